@@ -1,0 +1,91 @@
+"""The ArticleRecord: what the archive stores for one article (the contract downstream tools rely on)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RawRef:
+    """Where the raw response behind a record lives: a WARC object key and the record's byte offset."""
+
+    warc_key: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """One extracted article.
+
+    ``published``/``modified`` are ISO 8601 instants with the offset the page states (a bare date only
+    when the page gives no time). ``text`` holds the body paragraphs separated by ``"\\n"``.
+    """
+
+    id: str
+    url: str
+    canonical_url: str
+    site: str
+    title: str
+    text: str
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    language_confidence: float = 0.0
+    language_source: str = "detected"  # "detected" by langdetect, or "declared" by the page when unsure
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    description: str | None = None
+    image: str | None = None
+    site_name: str | None = None
+    raw: RawRef | None = None
+    fetched_at: str | None = None
+    extractor: dict[str, str] = field(default_factory=dict)
+    # Lines removed by the residue passes, counted by reason (kept for the run report, not for readers).
+    dropped: dict[str, int] = field(default_factory=dict)
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def word_count(self) -> int:
+        """Number of whitespace-separated words in the text."""
+        return len(self.text.split())
+
+    @property
+    def text_sha256(self) -> str:
+        """Hex SHA-256 of the UTF-8 text: lets readers and the dedup check compare texts cheaply."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as the JSON object stored in the archive (derived fields included)."""
+        data = asdict(self)
+        data["authors"] = list(self.authors)
+        data["tags"] = list(self.tags)
+        data["word_count"] = self.word_count
+        data["text_sha256"] = self.text_sha256
+        return data
+
+    def to_json(self) -> str:
+        """Deterministic JSON (sorted keys, UTF-8 kept readable)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=1)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ArticleRecord:
+        """Rebuild a record from its stored JSON object (derived fields are recomputed, not trusted)."""
+        known = {f for f in cls.__dataclass_fields__}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["authors"] = tuple(kwargs.get("authors") or ())
+        kwargs["tags"] = tuple(kwargs.get("tags") or ())
+        raw = kwargs.get("raw")
+        if isinstance(raw, dict):
+            kwargs["raw"] = RawRef(**raw)
+        return cls(**kwargs)
+
+
+def article_id(canonical_url: str) -> str:
+    """The article id: a stable hash of the canonical URL (first 16 hex digits of its SHA-256)."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:16]
