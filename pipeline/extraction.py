@@ -1,0 +1,196 @@
+"""The extract stage: read a window's WARC from the archive, extract articles, write records and the index."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pipeline import settings
+from pipeline.sites import SiteConfig
+from pipeline.window import Window
+
+log = logging.getLogger("newsarchive.extract")
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True)
+class ExtractResult:
+    """What the extract task hands on: keys written and counts by reason."""
+
+    site: str
+    article_keys: tuple[str, ...]
+    index_keys: tuple[str, ...]
+    counts: dict[str, Any] = field(default_factory=dict)
+
+    def to_xcom(self) -> dict[str, Any]:
+        """A JSON-able dict for XCom."""
+        return {"site": self.site, "article_keys": list(self.article_keys),
+                "index_keys": list(self.index_keys), "counts": self.counts}
+
+
+def published_instant(value: str, tz: ZoneInfo) -> datetime:
+    """The instant of an ISO published value; a bare date means midnight in the site's timezone."""
+    if len(value) == 10:
+        return datetime.combine(date.fromisoformat(value), dtime(), tzinfo=tz)
+    instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return instant if instant.tzinfo else instant.replace(tzinfo=tz)
+
+
+def _article_responses(warc_path: Path, counts: Counter[str]) -> Iterator[Any]:
+    """The WARC's responses that may be articles: role article, status 200, an HTML content type."""
+    from archive.warc import iter_responses
+
+    with warc_path.open("rb") as stream:
+        for response in iter_responses(stream):
+            if response.role not in (None, "article"):
+                continue
+            counts["responses"] += 1
+            if response.status != 200:
+                counts[f"rejected.http_{response.status}"] += 1
+                continue
+            if response.content_type and response.content_type not in HTML_TYPES:
+                counts["rejected.not_html"] += 1
+                continue
+            yield response
+
+
+def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key: str,
+                    counts: Counter[str]) -> list[Any]:
+    """Extract every article of the window from a local WARC; count every other page by reason."""
+    from extract import extract_article
+    from extract.errors import Rejected
+    from extract.hints import ExtractHints
+    from extract.record import RawRef
+
+    tz = ZoneInfo(site.timezone)
+    hints = ExtractHints(prune_xpaths=site.extraction.prune_xpaths, languages=site.languages,
+                         timezone=site.timezone, min_words=site.extraction.min_words)
+    records: dict[str, Any] = {}
+    for response in _article_responses(warc_path, counts):
+        try:
+            record = extract_article(
+                response.body, response.target_uri, site=site.id, hints=hints, fetched_at=response.fetched_at,
+                raw=RawRef(warc_key=warc_key, offset=response.offset),
+                content_type=response.headers.get("content-type"),
+            )
+        except Rejected as exc:
+            counts[f"rejected.{exc.reason}"] += 1
+            log.info("rejected %s: %s (%s)", response.target_uri, exc.reason, exc)
+            continue
+        if not record.published:
+            counts["rejected.no_publication_date"] += 1
+            continue
+        if not window.contains(published_instant(record.published, tz)):
+            counts["out_of_window"] += 1
+            continue
+        if record.id in records:
+            counts["duplicate.same_canonical_url"] += 1
+            continue
+        records[record.id] = record
+    return _drop_duplicate_texts(list(records.values()), counts)
+
+
+def _drop_duplicate_texts(records: list[Any], counts: Counter[str]) -> list[Any]:
+    """Keep one record per identical text (syndicated copies under other URLs); first by id wins."""
+    seen: set[str] = set()
+    kept = []
+    for record in sorted(records, key=lambda r: r.id):
+        if record.text_sha256 in seen:
+            counts["duplicate.same_text"] += 1
+            continue
+        seen.add(record.text_sha256)
+        kept.append(record)
+    return kept
+
+
+def apply_sitewide_pass(records: list[Any], counts: Counter[str]) -> list[Any]:
+    """Drop lines that recur across many pages of this run (site boilerplate the page rules missed)."""
+    from extract.sitewide import learn_recurring_lines
+
+    cleaner = learn_recurring_lines([r.text.split("\n") for r in records])
+    cleaned = []
+    for record in records:
+        lines, dropped = cleaner(record.text.split("\n"))
+        if dropped:
+            merged = Counter(record.dropped)
+            merged.update(dropped)
+            record = replace(record, text="\n".join(lines), dropped=dict(merged))
+        cleaned.append(record)
+    return cleaned
+
+
+def publication_date(record: Any, tz: ZoneInfo) -> date:
+    """The `date=` partition: the publication date in the site's timezone."""
+    return published_instant(record.published, tz).astimezone(tz).date()
+
+
+def write_records(site: SiteConfig, window: Window, records: list[Any], store: Any) -> tuple[list[str], list[str]]:
+    """Write one JSON per article and one Parquet index per publication date; return the keys."""
+    from archive import keys
+    from archive.index import index_rows_to_table, write_index
+
+    tz = ZoneInfo(site.timezone)
+    article_keys: list[str] = []
+    rows_by_date: dict[date, list[dict[str, Any]]] = {}
+    for record in sorted(records, key=lambda r: (r.published, r.id)):
+        day = publication_date(record, tz)
+        key = keys.article_key(site.id, day, record.id)
+        store.put(key, record.to_json().encode("utf-8"), content_type="application/json; charset=utf-8")
+        article_keys.append(key)
+        rows_by_date.setdefault(day, []).append(index_row(record, key, day))
+    index_keys = []
+    for day, rows in sorted(rows_by_date.items()):
+        key = keys.index_key(site.id, day, window.start, window.end)
+        write_index(store, key, index_rows_to_table(rows))
+        index_keys.append(key)
+    return article_keys, index_keys
+
+
+def index_row(record: Any, key: str, day: date) -> dict[str, Any]:
+    """One index row: the record's metadata without its text."""
+    return {
+        "id": record.id, "url": record.url, "canonical_url": record.canonical_url, "site": record.site,
+        "title": record.title, "authors": list(record.authors), "published": record.published,
+        "published_date": day, "language": record.language, "section": record.section,
+        "tags": list(record.tags), "word_count": record.word_count, "text_sha256": record.text_sha256,
+        "key": key, "fetched_at": record.fetched_at,
+    }
+
+
+def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str) -> ExtractResult:
+    """Extract a window's articles from its archived WARC (no network) and write them to the archive."""
+    started = time.monotonic()
+    counts: Counter[str] = Counter()
+    with tempfile.TemporaryDirectory(prefix=f"extract-{site.id}-", dir=settings.work_dir()) as tmp:
+        warc_path = Path(tmp) / "window.warc.gz"
+        store.download(warc_key, warc_path)
+        records = extract_records(site, window, warc_path, warc_key, counts)
+    records = apply_sitewide_pass(records, counts)
+    for record in records:
+        counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
+        counts[f"language.{record.language or 'unknown'}"] += 1
+    article_keys, index_keys = write_records(site, window, records, store)
+    counts["articles"] = len(article_keys)
+    counts["words"] = sum(r.word_count for r in records)
+    log.info(
+        "extract %s window %s done in %.1fs: %d responses, %d articles written, %s",
+        site.id, window, time.monotonic() - started, counts["responses"], len(article_keys),
+        {k: v for k, v in sorted(counts.items()) if k.startswith(("rejected", "duplicate", "out_of"))},
+    )
+    return ExtractResult(site=site.id, article_keys=tuple(article_keys), index_keys=tuple(index_keys),
+                         counts=dict(sorted(counts.items())))
+
+
+def now_iso() -> str:
+    """The current UTC instant (report metadata only, never in keys)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")

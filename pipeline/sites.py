@@ -1,0 +1,269 @@
+"""Site configurations: one TOML file per news site under sites/, data only, validated on load.
+
+Imported by the DAG files at parse time, so it stays light: stdlib only.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SITE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+# Airflow's cron presets; "none" means manual and backfill runs only.
+CRON_PRESETS = ("@hourly", "@daily", "@weekly", "@monthly", "@yearly", "none")
+CRON_FIELD_RE = re.compile(r"^[\d*/,\-A-Za-z?LW#]+$")
+
+
+class SiteConfigError(ValueError):
+    """A site file is wrong: the message names the file and the field."""
+
+    def __init__(self, path: Path | str, field_name: str, problem: str) -> None:
+        super().__init__(f"{path}: {field_name}: {problem}")
+        self.path = str(path)
+        self.field = field_name
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Where the spider finds article URLs (absolute URLs, joined to the site's base URL on load)."""
+
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    date_archive: str | None = None
+    article_allow: tuple[str, ...] = ()
+    article_deny: tuple[str, ...] = ()
+    max_section_pages: int = 3
+
+
+@dataclass(frozen=True)
+class Politeness:
+    """How gently to crawl: robots.txt, delay, concurrency, AutoThrottle, private addresses."""
+
+    obey_robots: bool = True
+    download_delay: float = 1.0
+    concurrency: int = 2
+    autothrottle: bool = True
+    allow_private_addresses: bool = False
+    max_response_bytes: int = 10 * 1024 * 1024
+    timeout_s: float = 30.0
+    max_pages: int = 5000
+
+
+@dataclass(frozen=True)
+class Checks:
+    """Quality-gate thresholds for a run."""
+
+    min_articles: int = 1
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Per-site extraction hints."""
+
+    prune_xpaths: tuple[str, ...] = ()
+    min_words: int = 40
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """One news site, as read from sites/<id>.toml."""
+
+    id: str
+    name: str
+    base_url: str
+    path: str
+    enabled: bool = True
+    languages: tuple[str, ...] = ()
+    country: str | None = None
+    timezone: str = "UTC"
+    schedule: str = "@daily"
+    start_date: date = date(2024, 1, 1)
+    owner: str = "newsarchive"
+    discovery: Discovery = field(default_factory=Discovery)
+    politeness: Politeness = field(default_factory=Politeness)
+    checks: Checks = field(default_factory=Checks)
+    extraction: Extraction = field(default_factory=Extraction)
+
+    @property
+    def allowed_domains(self) -> tuple[str, ...]:
+        """Host names the spider may request: the base URL's host."""
+        host = urlsplit(self.base_url).hostname or ""
+        return (host,)
+
+    @property
+    def dag_id(self) -> str:
+        """The Airflow DAG id of this site."""
+        return f"news_{self.id}"
+
+
+_SECTIONS: dict[str, type] = {
+    "discovery": Discovery,
+    "politeness": Politeness,
+    "checks": Checks,
+    "extraction": Extraction,
+}
+_TOP_LEVEL = {f for f in SiteConfig.__dataclass_fields__ if f not in ("path", *_SECTIONS)}
+
+
+def _check_type(path: Path, name: str, value: Any, expected: Any) -> Any:
+    """Coerce TOML values to the dataclass field types, or raise a SiteConfigError naming the field."""
+    if expected in ("tuple[str, ...]",):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SiteConfigError(path, name, f"expected a list of strings, got {value!r}")
+        return tuple(value)
+    if expected == "bool":
+        if not isinstance(value, bool):
+            raise SiteConfigError(path, name, f"expected true or false, got {value!r}")
+        return value
+    if expected == "int":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise SiteConfigError(path, name, f"expected a non-negative integer, got {value!r}")
+        return value
+    if expected == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise SiteConfigError(path, name, f"expected a non-negative number, got {value!r}")
+        return float(value)
+    if expected in ("str", "str | None"):
+        if not isinstance(value, str):
+            raise SiteConfigError(path, name, f"expected a string, got {value!r}")
+        return value
+    if expected == "date":
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise SiteConfigError(path, name, f"expected a date YYYY-MM-DD, got {value!r}") from None
+    return value
+
+
+def _build(path: Path, cls: type, data: dict[str, Any], prefix: str, skip: tuple[str, ...] = ()) -> Any:
+    """Build a config dataclass from a TOML table; unknown keys are errors (typos must not pass silently)."""
+    fields = cls.__dataclass_fields__
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if key in skip:
+            continue
+        if key not in fields:
+            known = ", ".join(sorted(k for k in fields if k not in ("path", *skip)))
+            raise SiteConfigError(path, name, f"unknown key (known: {known})")
+        kwargs[key] = _check_type(path, name, value, fields[key].type)
+    return kwargs
+
+
+def _validate_url(path: Path, name: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SiteConfigError(path, name, f"expected an absolute http(s) URL, got {url!r}")
+
+
+def _validate_schedule(path: Path, schedule: str) -> None:
+    if schedule in CRON_PRESETS:
+        return
+    fields = schedule.split()
+    if len(fields) != 5 or not all(CRON_FIELD_RE.match(f) for f in fields):
+        raise SiteConfigError(
+            path, "schedule", f"expected a 5-field cron expression or one of {CRON_PRESETS}, got {schedule!r}"
+        )
+
+
+def _discovery(path: Path, base_url: str, table: dict[str, Any]) -> Discovery:
+    kwargs = _build(path, Discovery, table, "discovery.")
+    for key in ("feeds", "sitemaps", "sections"):
+        urls = tuple(urljoin(base_url, u) for u in kwargs.get(key, ()))
+        for i, url in enumerate(urls):
+            _validate_url(path, f"discovery.{key}[{i}]", url)
+        kwargs[key] = urls
+    if kwargs.get("date_archive"):
+        kwargs["date_archive"] = urljoin(base_url, kwargs["date_archive"])
+    for key in ("article_allow", "article_deny"):
+        for i, pattern in enumerate(kwargs.get(key, ())):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise SiteConfigError(path, f"discovery.{key}[{i}]", f"bad regular expression: {exc}") from None
+    return Discovery(**kwargs)
+
+
+def parse_site(path: Path, data: dict[str, Any]) -> SiteConfig:
+    """Validate one site's TOML table and build its SiteConfig (raises SiteConfigError)."""
+    kwargs = _build(path, SiteConfig, data, "", skip=tuple(_SECTIONS))
+    for required in ("id", "name", "base_url"):
+        if required not in kwargs:
+            raise SiteConfigError(path, required, "missing (required)")
+    if not SITE_ID_RE.match(kwargs["id"]):
+        raise SiteConfigError(path, "id", f"must match {SITE_ID_RE.pattern}, got {kwargs['id']!r}")
+    _validate_url(path, "base_url", kwargs["base_url"])
+    try:
+        ZoneInfo(kwargs.get("timezone", "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SiteConfigError(path, "timezone", f"unknown time zone {kwargs.get('timezone')!r}") from None
+    _validate_schedule(path, kwargs.get("schedule", "@daily"))
+    sections: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise SiteConfigError(path, name, "expected a table")
+        if name == "discovery":
+            sections[name] = _discovery(path, kwargs["base_url"], table)
+        else:
+            sections[name] = cls(**_build(path, cls, table, f"{name}."))
+    return SiteConfig(path=str(path), **kwargs, **sections)
+
+
+def load_site_file(path: Path) -> SiteConfig:
+    """Read and validate one sites/*.toml file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteConfigError(path, "(syntax)", str(exc)) from None
+    return parse_site(path, data)
+
+
+@dataclass(frozen=True)
+class SiteCatalog:
+    """Every site file in a folder: the valid configs, and the errors of the others (which never block the rest)."""
+
+    sites: tuple[SiteConfig, ...]
+    errors: tuple[SiteConfigError, ...]
+
+    def get(self, site_id: str) -> SiteConfig:
+        """The site with this id, or a KeyError listing the known ids."""
+        for site in self.sites:
+            if site.id == site_id:
+                return site
+        known = ", ".join(s.id for s in self.sites) or "none"
+        raise KeyError(f"no site {site_id!r} (known: {known})")
+
+    @property
+    def enabled(self) -> tuple[SiteConfig, ...]:
+        """The sites that get a DAG."""
+        return tuple(s for s in self.sites if s.enabled)
+
+
+def load_sites(folder: Path) -> SiteCatalog:
+    """Load every *.toml in folder (sorted); a bad file is reported, and duplicate ids are errors."""
+    sites: list[SiteConfig] = []
+    errors: list[SiteConfigError] = []
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            site = load_site_file(path)
+        except SiteConfigError as exc:
+            errors.append(exc)
+            continue
+        if site.id in seen:
+            errors.append(SiteConfigError(path, "id", f"duplicate site id {site.id!r} (also in {seen[site.id]})"))
+            continue
+        seen[site.id] = str(path)
+        sites.append(site)
+    return SiteCatalog(tuple(sites), tuple(errors))

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The second command: install what the tests need, then lint, type-check and run the whole test suite.
+# Tests start their own servers on 127.0.0.1 (demo site, moto_server, Airflow components) and need no network.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+source scripts/env.sh
+echo "== ruff"; .venv/bin/ruff check .
+echo "== mypy"; .venv/bin/mypy
+echo "== pytest"; .venv/bin/pytest "$@"
