@@ -1,0 +1,237 @@
+"""The archive's key layout: pure functions of (site, window) or (site, date, article id).
+
+Because every key is a pure function of its inputs, re-running a window or a backfill overwrites the
+same objects and never duplicates them::
+
+    raw/site=S/date=YYYY-MM-DD/<window>.warc.gz      date = window start (UTC)
+    articles/site=S/date=P/<article_id>.json         P = publication date (site's timezone)
+    index/site=S/date=P/<window>.parquet             the window's index rows published on P
+    reports/site=S/<window>.json                     the run report (written last)
+
+``<window>`` is ``window_label(start, end)``, e.g. ``20241113T000000Z_20241114T000000Z``. The parsers
+give the parts back and raise InvalidKey for anything else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from archive.errors import InvalidKey
+
+SITE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+ARTICLE_ID_RE = re.compile(r"^[0-9a-f]{8,64}$")
+_STAMP = "%Y%m%dT%H%M%SZ"
+_STAMP_RE = r"\d{8}T\d{6}Z"
+_WINDOW_RE = re.compile(rf"^({_STAMP_RE})_({_STAMP_RE})$")
+_SITE = r"site=(?P<site>[^/]+)"
+_DATE = r"date=(?P<date>\d{4}-\d{2}-\d{2})"
+_WINDOW = rf"(?P<window>{_STAMP_RE}_{_STAMP_RE})"
+_RAW_KEY_RE = re.compile(rf"^raw/{_SITE}/{_DATE}/{_WINDOW}\.warc\.gz$")
+_ARTICLE_KEY_RE = re.compile(rf"^articles/{_SITE}/{_DATE}/(?P<id>[^/]+)\.json$")
+_INDEX_KEY_RE = re.compile(rf"^index/{_SITE}/{_DATE}/{_WINDOW}\.parquet$")
+_REPORT_KEY_RE = re.compile(rf"^reports/{_SITE}/{_WINDOW}\.json$")
+
+
+@dataclass(frozen=True)
+class RawWarcKey:
+    """Parts of a ``raw/`` key."""
+
+    site: str
+    date: date
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class ArticleKey:
+    """Parts of an ``articles/`` key."""
+
+    site: str
+    published_date: date
+    article_id: str
+
+
+@dataclass(frozen=True)
+class IndexKey:
+    """Parts of an ``index/`` key."""
+
+    site: str
+    published_date: date
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class ReportKey:
+    """Parts of a ``reports/`` key."""
+
+    site: str
+    start: datetime
+    end: datetime
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+
+def check_site(site: str) -> str:
+    """Return ``site`` if it is a valid site id (``^[a-z0-9][a-z0-9_-]{0,62}$``), else InvalidKey."""
+    if not isinstance(site, str) or not SITE_RE.match(site):
+        raise InvalidKey(f"invalid site id {site!r}: must match {SITE_RE.pattern}")
+    return site
+
+
+def check_article_id(article_id: str) -> str:
+    """Return ``article_id`` if it is 8-64 lower-case hex digits, else InvalidKey."""
+    if not isinstance(article_id, str) or not ARTICLE_ID_RE.match(article_id):
+        raise InvalidKey(f"invalid article id {article_id!r}: must match {ARTICLE_ID_RE.pattern}")
+    return article_id
+
+
+def _utc(moment: datetime, name: str) -> datetime:
+    if not isinstance(moment, datetime):
+        raise InvalidKey(f"window {name} must be a datetime, got {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidKey(f"window {name} {moment.isoformat()} is naive: give a timezone-aware datetime")
+    if moment.microsecond:
+        # The label has whole seconds; two windows must never share one.
+        raise InvalidKey(f"window {name} {moment.isoformat()} has sub-second precision")
+    return moment.astimezone(UTC)
+
+
+def _day(value: date, name: str) -> str:
+    # datetime is a date subclass; refuse it so the caller decides which timezone's date is meant.
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidKey(f"{name} must be a datetime.date (not a datetime), got {value!r}")
+    return value.isoformat()
+
+
+# -- builders -----------------------------------------------------------------------------------
+
+
+def window_label(start: datetime, end: datetime) -> str:
+    """``<start>_<end>`` in UTC, e.g. ``20241113T000000Z_20241114T000000Z`` (end must follow start)."""
+    start_utc, end_utc = _utc(start, "start"), _utc(end, "end")
+    if end_utc <= start_utc:
+        raise InvalidKey(f"window end {end.isoformat()} is not after start {start.isoformat()}")
+    return f"{start_utc.strftime(_STAMP)}_{end_utc.strftime(_STAMP)}"
+
+
+def raw_warc_key(site: str, start: datetime, end: datetime) -> str:
+    """``raw/site=S/date=YYYY-MM-DD/<window>.warc.gz`` (date of the window start in UTC)."""
+    label = window_label(start, end)
+    day = _utc(start, "start").date().isoformat()
+    return f"raw/site={check_site(site)}/date={day}/{label}.warc.gz"
+
+
+def article_key(site: str, published_date: date, article_id: str) -> str:
+    """``articles/site=S/date=P/<id>.json``."""
+    day = _day(published_date, "published_date")
+    return f"articles/site={check_site(site)}/date={day}/{check_article_id(article_id)}.json"
+
+
+def index_key(site: str, published_date: date, start: datetime, end: datetime) -> str:
+    """``index/site=S/date=P/<window>.parquet``."""
+    day = _day(published_date, "published_date")
+    return f"index/site={check_site(site)}/date={day}/{window_label(start, end)}.parquet"
+
+
+def report_key(site: str, start: datetime, end: datetime) -> str:
+    """``reports/site=S/<window>.json``."""
+    return f"reports/site={check_site(site)}/{window_label(start, end)}.json"
+
+
+def _prefix(kind: str, site: str | None, day: date | None) -> str:
+    if site is None:
+        if day is not None:
+            raise InvalidKey("a date prefix needs a site")
+        return f"{kind}/"
+    prefix = f"{kind}/site={check_site(site)}/"
+    return prefix if day is None else f"{prefix}date={_day(day, 'date')}/"
+
+
+def raw_prefix(site: str | None = None, day: date | None = None) -> str:
+    """Listing prefix for raw WARCs: all, one site's, or one site-day's (``day`` = window start, UTC)."""
+    return _prefix("raw", site, day)
+
+
+def articles_prefix(site: str | None = None, published_date: date | None = None) -> str:
+    """Listing prefix for article JSONs: all, one site's, or one site's publication date."""
+    return _prefix("articles", site, published_date)
+
+
+def index_prefix(site: str | None = None, published_date: date | None = None) -> str:
+    """Listing prefix for index Parquet files: all, one site's, or one site's publication date."""
+    return _prefix("index", site, published_date)
+
+
+def reports_prefix(site: str | None = None) -> str:
+    """Listing prefix for run reports: all, or one site's."""
+    return _prefix("reports", site, None)
+
+
+# -- parsers ------------------------------------------------------------------------------------
+
+
+def parse_window_label(label: str) -> tuple[datetime, datetime]:
+    """``(start, end)`` as UTC datetimes from a window label; InvalidKey if malformed."""
+    match = _WINDOW_RE.match(label) if isinstance(label, str) else None
+    if not match:
+        raise InvalidKey(f"invalid window label {label!r}: expected YYYYMMDDTHHMMSSZ_YYYYMMDDTHHMMSSZ")
+    try:
+        start, end = (datetime.strptime(g, _STAMP).replace(tzinfo=UTC) for g in match.groups())
+    except ValueError as exc:
+        raise InvalidKey(f"invalid window label {label!r}: {exc}") from None
+    if end <= start:
+        raise InvalidKey(f"invalid window label {label!r}: end is not after start")
+    return start, end
+
+
+def _match(pattern: re.Pattern[str], key: str, what: str) -> re.Match[str]:
+    match = pattern.match(key) if isinstance(key, str) else None
+    if not match:
+        raise InvalidKey(f"not a {what} key: {key!r}")
+    check_site(match["site"])
+    return match
+
+
+def _date(text: str, key: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidKey(f"invalid date {text!r} in key {key!r}") from None
+
+
+def parse_raw_warc_key(key: str) -> RawWarcKey:
+    """Site, date and window of a ``raw/`` key (the date must be the window start's UTC date)."""
+    match = _match(_RAW_KEY_RE, key, "raw WARC")
+    start, end = parse_window_label(match["window"])
+    day = _date(match["date"], key)
+    if day != start.date():
+        raise InvalidKey(f"raw WARC key {key!r}: date= does not match the window start")
+    return RawWarcKey(site=match["site"], date=day, start=start, end=end)
+
+
+def parse_article_key(key: str) -> ArticleKey:
+    """Site, publication date and article id of an ``articles/`` key."""
+    match = _match(_ARTICLE_KEY_RE, key, "article")
+    return ArticleKey(
+        site=match["site"],
+        published_date=_date(match["date"], key),
+        article_id=check_article_id(match["id"]),
+    )
+
+
+def parse_index_key(key: str) -> IndexKey:
+    """Site, publication date and window of an ``index/`` key."""
+    match = _match(_INDEX_KEY_RE, key, "index")
+    start, end = parse_window_label(match["window"])
+    return IndexKey(site=match["site"], published_date=_date(match["date"], key), start=start, end=end)
+
+
+def parse_report_key(key: str) -> ReportKey:
+    """Site and window of a ``reports/`` key."""
+    match = _match(_REPORT_KEY_RE, key, "report")
+    start, end = parse_window_label(match["window"])
+    return ReportKey(site=match["site"], start=start, end=end)
