@@ -1,0 +1,135 @@
+"""Serve the demo site over HTTP: ``serve()`` in a daemon thread for tests, or ``python -m demosite``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from demosite.markup import base_from_host
+from demosite.routes import respond
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request the site answered: method, path (with query), status, User-Agent, time (epoch s)."""
+
+    method: str
+    path: str
+    status: int
+    user_agent: str
+    time: float
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Answers GET and HEAD through ``routes.respond``; records every request on the DemoSite."""
+
+    server_version = "DemoNews/1.0"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    timeout = 30  # seconds an idle keep-alive connection may hold a handler thread
+    site: DemoSite  # set on the subclass made per server
+
+    def _answer(self, method: str) -> None:
+        fallback = f"http://{self.site.host}:{self.site.port}"
+        try:
+            response = respond(method, self.path, base_from_host(self.headers.get("Host"), fallback))
+        except Exception as exc:  # a bug in the site must show as a 500, not a dropped connection
+            self.site.record(method, self.path, 500, self.headers.get("User-Agent", ""))
+            self.send_error(500, f"demo site error: {type(exc).__name__}: {exc}")
+            return
+        # Logged before answering, so a client that got its response always finds it in the log.
+        self.site.record(method, self.path, response.status, self.headers.get("User-Agent", ""))
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(response.body)
+
+    def do_GET(self) -> None:
+        """Answer a GET."""
+        self._answer("GET")
+
+    def do_HEAD(self) -> None:
+        """Answer a HEAD (same headers as GET, no body)."""
+        self._answer("HEAD")
+
+    def _not_allowed(self) -> None:
+        self._answer(self.command)
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet by default: the site's request log replaces the stderr access log."""
+
+
+class DemoSite:
+    """A running demo site: where it listens, what it was asked, and how to stop it."""
+
+    def __init__(self, server: ThreadingHTTPServer, on_request: Callable[[RequestRecord], None] | None) -> None:
+        self._server = server
+        self._lock = threading.Lock()
+        self._requests: list[RequestRecord] = []
+        self._on_request = on_request
+        self._thread = threading.Thread(target=server.serve_forever, name="demosite", daemon=True)
+        address = server.server_address
+        self.host: str = str(address[0])
+        self.port: int = int(address[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL with a trailing slash, e.g. "http://127.0.0.1:8765/"."""
+        return f"http://{self.host}:{self.port}/"
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """A snapshot of the requests answered so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def record(self, method: str, path: str, status: int, user_agent: str) -> None:
+        """Add one request to the log (called by the handler threads)."""
+        entry = RequestRecord(method, path, status, user_agent, time.time())
+        with self._lock:
+            self._requests.append(entry)
+        if self._on_request is not None:
+            self._on_request(entry)
+
+    def clear_log(self) -> None:
+        """Forget the requests logged so far."""
+        with self._lock:
+            self._requests.clear()
+
+    def start(self) -> None:
+        """Start serving in a daemon thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket (idempotent)."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join(timeout=10)
+        self._server.server_close()
+
+
+def serve(
+    host: str = "127.0.0.1", port: int = 0, on_request: Callable[[RequestRecord], None] | None = None
+) -> DemoSite:
+    """Start the demo site on host:port (0 = a free port) in a daemon thread and return its handle.
+
+    ``on_request`` is called with each RequestRecord (the CLI prints them); it runs on handler threads.
+    """
+
+    class Handler(_Handler):
+        """This server's handler class (its ``site`` is set once the DemoSite exists)."""
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    site = DemoSite(server, on_request)
+    Handler.site = site
+    site.start()
+    return site
