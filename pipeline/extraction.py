@@ -67,10 +67,7 @@ def _article_responses(warc_path: Path, counts: Counter[str]) -> Iterator[Any]:
 def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key: str,
                     counts: Counter[str]) -> list[Any]:
     """Extract every article of the window from a local WARC; count every other page by reason."""
-    from extract import extract_article
-    from extract.errors import Rejected
-    from extract.hints import ExtractHints
-    from extract.record import RawRef
+    from extract import ExtractHints, RawRef, Rejected, extract_article
 
     tz = ZoneInfo(site.timezone)
     hints = ExtractHints(prune_xpaths=site.extraction.prune_xpaths, languages=site.languages,
@@ -115,12 +112,12 @@ def _drop_duplicate_texts(records: list[Any], counts: Counter[str]) -> list[Any]
 
 def apply_sitewide_pass(records: list[Any], counts: Counter[str]) -> list[Any]:
     """Drop lines that recur across many pages of this run (site boilerplate the page rules missed)."""
-    from extract.sitewide import learn_recurring_lines
+    from extract.sitewide import learn
 
-    cleaner = learn_recurring_lines([r.text.split("\n") for r in records])
+    cleaner = learn([r.text.split("\n") for r in records])  # records are distinct articles already
     cleaned = []
     for record in records:
-        lines, dropped = cleaner(record.text.split("\n"))
+        lines, dropped = cleaner.clean(record.text.split("\n"))
         if dropped:
             merged = Counter(record.dropped)
             merged.update(dropped)
