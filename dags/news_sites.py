@@ -6,10 +6,10 @@ here; the pipeline, Scrapy, trafilatura and boto3 are imported inside the tasks.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
 
@@ -53,10 +53,12 @@ def _s3_options() -> Any:
     except AirflowNotFoundException:
         return None  # the AWS credential chain and AWS_* variables apply
     extra = conn.extra_dejson or {}
-    return S3Options.from_env().with_overrides(
-        endpoint_url=extra.get("endpoint_url"), region=extra.get("region_name"),
-        access_key_id=conn.login or None, secret_access_key=conn.password or None,
-    )
+    overrides = {
+        "endpoint_url": extra.get("endpoint_url"), "region": extra.get("region_name"),
+        "access_key_id": conn.login or None, "secret_access_key": conn.password or None,
+        "addressing_style": extra.get("addressing_style"),
+    }
+    return dataclasses.replace(S3Options.from_env(), **{k: v for k, v in overrides.items() if v})
 
 
 def _doc(site: SiteConfig) -> str:
@@ -81,7 +83,9 @@ def _doc(site: SiteConfig) -> str:
 
 def build_dag(site: SiteConfig) -> Any:
     """The DAG of one site."""
-    tz = ZoneInfo(site.timezone)
+    import pendulum  # Airflow's own dependency, already loaded by the SDK: cheap at parse time
+
+    tz = pendulum.timezone(site.timezone)  # DAG serialisation requires pendulum timezones, not ZoneInfo
     schedule = None if site.schedule == "none" else CronDataIntervalTimetable(site.schedule, timezone=tz)
     articles_asset = Asset(f"newsarchive://articles/{site.id}")
 

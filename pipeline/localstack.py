@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +141,7 @@ class AirflowStack:
     def wait_run(self, dag_id: str, run_id: str, timeout: float = 600) -> dict[str, Any]:
         """Poll a run until it succeeds or fails; return it (raise StackError on timeout)."""
         deadline = time.monotonic() + timeout
-        quoted = urllib.request.quote(run_id, safe="")
+        quoted = urllib.parse.quote(run_id, safe="")
         while time.monotonic() < deadline:
             run = self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quoted}")
             if run["state"] in TERMINAL_STATES:
@@ -150,7 +151,7 @@ class AirflowStack:
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         """The run's task instances (state, try number, hostname...)."""
-        quoted = urllib.request.quote(run_id, safe="")
+        quoted = urllib.parse.quote(run_id, safe="")
         return list(self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quoted}/taskInstances")["task_instances"])
 
 

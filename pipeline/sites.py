@@ -145,7 +145,7 @@ def _check_type(path: Path, name: str, value: Any, expected: Any) -> Any:
     return value
 
 
-def _build(path: Path, cls: type, data: dict[str, Any], prefix: str, skip: tuple[str, ...] = ()) -> Any:
+def _build(path: Path, cls: Any, data: dict[str, Any], prefix: str, skip: tuple[str, ...] = ()) -> Any:
     """Build a config dataclass from a TOML table; unknown keys are errors (typos must not pass silently)."""
     fields = cls.__dataclass_fields__
     kwargs: dict[str, Any] = {}

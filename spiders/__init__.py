@@ -1,0 +1,8 @@
+"""The Scrapy side of newsarchive: discover and fetch one site's articles for a window, record it all as WARC.
+
+Run as ``python -m spiders.crawl --spec SPEC.json --warc-out OUT.warc.gz --stats-out STATS.json``.
+Modules: ``spec`` (the spec), ``urls`` (canonical URLs), ``dates`` (date hints, window test),
+``discovery`` (feeds, sitemaps, robots.txt), ``pages`` (listing pages), ``spider`` (NewsSpider),
+``middlewares`` (private addresses, robots.txt, redirects), ``warc`` (WARC capture), ``reasons`` (why
+things were dropped), ``stats`` (STATS.json), ``settings`` (Scrapy settings), ``crawl`` (the command).
+"""

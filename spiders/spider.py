@@ -1,0 +1,355 @@
+"""The generic news spider: discover candidates (feeds, sitemaps, sections, date archives), keep those in
+the window and not yet archived, fetch each canonical URL once, count every drop by reason."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from spiders.dates import DateHint, Window, best_hint, date_from_url
+from spiders.discovery import DiscoveryError, parse_feed, parse_sitemap, robots_sitemaps
+from spiders.meta import META_DATE_HINT, META_DATE_HINT_KIND, META_PAGE, META_ROLE, META_SOURCE, request_role
+from spiders.pages import parse_listing
+from spiders.reasons import ERRORS, SKIPPED, classify_failure
+from spiders.spec import CrawlSpec
+from spiders.urls import canonicalize_url, is_article_path, matches_any, url_allowed
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+
+log = logging.getLogger(__name__)
+
+# Discovery documents first, so the precise dates of feeds and sitemaps are seen before section links.
+PRIORITY = {"robots": 100, "sitemap": 30, "feed": 30, "section": 20, "article": 0}
+HTML_CONTENT_TYPES = (b"text/html", b"application/xhtml+xml")
+STAT_PREFIX = "newsarchive"
+
+
+@dataclass(frozen=True)
+class FetchedArticle:
+    """An article URL fetched with a 200 HTML response (the extractor's input list)."""
+
+    url: str
+    source: str
+    date_hint: str | None
+    date_hint_kind: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The STATS.json form."""
+        return {"url": self.url, "source": self.source, "date_hint": self.date_hint,
+                "date_hint_kind": self.date_hint_kind}
+
+
+def stat_key(category: str, reason: str) -> str:
+    """The Scrapy stats key a (category, reason) count lives under."""
+    return f"{STAT_PREFIX}/{category}/{reason}"
+
+
+class NewsSpider(scrapy.Spider):
+    """One site, one window, driven entirely by a CrawlSpec."""
+
+    name = "newsarchive"
+
+    def __init__(self, spec: CrawlSpec, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.allowed_domains = list(spec.allowed_domains)
+        self.window = Window(spec.start, spec.end)
+        self.skip_urls = frozenset(_canonical_or_none(u) for u in spec.skip_urls) - {None}
+        self.claimed: set[str] = set()  # canonical URLs requested (any role), or reached by a redirect
+        self.decided: set[str] = set()  # canonical article candidates already given a verdict
+        # Candidates dated only by a day that straddles a window bound, with the hints gathered so far:
+        # decided when the crawl goes idle, in case a feed or news sitemap gives the exact time.
+        self.pending: dict[str, tuple[str, list[DateHint]]] = {}
+        self.requests_made = 0
+        self.articles: list[FetchedArticle] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """Also listen to every downloaded response (Scrapy's own robots.txt fetch included)."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_response_received, signal=signals.response_received)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
+
+    # --- bookkeeping shared with the middlewares -------------------------------------------------------
+
+    def count(self, category: str, reason: str, n: int = 1) -> None:
+        """Add n to a reason counter (candidates/skipped/fetched/errors) in Scrapy's stats."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(stat_key(category, reason), n)
+
+    def url_in_scope(self, url: str) -> bool:
+        """Whether url is http(s) on an allowed domain."""
+        return url_allowed(url, self.spec.allowed_domains)
+
+    def claim_url(self, canonical_url: str) -> bool:
+        """Claim a canonical URL for one fetch; False if it was already claimed."""
+        if canonical_url in self.claimed:
+            return False
+        self.claimed.add(canonical_url)
+        return True
+
+    def _spend(self) -> bool:
+        if self.requests_made >= self.spec.max_pages:
+            self.count(SKIPPED, "max_pages")
+            return False
+        self.requests_made += 1
+        return True
+
+    # --- requests --------------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        """Sitemaps, feeds, sections and date-archive pages; the home page when none is configured."""
+        spec = self.spec
+        pages = [(u, "sitemap", "sitemap", self.parse_sitemap) for u in spec.sitemaps]
+        pages += [(u, "feed", "feed", self.parse_feed) for u in spec.feeds]
+        pages += [(u, "section", "section", self.parse_listing) for u in spec.sections]
+        pages += [(u, "section", "date_archive", self.parse_listing) for u in spec.date_archive_urls()]
+        if not pages:
+            # Nothing configured: start from the home page (its robots.txt may still announce sitemaps).
+            pages.append((spec.base_url, "section", "section", self.parse_listing))
+        if not spec.sitemaps and not spec.politeness.obey_robots:
+            # Scrapy fetches robots.txt only when obeying it; we still want its Sitemap: lines.
+            robots = self._robots_request(spec.base_url)
+            if robots is not None:
+                yield robots
+        for url, role, source, callback in pages:
+            request = self._page_request(url, role, source, callback)
+            if request is not None:
+                yield request
+
+    def _robots_request(self, url: str) -> Request | None:
+        robots_url = urljoin(url, "/robots.txt")
+        if not self.claim_url(canonicalize_url(robots_url)):
+            return None
+        return Request(robots_url, callback=self.parse_nothing, errback=self.on_error,
+                       priority=PRIORITY["robots"], meta={META_ROLE: "robots", "dont_obey_robotstxt": True})
+
+    def _page_request(self, url: str, role: str, source: str, callback: Any, page: int = 1) -> Request | None:
+        """A discovery page (sitemap, feed, listing): once per canonical URL, on allowed domains only."""
+        canonical = _canonical_or_none(url)
+        if canonical is None:
+            self.count(SKIPPED, "bad_url")
+            return None
+        if not self.url_in_scope(canonical):
+            self.count(SKIPPED, "offsite")
+            log.warning("%s %s is outside allowed_domains: not fetched", role, url)
+            return None
+        if not self.claim_url(canonical) or not self._spend():
+            return None
+        meta = {META_ROLE: role, META_SOURCE: source, META_PAGE: page}
+        return Request(canonical, callback=callback, errback=self.on_error, meta=meta,
+                       priority=PRIORITY[role])
+
+    def _candidate(self, url: str, source: str, hints: Iterable[DateHint | None]) -> Request | None:
+        """Judge one article candidate; return its request, or None after counting why not (or while its
+        date is only known to the day and that day straddles a window bound: see on_idle)."""
+        self.count("candidates", source)
+        canonical = _canonical_or_none(url)
+        if canonical is None:
+            self.count(SKIPPED, "bad_url")
+            return None
+        known = [h for h in hints if h is not None]
+        if canonical in self.decided:
+            self.count(SKIPPED, "duplicate")
+            if canonical in self.pending:
+                self.pending[canonical][1].extend(known)  # a sharper date may have arrived
+            return None
+        self.decided.add(canonical)
+        reason = self._static_verdict(canonical)
+        if reason is not None:
+            self.count(SKIPPED, reason)
+            return None
+        if self._on_window_edge(known):
+            self.pending[canonical] = (source, known)
+            return None
+        return self._admit(canonical, source, known)
+
+    def _static_verdict(self, canonical: str) -> str | None:
+        if not self.url_in_scope(canonical):
+            return "offsite"
+        if not is_article_path(canonical, self.spec.article_allow, self.spec.article_deny):
+            return "denied_pattern"
+        if canonical in self.skip_urls:
+            return "already_archived"
+        return None
+
+    def _on_window_edge(self, hints: list[DateHint]) -> bool:
+        """True when the best publication date is a day that is only partly inside the window."""
+        published = best_hint([h for h in hints if h.kind != "lastmod"])
+        if published is None or not published.day_precision or not self.window.admits(list(hints)):
+            return False
+        return published.earliest < self.window.start or published.latest > self.window.end
+
+    def _admit(self, canonical: str, source: str, hints: list[DateHint]) -> Request | None:
+        """The window test on everything known about a candidate, then its request."""
+        if not self.window.admits(list(hints)):
+            self.count(SKIPPED, "out_of_window")
+            return None
+        if not self.claim_url(canonical):
+            self.count(SKIPPED, "duplicate")  # a redirect already reached it
+            return None
+        if not self._spend():
+            return None
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"{STAT_PREFIX}/in_window")
+        hint = best_hint(list(hints))
+        meta = {META_ROLE: "article", META_SOURCE: source, META_DATE_HINT: hint.iso() if hint else None,
+                META_DATE_HINT_KIND: hint.kind if hint else None}
+        return Request(canonical, callback=self.parse_article, errback=self.on_error, meta=meta,
+                       priority=PRIORITY["article"])
+
+    def on_idle(self) -> None:
+        """Discovery is done: decide the edge-day candidates with every date hint gathered for them."""
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, {}
+        assert self.crawler.engine is not None
+        scheduled = False
+        for canonical, (source, hints) in pending.items():
+            request = self._admit(canonical, source, hints)
+            if request is not None:
+                self.crawler.engine.crawl(request)
+                scheduled = True
+        if scheduled:
+            raise DontCloseSpider
+
+    # --- callbacks -------------------------------------------------------------------------------------
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        """RSS/Atom items become candidates (source feed)."""
+        try:
+            items = parse_feed(response.body, response.url, self.spec.timezone)
+        except DiscoveryError as exc:
+            self._bad_document(response, exc)
+            return
+        self.count("fetched", "feed")
+        for item in items:
+            request = self._candidate(item.url, "feed", item.hints)
+            if request is not None:
+                yield request
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """Index children (unless stale) are fetched; urlset entries become candidates (source sitemap)."""
+        try:
+            sitemap = parse_sitemap(response.body, response.url, self.spec.timezone,
+                                    self.spec.max_response_bytes)
+        except DiscoveryError as exc:
+            self._bad_document(response, exc)
+            return
+        self.count("fetched", "sitemap")
+        for entry in sitemap.entries:
+            if sitemap.kind == "index":
+                lastmod = next((h for h in entry.hints if h.kind == "lastmod"), None)
+                if self.window.before_start(lastmod):
+                    self.count(SKIPPED, "stale_sitemap")
+                    continue
+                request = self._page_request(entry.url, "sitemap", "sitemap", self.parse_sitemap)
+            else:
+                request = self._candidate(entry.url, "sitemap", entry.hints)
+            if request is not None:
+                yield request
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        """Section or date-archive page: article links become candidates; follow "next" while useful."""
+        if not isinstance(response, TextResponse):
+            self.count(ERRORS, "not_html")
+            return
+        self.count("fetched", "section")
+        source = str(response.meta.get(META_SOURCE, "section"))
+        listing = parse_listing(response.text, response.url)
+        dated, old = 0, 0
+        for link in listing.links:
+            if not matches_any(link, self.spec.article_allow):
+                continue  # navigation, not a candidate
+            hint = date_from_url(link, self.spec.timezone)
+            if hint is not None:
+                dated += 1
+                old += hint.latest <= self.window.start
+            request = self._candidate(link, source, [hint])
+            if request is not None:
+                yield request
+        page = int(response.meta.get(META_PAGE, 1))
+        # Listings run newest first: once a whole page predates the window, older pages cannot help.
+        exhausted = dated > 0 and old == dated
+        if listing.next_url and page < self.spec.max_section_pages and not exhausted:
+            request = self._page_request(listing.next_url, "section", source, self.parse_listing, page + 1)
+            if request is not None:
+                yield request
+
+    def parse_article(self, response: Response) -> None:
+        """Keep 200 HTML pages; count non-HTML and empty ones as errors."""
+        ctype = (response.headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
+        is_html = ctype in HTML_CONTENT_TYPES if ctype else isinstance(response, TextResponse)
+        if not is_html:
+            self.count(ERRORS, "not_html")
+            log.info("not HTML (%s): %s", ctype.decode("latin-1") or "no content type", response.url)
+            return
+        if not response.body.strip():
+            self.count(ERRORS, "empty")
+            log.info("empty body: %s", response.url)
+            return
+        self.count("fetched", "article")
+        meta = response.meta
+        self.articles.append(FetchedArticle(
+            url=response.url, source=str(meta.get(META_SOURCE)), date_hint=meta.get(META_DATE_HINT),
+            date_hint_kind=meta.get(META_DATE_HINT_KIND)))
+
+    def parse_nothing(self, response: Response) -> None:
+        """Callback of our own robots.txt request: on_response_received does the work."""
+
+    def _bad_document(self, response: Response, exc: DiscoveryError) -> None:
+        self.count(ERRORS, exc.reason)
+        log.warning("unusable %s %s: %s", response.meta.get(META_ROLE), response.url, exc)
+
+    def on_error(self, failure: Failure) -> None:
+        """Errback of every request: count the failure under its reason."""
+        request = getattr(failure, "request", None)
+        role = request_role(request) if request is not None else "other"
+        if role == "robots" and failure.check(HttpError):
+            return  # no robots.txt simply means no rules and no announced sitemaps
+        assert failure.value is not None
+        category, reason = classify_failure(failure.value)
+        if (reason == "http_404" and request is not None
+                and request.meta.get(META_SOURCE) == "date_archive" and role == "section"):
+            # Sites answer 404 for a day with nothing published: not a failure of the crawl.
+            category, reason = SKIPPED, "empty_archive_day"
+        self.count(category, reason)
+        url = request.url if request is not None else "?"
+        level = logging.DEBUG if category == SKIPPED else logging.INFO
+        log.log(level, "%s %s (%s): %s", category, reason, role, url)
+
+    def on_response_received(self, response: Response, request: Request, spider: scrapy.Spider) -> None:
+        """Count robots.txt fetches and, when the spec lists no sitemaps, follow the ones it announces."""
+        if request_role(request) != "robots":
+            return
+        self.count("fetched", "robots")
+        self.claimed.add(canonicalize_url(request.url))
+        if self.spec.sitemaps or response.status != 200 or not isinstance(response, TextResponse):
+            return
+        assert self.crawler.engine is not None
+        for url in robots_sitemaps(response.text, response.url):
+            sitemap_request = self._page_request(url, "sitemap", "sitemap", self.parse_sitemap)
+            if sitemap_request is not None:
+                log.info("sitemap from robots.txt: %s", url)
+                self.crawler.engine.crawl(sitemap_request)
+
+
+def _canonical_or_none(url: str) -> str | None:
+    try:
+        return canonicalize_url(url)
+    except ValueError:
+        return None

@@ -1,0 +1,79 @@
+"""STATS.json: the crawl's counts by reason, built from Scrapy's stats collector, and the summary log."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from spiders.reasons import ERROR_REASONS, SKIP_REASONS
+from spiders.spider import STAT_PREFIX, FetchedArticle
+from spiders.warc import STAT_BYTES, STAT_RECORDS
+
+log = logging.getLogger("spiders.summary")
+
+CANDIDATE_SOURCES = ("feed", "sitemap", "section", "date_archive")
+FETCHED_ROLES = ("article", "feed", "sitemap", "section", "robots")
+# Scrapy's own counters worth keeping (exact keys, or prefixes ending in "/").
+SCRAPY_KEYS = (
+    "downloader/request_count", "downloader/response_count", "downloader/response_bytes",
+    "downloader/response_status_count/", "downloader/exception_type_count/", "retry/count",
+    "retry/max_reached", "retry/reason_count/", "robotstxt/", "finish_reason", "elapsed_time_seconds",
+    "start_time", "finish_time", "response_received_count", "log_count/", "offsite/filtered",
+    "scheduler/enqueued",
+)
+
+
+def _group(stats: Mapping[str, Any], category: str, defaults: Sequence[str]) -> dict[str, int]:
+    prefix = f"{STAT_PREFIX}/{category}/"
+    counts = dict.fromkeys(defaults, 0)
+    for key, value in stats.items():
+        if key.startswith(prefix):
+            counts[key[len(prefix):]] = int(value)
+    return dict(sorted(counts.items()))
+
+
+def _scrapy_subset(stats: Mapping[str, Any]) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for key, value in stats.items():
+        if any(key == k or (k.endswith("/") and key.startswith(k)) for k in SCRAPY_KEYS):
+            kept[key] = value.isoformat() if isinstance(value, datetime) else value
+    return dict(sorted(kept.items()))
+
+
+def build_stats(stats: Mapping[str, Any], articles: Sequence[FetchedArticle],
+                duration_s: float) -> dict[str, Any]:
+    """The STATS.json document from Scrapy's stats (newsarchive/* counters) and the fetched articles."""
+    return {
+        "candidates": _group(stats, "candidates", CANDIDATE_SOURCES),
+        "in_window": int(stats.get(f"{STAT_PREFIX}/in_window", 0)),
+        "skipped": _group(stats, "skipped", tuple(SKIP_REASONS)),
+        "fetched": _group(stats, "fetched", FETCHED_ROLES),
+        "errors": _group(stats, "errors", tuple(ERROR_REASONS)),
+        "articles": [a.to_json() for a in sorted(articles, key=lambda a: a.url)],
+        "warc_records": int(stats.get(STAT_RECORDS, 0)),
+        "bytes_received": int(stats.get(STAT_BYTES, 0)),
+        "duration_s": round(duration_s, 3),
+        "scrapy": _scrapy_subset(stats),
+    }
+
+
+def _nonzero(counts: Mapping[str, int]) -> str:
+    shown = [f"{k}={v}" for k, v in counts.items() if v]
+    return ", ".join(shown) or "none"
+
+
+def log_summary(doc: Mapping[str, Any], site: str) -> None:
+    """One block of INFO lines with the crawl's numbers (a line each, so every line carries its level)."""
+    lines = (
+        f"crawl summary for {site}: {doc['scrapy'].get('finish_reason', '?')} in {doc['duration_s']:.1f}s",
+        f"  candidates: {_nonzero(doc['candidates'])}",
+        f"  in window: {doc['in_window']}",
+        f"  fetched: {_nonzero(doc['fetched'])}",
+        f"  skipped: {_nonzero(doc['skipped'])}",
+        f"  errors: {_nonzero(doc['errors'])}",
+        f"  WARC: {doc['warc_records']} records, {doc['bytes_received']} body bytes received",
+    )
+    for line in lines:
+        log.info("%s", line)
