@@ -94,6 +94,7 @@ def build_dag(site: SiteConfig) -> Any:
         description=f"Archive {site.name} ({site.base_url})",
         schedule=schedule,
         start_date=datetime.combine(site.start_date, datetime.min.time(), tzinfo=tz),
+        end_date=datetime.combine(site.end_date, datetime.min.time(), tzinfo=tz) if site.end_date else None,
         catchup=False,
         max_active_runs=2,
         tags=["newsarchive", *(f"lang:{lang}" for lang in site.languages),

@@ -86,6 +86,7 @@ class SiteConfig:
     timezone: str = "UTC"
     schedule: str = "@daily"
     start_date: date = date(2024, 1, 1)
+    end_date: date | None = None  # no runs scheduled after it (a closed site, or the demo's fixed news)
     owner: str = "newsarchive"
     discovery: Discovery = field(default_factory=Discovery)
     politeness: Politeness = field(default_factory=Politeness)
@@ -135,7 +136,7 @@ def _check_type(path: Path, name: str, value: Any, expected: Any) -> Any:
         if not isinstance(value, str):
             raise SiteConfigError(path, name, f"expected a string, got {value!r}")
         return value
-    if expected == "date":
+    if expected in ("date", "date | None"):
         if isinstance(value, date):
             return value
         try:
@@ -208,6 +209,8 @@ def parse_site(path: Path, data: dict[str, Any]) -> SiteConfig:
     except (ZoneInfoNotFoundError, ValueError):
         raise SiteConfigError(path, "timezone", f"unknown time zone {kwargs.get('timezone')!r}") from None
     _validate_schedule(path, kwargs.get("schedule", "@daily"))
+    if kwargs.get("end_date") and kwargs["end_date"] <= kwargs.get("start_date", SiteConfig.start_date):
+        raise SiteConfigError(path, "end_date", "must be after start_date")
     sections: dict[str, Any] = {}
     for name, cls in _SECTIONS.items():
         table = data.get(name, {})

@@ -122,7 +122,7 @@ def test_parsing_is_light(parsed: dict) -> None:
 
 
 def test_scheduled_site_gets_a_data_interval_timetable(tmp_path: Path) -> None:
-    text = (ROOT / "sites" / "demo.toml").read_text().replace('schedule = "none"', 'schedule = "0 6 * * *"')
+    text = (ROOT / "sites" / "demo.toml").read_text().replace('schedule = "0 0 * * *"', 'schedule = "0 6 * * *"')
     (tmp_path / "demo.toml").write_text(text)
     dags = parse_dags(tmp_path, tmp_path)["dags"]
     assert dags["news_demo"]["timetable"] == "CronDataIntervalTimetable"

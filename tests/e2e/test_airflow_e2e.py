@@ -53,9 +53,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server, demo_si
     home = tmp_path_factory.mktemp("airflow")
     sites = home / "sites"
     write_site_config(sites, demo_site.url)
-    # A daily schedule (in the site's timezone) so `airflow backfill create` has data intervals to make.
-    path = sites / "demo.toml"
-    path.write_text(path.read_text().replace('schedule = "none"', 'schedule = "0 0 * * *"'))
     bucket = "e2e-archive"
     s3_server.client().create_bucket(Bucket=bucket)
     conn = {"conn_type": "aws", "login": "testing-key-id", "password": "testing-secret-key",

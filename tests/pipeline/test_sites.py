@@ -45,6 +45,8 @@ def test_defaults_are_polite(tmp_path: Path) -> None:
         ("[politeness]\nconcurrency = -1\n", "politeness.concurrency", "non-negative"),
         ("[politeness]\ndelay = 1\n", "politeness.delay", "unknown key"),
         ("languages = \"fr\"\n", "languages", "list of strings"),
+        ('start_date = "2024-02-01"\nend_date = "2024-01-01"\n', "end_date", "after start_date"),
+        ('end_date = "soon"\n', "end_date", "YYYY-MM-DD"),
     ],
 )
 def test_mistakes_name_file_and_field(tmp_path: Path, extra: str, field: str, words: str) -> None:
