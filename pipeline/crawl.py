@@ -79,8 +79,11 @@ def _forward_logs(stream: IO[str], logger: logging.Logger) -> None:
         line = line.rstrip()
         if not line:
             continue
-        level = _LEVELS.get(line.split(" ", 1)[0], logging.INFO)
-        logger.log(level, "%s", line)
+        head, _, rest = line.partition(" ")
+        if head in _LEVELS:
+            logger.log(_LEVELS[head], "%s", rest)
+        else:
+            logger.info("%s", line)
 
 
 def run_spider(spec: dict[str, Any], workdir: Path, timeout_s: float = 3600.0) -> tuple[Path, dict[str, Any]]:
