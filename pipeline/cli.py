@@ -43,17 +43,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_stage(args: argparse.Namespace) -> int:
-    """crawl or run one site for a window, printing the result as JSON."""
+    """crawl, run or reextract one site for a window, printing the result as JSON."""
     from pipeline import stages
     from pipeline.check import QualityGateFailed
 
     window = _window(args)
     try:
-        if args.command == "crawl":
-            result = stages.crawl(args.site, window, url=args.archive)  # type: ignore[arg-type]
-        else:
-            result = stages.run(args.site, window, url=args.archive)  # type: ignore[arg-type]
-    except KeyError as exc:
+        stage = {"crawl": stages.crawl, "run": stages.run, "reextract": stages.reextract}[args.command]
+        result = stage(args.site, window, url=args.archive)  # type: ignore[arg-type]
+    except (KeyError, LookupError) as exc:
         print(f"newsarchive {args.command}: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
     except QualityGateFailed as exc:
@@ -89,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_extract)
 
     for name, text in (("crawl", "crawl a site for a window into the archive's WARC"),
-                       ("run", "crawl + extract + check a site for a window, without Airflow")):
+                       ("run", "crawl + extract + check a site for a window, without Airflow"),
+                       ("reextract", "rebuild a window's articles, index and reports from the stored WARC, offline")):
         p = sub.add_parser(name, help=text)
         p.add_argument("site", help="site id (see `newsarchive sites`)")
         p.add_argument("--start", required=True, help="window start, ISO date or date-time (inclusive)")

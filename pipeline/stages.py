@@ -52,3 +52,11 @@ def run(site_id: str, window: Window, *, url: str | None = None, s3: Any = None)
     crawl_result = crawl(site_id, window, url=url, s3=s3)
     extract_result = extract(site_id, window, crawl_result["warc_key"], url=url, s3=s3)
     return check(site_id, window, crawl_result, extract_result, url=url, s3=s3)
+
+
+def reextract(site_id: str, window: Window, *, url: str | None = None, s3: Any = None) -> dict[str, Any]:
+    """Rebuild articles, index and reports of the window from the archived WARC (no network)."""
+    from pipeline.extraction import now_iso
+    from pipeline.reextract import reextract_window
+
+    return reextract_window(get_site(site_id), window, open_archive(url, s3), now_iso())

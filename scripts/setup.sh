@@ -7,7 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 UV_VERSION=0.13.9
 lock=requirements/main.lock
-[ "${1:-}" = "--test" ] && lock=requirements/test.lock
+# A venv already synced for tests keeps the test tools (test.lock is main.lock plus them): running the demo
+# after the tests must not uninstall pytest.
+if [ "${1:-}" = "--test" ] || [ "$(cat .venv/.newsarchive-lock 2>/dev/null)" = requirements/test.lock ]; then
+  lock=requirements/test.lock
+fi
 
 PYTHON="${PYTHON:-python3}"
 if ! "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
@@ -26,4 +30,5 @@ fi
 [ -x .venv/bin/python ] || .tools/bin/uv venv -q --python "$PYTHON" .venv
 .tools/bin/uv pip sync -q --python .venv/bin/python "$lock"
 .tools/bin/uv pip install -q --python .venv/bin/python --no-deps -e .
+echo "$lock" > .venv/.newsarchive-lock
 echo "newsarchive: environment synced to $lock"
