@@ -10,10 +10,12 @@ import json
 import os
 import secrets
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -73,6 +75,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server, demo_si
     airflow.init_db()
     airflow.start()
     airflow.unpause(DAG_ID)
+    airflow.unpause("example_downstream")
     try:
         yield airflow, Archive(s3_server, bucket, "archive"), demo_site, home
     finally:
@@ -143,6 +146,25 @@ def test_manual_run_archives_the_window(stack: Any) -> None:
     assert report["articles"] == len(expected) == len(article_keys)
     assert sorted(report["article_keys"]) == sorted(article_keys)
     assert report["extract"]["counts"]["articles"] == len(expected)
+
+    # The check task's Asset event triggers the example downstream DAG, which reads exactly those articles.
+    downstream = _wait_for_downstream_run(airflow, home)
+    summary = airflow.api("GET", f"/api/v2/dags/example_downstream/dagRuns/{quote(downstream, safe='')}"
+                          "/taskInstances/summarise/xcomEntries/return_value")["value"]
+    assert summary["articles_read"] == len(article_keys)
+    assert summary["keys"] == sorted(article_keys)
+
+
+def _wait_for_downstream_run(airflow: AirflowStack, home: Path) -> str:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        runs = [r for r in airflow.runs("example_downstream") if r["run_type"] == "asset_triggered"]
+        if runs:
+            run = airflow.wait_run("example_downstream", runs[0]["dag_run_id"], timeout=180)
+            assert run["state"] == "success", airflow.task_instances("example_downstream", run["dag_run_id"])
+            return str(run["dag_run_id"])
+        time.sleep(2)
+    raise AssertionError(f"no asset-triggered run of example_downstream; logs in {home}")
 
 
 def test_rerunning_a_window_leaves_the_same_keys(stack: Any) -> None:
