@@ -1,0 +1,117 @@
+"""extract_article: one page's HTML + URL to an ArticleRecord, or a Rejected exception with a reason."""
+
+from __future__ import annotations
+
+from collections import Counter
+from urllib.parse import urlsplit
+
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from extract.body import DEFAULT_BODY_OPTIONS, BodyOptions, extract_lines
+from extract.decode import decode_html, sniff_binary
+from extract.errors import NotHTML
+from extract.gates import PageSignals, check_article, paywall_markup, teaser_signals
+from extract.hints import DEFAULT_HINTS, ExtractHints
+from extract.language import choose_language
+from extract.metadata import PageMeta, page_metadata
+from extract.preclean import preclean
+from extract.record import ArticleRecord, RawRef, article_id
+from extract.residue import LineContext, clean_lines
+from extract.version import EXTRACTOR_VERSIONS
+
+
+def parse_html(text: str) -> HtmlElement:
+    """Parse decoded text the way trafilatura does; NotHTML when it is not an HTML document."""
+    head = text.lstrip()[:1024]
+    if "<" not in head:
+        raise NotHTML("no markup at the start of the document")
+    tree = load_html(text)
+    if tree is None:
+        raise NotHTML("not parseable as an HTML document")
+    return tree
+
+
+def _htmldate(tree: HtmlElement, url: str) -> str | None:
+    """htmldate's publication date (a bare date), the last resort when metadata has none.
+
+    Without extensive search: that mode hands free text to dateparser, which costs more than the
+    whole rest of the extraction, for dates that are mostly wrong on pages without date markup.
+    """
+    try:
+        found = find_date(tree, url=url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
+    except Exception:  # htmldate raises assorted errors on odd markup; a missing date is the answer
+        return None
+    return str(found) if found else None
+
+
+def _site_id(site: str, url: str) -> str:
+    return site or (urlsplit(url).hostname or "").removeprefix("www.")
+
+
+def _text_and_drops(
+    tree: HtmlElement, url: str, meta: PageMeta, hints: ExtractHints, options: BodyOptions
+) -> tuple[str, dict[str, int], PageSignals]:
+    """The three cleaning layers; returns the text, drop counts by reason, and the gates' signals."""
+    paywall = paywall_markup(tree)
+    pre = preclean(tree, url, hints.prune_xpaths)
+    lines = extract_lines(tree, url, options)
+    kept, dropped = clean_lines(lines, LineContext(title=meta.title, captions=pre.captions))
+    total: Counter[str] = Counter(pre.dropped)
+    total.update(dropped)
+    signals = teaser_signals(kept, pre.link_keys, total["related_link"], pre.teaser_chars, paywall)
+    return "\n".join(kept), dict(sorted(total.items())), signals
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    *,
+    site: str = "",
+    hints: ExtractHints | None = None,
+    fetched_at: str | None = None,
+    raw: RawRef | None = None,
+    content_type: str | None = None,
+    body_options: BodyOptions = DEFAULT_BODY_OPTIONS,
+) -> ArticleRecord:
+    """Extract one article from a page.
+
+    ``html`` may be bytes (decoded with the declared charset, BOM or detection) or text. ``site`` is
+    the site id (the URL's host when empty). Raises a ``Rejected`` subclass (NotHTML, Undecodable,
+    NotAnArticle, TooShort, Paywalled, NoContent) whose ``.reason`` says why there is no article.
+    Pure: no I/O, deterministic for the same input.
+    """
+    hints = hints or DEFAULT_HINTS
+    if isinstance(html, bytes):
+        sniff_binary(html)
+    source = decode_html(html, content_type)
+    tree = parse_html(source)
+    meta = page_metadata(tree, url, tz_name=hints.timezone)
+    published = meta.published or _htmldate(tree, url)
+    text, dropped, signals = _text_and_drops(tree, url, meta, hints, body_options)
+    check_article(meta, text, signals, hints.min_words, dropped)
+    lang = choose_language(text, meta.declared_language, hints.languages)
+    return ArticleRecord(
+        id=article_id(meta.canonical_url),
+        url=url,
+        canonical_url=meta.canonical_url,
+        site=_site_id(site, url),
+        title=meta.title,
+        text=text,
+        authors=meta.authors,
+        published=published,
+        modified=meta.modified,
+        language=lang.language,
+        language_confidence=lang.confidence,
+        language_source=lang.source,
+        section=meta.section,
+        tags=meta.tags,
+        description=meta.description,
+        image=meta.image,
+        site_name=meta.site_name,
+        raw=raw,
+        fetched_at=fetched_at,
+        extractor=dict(EXTRACTOR_VERSIONS),
+        dropped=dropped,
+    )

@@ -1,0 +1,99 @@
+"""Layer 2: trafilatura on the pre-cleaned tree, its XML body flattened to lines in reading order.
+
+Paragraphs, headings, list items, quotes and table rows each become one or more lines (a <lb/>
+inside a paragraph starts a new line); table cells are joined with " | ".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import trafilatura
+from lxml.etree import _Element
+from lxml.html import HtmlElement
+
+from extract.textnorm import collapse
+
+CELL_SEPARATOR = " | "
+
+
+@dataclass(frozen=True)
+class BodyOptions:
+    """trafilatura settings; precision-leaning by default (measured on the dev set, see benchmarks/)."""
+
+    favor_precision: bool = False
+    favor_recall: bool = False
+    fast: bool = False
+    include_tables: bool = True
+
+
+DEFAULT_BODY_OPTIONS = BodyOptions()
+
+
+def _split_text(el: _Element, skip: tuple[str, ...] = ()) -> list[str]:
+    """The element's text split at <lb/>, leaving out nested elements named in ``skip``."""
+    parts: list[str] = []
+
+    def walk(node: _Element) -> None:
+        parts.append(node.text or "")
+        for child in node:
+            if child.tag == "lb" or child.tag in skip:
+                parts.append("\n")
+            else:
+                walk(child)
+            parts.append(child.tail or "")
+
+    walk(el)
+    return [line for line in (collapse(piece) for piece in "".join(parts).split("\n")) if line]
+
+
+def _emit(el: _Element, lines: list[str]) -> None:
+    tag = el.tag
+    if tag == "list":
+        for item in el:
+            if item.tag == "item":
+                lines.extend(_split_text(item, skip=("list", "table")))
+                for nested in item:
+                    if nested.tag in ("list", "table"):
+                        _emit(nested, lines)
+            else:
+                _emit(item, lines)
+    elif tag == "table":
+        for row in el.iter("row"):
+            cells = [collapse(" ".join(cell.itertext())) for cell in row if cell.tag == "cell"]
+            line = CELL_SEPARATOR.join(c for c in cells if c)
+            if line:
+                lines.append(line)
+    elif tag in ("quote", "div", "section") and any(child.tag in ("p", "list", "head", "table") for child in el):
+        for child in el:
+            _emit(child, lines)
+    else:
+        lines.extend(_split_text(el))
+
+
+def body_lines(body: _Element) -> list[str]:
+    """Lines of trafilatura's XML body, in order."""
+    lines: list[str] = []
+    for el in body:
+        if isinstance(el.tag, str):
+            _emit(el, lines)
+    return lines
+
+
+def extract_lines(tree: HtmlElement, url: str, options: BodyOptions = DEFAULT_BODY_OPTIONS) -> list[str]:
+    """Run trafilatura (no comments, no metadata) on ``tree`` and return the main text as lines."""
+    kwargs: dict[str, Any] = {
+        "url": url,
+        "include_comments": False,
+        "include_tables": options.include_tables,
+        "favor_precision": options.favor_precision,
+        "favor_recall": options.favor_recall,
+        "fast": options.fast,
+        "with_metadata": False,
+    }
+    document = trafilatura.bare_extraction(tree, **kwargs)
+    if document is None or isinstance(document, dict):
+        return []
+    body = getattr(document, "body", None)
+    return body_lines(body) if body is not None else []

@@ -1,0 +1,168 @@
+"""Bytes to text: declared charset, BOM and detection, so that mislabelled pages still come out right."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import re
+import zlib
+from collections.abc import Iterator
+
+from trafilatura.utils import detect_encoding
+
+from extract.errors import NotHTML, Undecodable
+
+# Content types we accept as HTML (anything else declared explicitly is rejected as not HTML).
+HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")
+
+# WHATWG: these labels mean windows-1252 in browsers, and pages labelled so are written for browsers.
+CHARSET_ALIASES = {
+    "latin-1": "windows-1252",
+    "latin1": "windows-1252",
+    "iso-8859-1": "windows-1252",
+    "iso8859-1": "windows-1252",
+    "iso_8859-1": "windows-1252",
+    "us-ascii": "windows-1252",
+    "ascii": "windows-1252",
+    "x-user-defined": "windows-1252",
+    "utf8": "utf-8",
+    "unicode": "utf-8",
+}
+
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+_CT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+# Share of control or replacement characters above which decoded text is not believable.
+MAX_GARBAGE_SHARE = 0.02
+_GARBAGE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
+def check_content_type(content_type: str | None) -> None:
+    """Raise NotHTML when a declared content type is clearly not an HTML document."""
+    if not content_type:
+        return
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime and mime not in HTML_CONTENT_TYPES:
+        raise NotHTML(f"content type {mime}")
+
+
+def normalize_charset(label: str | None) -> str | None:
+    """A Python codec name for a charset label, or None when Python does not know it."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = CHARSET_ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def declared_charsets(data: bytes, content_type: str | None) -> list[str]:
+    """Charsets the response declares: the HTTP header first, then <meta> in the first bytes."""
+    found: list[str] = []
+    if content_type:
+        match = _CT_CHARSET.search(content_type)
+        if match:
+            found.append(match.group(1))
+    match_meta = _META_CHARSET.search(data[:4096])
+    if match_meta:
+        found.append(match_meta.group(1).decode("ascii", "replace"))
+    names = [normalize_charset(label) for label in found]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _decompress(data: bytes) -> bytes:
+    """Undo a gzip/deflate transfer encoding a capture may have kept."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as err:
+            raise Undecodable(f"broken gzip data: {err}") from err
+    return data
+
+
+def _plausible(text: str) -> bool:
+    """Decoded text is plausible when control and replacement characters are rare."""
+    if not text:
+        return True
+    sample = text[:200_000]
+    return len(_GARBAGE.findall(sample)) <= MAX_GARBAGE_SHARE * len(sample)
+
+
+def decode_html(data: bytes | str, content_type: str | None = None) -> str:
+    """Decode a response body to text.
+
+    Order: a BOM (authoritative, as in browsers); valid UTF-8 (a non-ASCII page in a legacy charset
+    is almost never valid UTF-8, so this catches pages mislabelled as latin-1/windows-1252); the
+    declared charset (header, then <meta>); detection; windows-1252 as the last resort.
+    Raises Undecodable when the result is not plausible text.
+    """
+    check_content_type(content_type)
+    text = data.lstrip("\ufeff") if isinstance(data, str) else _decode_bytes(_decompress(data), content_type)
+    if not _plausible(text):
+        raise Undecodable("too many control or replacement characters")
+    return text
+
+
+def _candidates(data: bytes, content_type: str | None) -> Iterator[str]:
+    """Codecs to try, best first; detection (slow) only runs when the cheap guesses failed."""
+    yield "utf-8"
+    yield from declared_charsets(data, content_type)
+    for guess in detect_encoding(data):
+        codec = normalize_charset(guess)
+        if codec:
+            yield codec
+    # windows-1252 decodes almost anything; latin-1 covers the five bytes it leaves undefined.
+    yield "cp1252"
+    yield "latin-1"
+
+
+def _decode_bytes(data: bytes, content_type: str | None) -> str:
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as err:
+                raise Undecodable(f"invalid {codec} after its byte order mark") from err
+    tried: set[str] = set()
+    for codec in _candidates(data, content_type):
+        if codec in tried:
+            continue
+        tried.add(codec)
+        try:
+            text = data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _plausible(text):
+            return text
+    raise Undecodable("no charset gives plausible text")
+
+
+# Magic numbers of formats a crawler meets that are certainly not HTML.
+BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "PDF"),
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"RIFF", "RIFF media"),
+    (b"\x00\x00\x00", "binary data"),
+    (b"OggS", "Ogg media"),
+    (b"ID3", "MP3 audio"),
+    (b"wOF", "web font"),
+)
+
+
+def sniff_binary(data: bytes) -> None:
+    """Raise NotHTML when the bytes start with the signature of a binary format."""
+    for signature, name in BINARY_SIGNATURES:
+        if data.startswith(signature):
+            raise NotHTML(f"content is a {name}")

@@ -1,0 +1,267 @@
+"""Page metadata (title, authors, dates, canonical URL, section, tags...) in a fixed preference order."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from extract.authors import clean_authors
+from extract.dates import pick_date
+from extract.jsonld import jsonld_objects, main_article, page_types, text_value, text_values
+
+# Meta names/properties holding each field, best first (after JSON-LD, which comes first for dates).
+PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "article.published",
+    "published_time",
+    "publish-date",
+    "pubdate",
+    "publishdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "date",
+)
+MODIFIED_META = (
+    "article:modified_time",
+    "og:article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "article.updated",
+    "last-modified",
+    "dcterms.modified",
+    "dc.date.modified",
+)
+AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
+TAG_META = ("article:tag", "og:article:tag", "news_keywords", "parsely-tags")
+SECTION_META = ("article:section", "og:article:section", "parsely-section")
+LANG_META = ("og:locale", "content-language", "dc.language", "language")
+TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·•»]\s+")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """Everything the page says about itself, before the body is looked at."""
+
+    title: str
+    authors: tuple[str, ...]
+    published: str | None
+    modified: str | None
+    canonical_url: str
+    section: str | None
+    tags: tuple[str, ...]
+    description: str | None
+    image: str | None
+    site_name: str | None
+    declared_language: str | None
+    og_type: str | None
+    jsonld_types: frozenset[str]
+    accessible_for_free: bool | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = _SPACES.sub(" ", text).strip()
+    return text or None
+
+
+def meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
+    """<meta> contents keyed by lower-cased name/property/itemprop/http-equiv, in document order."""
+    found: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        content = meta.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = meta.get(attr)
+            if key:
+                found.setdefault(key.strip().lower(), []).append(content.strip())
+    return found
+
+
+def _first(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        for value in meta.get(key, ()):
+            if value:
+                return value
+    return None
+
+
+def same_site(url_a: str, url_b: str) -> bool:
+    """Same host, ignoring a leading www. and the scheme."""
+    host_a = (urlsplit(url_a).hostname or "").removeprefix("www.")
+    host_b = (urlsplit(url_b).hostname or "").removeprefix("www.")
+    return bool(host_a) and host_a == host_b
+
+
+def canonical_url(tree: HtmlElement, meta: dict[str, list[str]], url: str) -> str:
+    """<link rel=canonical>, else og:url, when on the same site as the fetched URL; else the URL itself."""
+    candidates: list[str] = []
+    for link in tree.iter("link"):
+        rels = (link.get("rel") or "").lower().split()
+        if "canonical" in rels and link.get("href"):
+            candidates.append(link.get("href", ""))
+    candidates.extend(meta.get("og:url", []))
+    for candidate in candidates:
+        absolute = urljoin(url, candidate.strip())
+        if absolute.startswith(("http://", "https://")) and same_site(absolute, url):
+            return absolute
+    return url
+
+
+def strip_site_suffix(title: str, site_names: list[str], *, guess: bool = False) -> str:
+    """Drop a " | Site name" (or "Site - ") part from a title; ``guess`` also drops an unknown one."""
+    parts = TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    names = {n.lower() for n in site_names if n}
+    kept = [p for p in parts if p.strip().lower() not in names]
+    if kept and len(kept) < len(parts):
+        return " - ".join(kept) if len(kept) > 1 else kept[0]
+    # Unknown site name: the longest part is the headline in "Headline | Site" layouts.
+    if guess and (title.count("|") == 1 or len(parts) == 2):
+        longest = max(parts, key=len)
+        if len(longest) >= 0.6 * len(title) - 5:
+            return longest
+    return title
+
+
+def _h1(tree: HtmlElement) -> str | None:
+    for h1 in tree.iter("h1"):
+        text = _clean(h1.text_content())
+        if text:
+            return text
+    return None
+
+
+def _title(tree: HtmlElement, meta: dict[str, list[str]], article: dict[str, Any] | None, site: str | None) -> str:
+    names = [site or "", *meta.get("og:site_name", []), *meta.get("application-name", [])]
+    candidates = [
+        _first(meta, ("og:title",)),
+        text_value(article.get("headline")) if article else None,
+        _h1(tree),
+        _first(meta, ("twitter:title",)),
+    ]
+    for candidate in candidates:
+        cleaned = _clean(candidate)
+        if cleaned:
+            return strip_site_suffix(cleaned, names)
+    title_el = tree.find(".//title")
+    if title_el is not None:
+        cleaned = _clean(title_el.text_content())
+        if cleaned:
+            return strip_site_suffix(cleaned, names, guess=True)
+    return ""
+
+
+def _declared_language(tree: HtmlElement, meta: dict[str, list[str]], article: dict[str, Any] | None) -> str | None:
+    candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
+    if article:
+        candidates.append(text_value(article.get("inLanguage")))
+    candidates.append(_first(meta, LANG_META))
+    for candidate in candidates:
+        if candidate:
+            code = re.split(r"[-_]", candidate.strip().lower(), maxsplit=1)[0]
+            if re.fullmatch(r"[a-z]{2,3}", code):
+                return code
+    return None
+
+
+def _time_elements(tree: HtmlElement) -> tuple[list[str], list[str]]:
+    """<time datetime> values: ones marked as publication/modification first, then the rest."""
+    published: list[str] = []
+    modified: list[str] = []
+    plain: list[str] = []
+    for el in tree.iter("time"):
+        value = el.get("datetime")
+        if not value:
+            continue
+        marker = " ".join((el.get("itemprop") or "", el.get("class") or "", el.get("pubdate") or "")).lower()
+        if "modif" in marker or "updat" in marker:
+            modified.append(value)
+        elif "publi" in marker or "pubdate" in marker or el.get("pubdate") is not None:
+            published.append(value)
+        else:
+            plain.append(value)
+    return published + plain[:1], modified
+
+
+def _tags(meta: dict[str, list[str]], article: dict[str, Any] | None) -> tuple[str, ...]:
+    raw: list[str] = list(meta.get("article:tag", [])) + list(meta.get("og:article:tag", []))
+    if not raw and article and article.get("keywords"):
+        raw = text_values(article.get("keywords"))
+    if not raw:
+        raw = list(meta.get("news_keywords", [])) + list(meta.get("parsely-tags", []))
+    tags: list[str] = []
+    for value in raw:
+        for piece in value.split(",") if len(raw) == 1 or "," in value else [value]:
+            cleaned = _clean(piece)
+            if cleaned and cleaned.lower() not in {t.lower() for t in tags}:
+                tags.append(cleaned)
+    return tuple(tags)
+
+
+def _accessible(article: dict[str, Any] | None) -> bool | None:
+    if not article or "isAccessibleForFree" not in article:
+        return None
+    value = article["isAccessibleForFree"]
+    if isinstance(value, str):
+        return value.strip().lower() not in ("false", "0", "no")
+    return bool(value)
+
+
+def page_metadata(tree: HtmlElement, url: str, *, tz_name: str | None = None) -> PageMeta:
+    """Collect the page's metadata: JSON-LD first, then Open Graph/meta tags, then markup."""
+    meta = meta_tags(tree)
+    objects = jsonld_objects(tree)
+    article = main_article(objects)
+    site_name = _clean(_first(meta, ("og:site_name", "application-name")))
+    if not site_name and article:
+        site_name = _clean(text_value(article.get("publisher")))
+    time_published, time_modified = _time_elements(tree)
+    art = article or {}
+    published_jsonld = [text_value(art.get("datePublished")), text_value(art.get("dateCreated"))]
+    modified_jsonld = [text_value(art.get("dateModified"))]
+    published = pick_date(
+        [*published_jsonld, *(v for key in PUBLISHED_META for v in meta.get(key, [])), *time_published],
+        tz_name,
+    )
+    modified = pick_date(
+        [*modified_jsonld, *(v for key in MODIFIED_META for v in meta.get(key, [])), *time_modified],
+        tz_name,
+    )
+    raw_authors = text_values(art.get("author")) or [v for key in AUTHOR_META for v in meta.get(key, [])]
+    section = _clean(text_value(art.get("articleSection"))) or _clean(_first(meta, SECTION_META))
+    image = _first(meta, ("og:image", "og:image:url", "twitter:image", "twitter:image:src"))
+    if not image and article:
+        image = text_value(article.get("image"))
+    description = _clean(_first(meta, ("og:description", "description", "twitter:description")))
+    if not description and article:
+        description = _clean(text_value(article.get("description")))
+    return PageMeta(
+        title=_title(tree, meta, article, site_name),
+        authors=clean_authors(raw_authors, site_name),
+        published=published,
+        modified=modified,
+        canonical_url=canonical_url(tree, meta, url),
+        section=section,
+        tags=_tags(meta, article),
+        description=description,
+        image=urljoin(url, image) if image else None,
+        site_name=site_name,
+        declared_language=_declared_language(tree, meta, article),
+        og_type=(_first(meta, ("og:type",)) or "").lower() or None,
+        jsonld_types=frozenset(page_types(objects)),
+        accessible_for_free=_accessible(article),
+    )
