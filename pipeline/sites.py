@@ -5,6 +5,7 @@ Imported by the DAG files at parse time, so it stays light: stdlib only.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ SITE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 # Airflow's cron presets; "none" means manual and backfill runs only.
 CRON_PRESETS = ("@hourly", "@daily", "@weekly", "@monthly", "@yearly", "none")
 CRON_FIELD_RE = re.compile(r"^[\d*/,\-A-Za-z?LW#]+$")
+# ${VAR} or ${VAR:-default} in base_url: one config serves several deployments (and the demo's port).
+ENV_REF_RE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}")
 
 
 class SiteConfigError(ValueError):
@@ -57,11 +60,48 @@ class Politeness:
     max_pages: int = 5000
 
 
+# Every quality gate the check stage evaluates (pipeline/gates.py), in report order.
+GATE_NAMES = ("min_articles", "yield_vs_history", "rejected_share", "foreign_language_share",
+              "residue_vs_history", "text_length_vs_history", "fetch_error_rate", "duplicate_share")
+# Thresholds that are shares of a whole: above 1 they could never be breached, so they are typos.
+_SHARE_FIELDS = ("max_rejected_share", "max_foreign_language_share", "max_fetch_error_rate", "max_duplicate_share")
+
+
 @dataclass(frozen=True)
 class Checks:
-    """Quality-gate thresholds for a run."""
+    """Quality-gate thresholds for a run ([checks] in the site file; see docs/operating.md for each gate).
+
+    History gates compare the run with the median of the site's last `history_runs` successful runs and
+    are skipped until `min_history_runs` such runs exist. A breached gate listed in `hard_gates` fails the
+    run; any other breached gate is a warning in the report, the task log and the alerts.
+    """
 
     min_articles: int = 1
+    history_runs: int = 10
+    min_history_runs: int = 3
+    min_yield_ratio: float = 0.25  # articles per day of window, against the history's median
+    max_rejected_share: float = 0.5  # rejected article pages / article responses (redirect hops excluded)
+    max_foreign_language_share: float = 0.2  # articles not in the site's languages / articles
+    max_residue_factor: float = 2.0  # residue rate within [median / f, median * f] of the history
+    min_text_length_ratio: float = 0.5  # mean words per article, against the history's median
+    max_fetch_error_rate: float = 0.3  # failed requests / requests
+    max_duplicate_share: float = 0.3  # duplicates / (articles + duplicates)
+    hard_gates: tuple[str, ...] = ("min_articles", "yield_vs_history")
+
+    def __post_init__(self) -> None:
+        unknown = [g for g in self.hard_gates if g not in GATE_NAMES]
+        if unknown:
+            raise SiteConfigError("[checks]", "checks.hard_gates",
+                                  f"unknown gate(s) {unknown} (known: {', '.join(GATE_NAMES)})")
+        for name in _SHARE_FIELDS:
+            if getattr(self, name) > 1:
+                raise SiteConfigError("[checks]", f"checks.{name}", f"a share must be 0..1, got {getattr(self, name)}")
+        if self.max_residue_factor < 1:
+            raise SiteConfigError("[checks]", "checks.max_residue_factor",
+                                  f"a factor must be at least 1, got {self.max_residue_factor}")
+        if self.history_runs < self.min_history_runs:
+            raise SiteConfigError("[checks]", "checks.history_runs",
+                                  f"{self.history_runs} is below min_history_runs {self.min_history_runs}")
 
 
 @dataclass(frozen=True)
@@ -161,6 +201,20 @@ def _build(path: Path, cls: Any, data: dict[str, Any], prefix: str, skip: tuple[
     return kwargs
 
 
+def expand_env(path: Path, name: str, value: str) -> str:
+    """Replace ${VAR} / ${VAR:-default} from the environment; an unset VAR without default is an error."""
+
+    def substitute(match: re.Match[str]) -> str:
+        var, default = match.group(1), match.group(2)
+        if var in os.environ:
+            return os.environ[var]
+        if default is None:
+            raise SiteConfigError(path, name, f"environment variable {var} is not set and has no default")
+        return default
+
+    return ENV_REF_RE.sub(substitute, value)
+
+
 def _validate_url(path: Path, name: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -201,6 +255,7 @@ def parse_site(path: Path, data: dict[str, Any]) -> SiteConfig:
     for required in ("id", "name", "base_url"):
         if required not in kwargs:
             raise SiteConfigError(path, required, "missing (required)")
+    kwargs["base_url"] = expand_env(path, "base_url", kwargs["base_url"])
     if not SITE_ID_RE.match(kwargs["id"]):
         raise SiteConfigError(path, "id", f"must match {SITE_ID_RE.pattern}, got {kwargs['id']!r}")
     _validate_url(path, "base_url", kwargs["base_url"])

@@ -92,7 +92,8 @@ class S3Server:
 def write_site_config(sites_dir: Path, base_url: str, site_id: str = "demo") -> Path:
     """Copy sites/demo.toml into sites_dir pointing at base_url (tests serve the demo site on any port)."""
     text = (ROOT / "sites" / "demo.toml").read_text(encoding="utf-8")
-    text = text.replace('base_url = "http://127.0.0.1:8765/"', f'base_url = "{base_url}"')
+    text = text.replace('base_url = "http://127.0.0.1:${NEWSARCHIVE_DEMO_PORT:-8765}/"', f'base_url = "{base_url}"')
+    assert base_url in text, "sites/demo.toml's base_url line changed: update write_site_config"
     text = text.replace('id = "demo"', f'id = "{site_id}"')
     sites_dir.mkdir(parents=True, exist_ok=True)
     path = sites_dir / f"{site_id}.toml"

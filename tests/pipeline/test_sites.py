@@ -22,9 +22,22 @@ def test_project_sites_are_valid() -> None:
     catalog = load_sites(ROOT / "sites")
     assert catalog.errors == ()
     demo = catalog.get("demo")
-    assert demo.discovery.feeds == ("http://127.0.0.1:8765/rss.xml",)
+    assert demo.discovery.feeds == (demo.base_url + "rss.xml",)
     assert demo.politeness.allow_private_addresses is True
     assert demo.dag_id == "news_demo"
+
+
+def test_base_url_expands_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = 'id = "a"\nname = "A"\nbase_url = "http://127.0.0.1:${A_PORT:-8765}/"\n[discovery]\nfeeds = ["/rss"]\n'
+    path = write(tmp_path, "a.toml", text)
+    monkeypatch.delenv("A_PORT", raising=False)
+    assert load_site_file(path).base_url == "http://127.0.0.1:8765/"
+    monkeypatch.setenv("A_PORT", "9999")
+    site = load_site_file(path)
+    assert site.base_url == "http://127.0.0.1:9999/" and site.discovery.feeds == ("http://127.0.0.1:9999/rss",)
+    write(tmp_path, "b.toml", 'id = "b"\nname = "B"\nbase_url = "http://${B_HOST}/"\n')
+    with pytest.raises(SiteConfigError, match="B_HOST is not set"):
+        load_site_file(tmp_path / "b.toml")
 
 
 def test_defaults_are_polite(tmp_path: Path) -> None:
