@@ -137,7 +137,8 @@ class S3Options:
             aws_session_token=self.session_token,
             region_name=self.region,
         )
-        return session.client("s3", endpoint_url=self.endpoint_url, config=config)
+        # S3 authenticates with signed keys, never with a URL's user:password: botocore would only log them.
+        return session.client("s3", endpoint_url=redact_url(self.endpoint_url), config=config)
 
 
 def redact_url(url: str | None) -> str | None:

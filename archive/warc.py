@@ -41,7 +41,8 @@ class WarcResponse:
     ``headers`` has lower-case names (repeated headers joined with ", "); ``content_type`` is the
     lower-case MIME type without parameters ("" when the response has none); ``body`` is decoded
     from its Content-Encoding; ``fetched_at`` is the WARC-Date (ISO 8601, UTC); ``role``, ``source`` and
-    ``date_hint`` are the crawler's NewsArchive-* WARC headers (None when absent).
+    ``date_hint`` are the crawler's NewsArchive-* WARC headers (None when absent). ``body_truncated`` is
+    True when the decoded body was cut at the reader's ``max_body_bytes`` (a compression bomb, say).
     """
 
     offset: int
@@ -56,16 +57,19 @@ class WarcResponse:
     role: str | None = None
     source: str | None = None
     date_hint: str | None = None
+    body_truncated: bool = False
 
 
-def iter_responses(stream: BinaryIO) -> Iterator[WarcResponse]:
+def iter_responses(stream: BinaryIO, max_body_bytes: int | None = None) -> Iterator[WarcResponse]:
     """Yield every HTTP response record of a WARC stream in file order (other records are skipped).
 
     A truncated or corrupt file raises WarcError (with the offset where it broke) after every
-    complete record before that point has been yielded.
+    complete record before that point has been yielded. With ``max_body_bytes``, no body is decoded
+    beyond that size: a longer one is cut there and flagged ``body_truncated`` (a Content-Encoding bomb
+    stays a few bytes on disk and in the WARC, but would inflate without bound).
     """
     for offset, data in iter_raw_records(stream):
-        response = _parse(data, offset)
+        response = _parse(data, offset, max_body_bytes)
         if response is not None:
             yield response
 
@@ -78,15 +82,17 @@ def read_response_at(stream: BinaryIO, offset: int) -> WarcResponse:
     return response
 
 
-def _parse(data: bytes, offset: int) -> WarcResponse | None:
+def _parse(data: bytes, offset: int, max_body_bytes: int | None = None) -> WarcResponse | None:
     """Parse one framed record; None for records that are not HTTP responses."""
     loader = ArcWarcRecordLoader(verify_http=False, arc2warc=False)
     try:
         record = loader.parse_record_stream(BufferedReader(io.BytesIO(data)), known_format="warc")
         if record.rec_type != "response" or not record.http_headers:
             return None
-        body = record.content_stream().read()
-        return _response(record, body, offset)
+        if max_body_bytes is None:
+            return _response(record, record.content_stream().read(), offset)
+        body = _read_at_most(record.content_stream(), max_body_bytes + 1)
+        return _response(record, body[:max_body_bytes], offset, truncated=len(body) > max_body_bytes)
     except WarcError:
         raise
     except Exception as exc:  # warcio raises assorted types (ArchiveLoadFailed, ValueError, EOFError)
@@ -95,7 +101,16 @@ def _parse(data: bytes, offset: int) -> WarcResponse | None:
         ) from exc
 
 
-def _response(record: Any, body: bytes, offset: int) -> WarcResponse:
+def _read_at_most(stream: Any, size: int) -> bytes:
+    """Up to ``size`` bytes (decoding readers may return short reads before the end)."""
+    parts: list[bytes] = []
+    while size > 0 and (chunk := stream.read(size)):
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
+
+
+def _response(record: Any, body: bytes, offset: int, truncated: bool = False) -> WarcResponse:
     http = record.http_headers
     try:
         status = int(http.get_statuscode())
@@ -122,6 +137,7 @@ def _response(record: Any, body: bytes, offset: int) -> WarcResponse:
         role=_optional(rec.get_header(ROLE_HEADER)),
         source=_optional(rec.get_header(SOURCE_HEADER)),
         date_hint=_optional(rec.get_header(DATE_HINT_HEADER)),
+        body_truncated=truncated,
     )
 
 

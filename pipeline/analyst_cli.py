@@ -53,7 +53,7 @@ def add_commands(subparsers: Any) -> None:
     )  # fmt: skip
     _add_filters(p)
     p.add_argument("--contains", metavar="WORD", help="keep articles whose text contains WORD (any case)")
-    p.add_argument("--format", help="jsonl (default), parquet or csv; default from -o's suffix")
+    p.add_argument("--format", help="jsonl, parquet or csv (default: from -o's suffix, else jsonl)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     p.add_argument("--limit", type=_positive_int, metavar="N", help="stop after N articles")
     p.set_defaults(func=cmd_pull)
@@ -200,7 +200,8 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[int], None] | Non
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn("pulling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(file=sys.stderr)) as bar:
+    # redirect_stdout off: the records go to stdout's byte buffer and must not pass through rich.
+    with Progress(*columns, console=Console(file=sys.stderr), redirect_stdout=False) as bar:
         task = bar.add_task("pull", total=total)
         yield lambda fetched: bar.update(task, completed=fetched)
 
@@ -228,6 +229,10 @@ def _stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def print_stats(stats: Any, stream: IO[str]) -> None:
     """Render the stats table (site, date, language, articles, words) with rich, plus a total row."""
     from rich.console import Console
@@ -240,8 +245,8 @@ def print_stats(stats: Any, stream: IO[str]) -> None:
         return
     table = Table(title="Articles per site, day and language", show_footer=True)
     table.add_column("site", footer="total")
-    table.add_column("date", footer=f"{len({r['date'] for r in rows})} days")
-    table.add_column("language", footer=f"{len({r['language'] for r in rows})} languages")
+    table.add_column("date", footer=_count(len({r["date"] for r in rows}), "day"))
+    table.add_column("language", footer=_count(len({r["language"] for r in rows}), "language"))
     table.add_column("articles", justify="right", footer=str(sum(r["articles"] for r in rows)))
     table.add_column("words", justify="right", footer=str(sum(r["words"] for r in rows)))
     for row in rows:

@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--archive", help="archive URL (default: $NEWSARCHIVE_URL or var/archive)")
         p.set_defaults(func=cmd_stage)
 
+    from pipeline.analyst_cli import add_commands
+
+    add_commands(sub)  # pull, stats
+
     p = sub.add_parser("sites", help="list and validate the site configs")
     p.add_argument("--sites-dir", help="folder of site TOML files (default: $NEWSARCHIVE_SITES_DIR or sites/)")
     p.set_defaults(func=cmd_sites)

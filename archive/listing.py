@@ -1,0 +1,137 @@
+"""Finding index files without listing the whole archive: site folders first, then only the dates asked for.
+
+``Store.list`` has no delimiter and no start key, so discovering the sites would mean listing every
+index key, and a date range every key of the site. For the two stores we ship we do better: on S3,
+``index_sites`` is one ``Delimiter`` listing and a site's date range is one listing that starts at the
+first date (``StartAfter``) and stops past the last; in a folder, only the asked days' folders are
+walked (up to MAX_DAY_LISTINGS days). Any other Store falls back to ``Store.list`` with prefixes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
+from datetime import date, timedelta
+from functools import partial
+from typing import Any
+
+from archive.errors import InvalidKey
+from archive.keys import SITE_RE, index_prefix, parse_index_key
+from archive.query import Query
+from archive.store import Store
+
+# Up to this many days in a range, each day's folder is listed on its own (local folders and foreign
+# stores); beyond it, the site's whole index folder is listed once and filtered by date.
+MAX_DAY_LISTINGS = 31
+_SITE_FOLDER = "site="
+
+
+def index_sites(store: Store) -> list[str]:
+    """Site ids that have an ``index/site=S/`` folder, sorted."""
+    from archive.local import LocalStore
+    from archive.s3 import S3Store
+
+    if isinstance(store, S3Store):
+        names = _s3_folders(store, "index/")
+    elif isinstance(store, LocalStore):
+        folder = store.root / "index"
+        names = sorted(entry.name for entry in os.scandir(folder) if entry.is_dir()) if folder.is_dir() else []
+    else:
+        names = sorted({key.split("/")[1] for key in store.list("index/") if key.count("/") >= 2})
+    sites = [name[len(_SITE_FOLDER):] for name in names if name.startswith(_SITE_FOLDER)]
+    # Foreign folders (not written by the pipeline) are ignored rather than failing every query.
+    return [site for site in sites if SITE_RE.match(site)]
+
+
+def _s3_pages(store: Any, **extra: Any) -> Iterator[dict[str, Any]]:
+    """ListObjectsV2 pages of an S3Store (``extra``: Prefix, Delimiter, StartAfter... as full keys)."""
+    token: str | None = None
+    while True:
+        args: dict[str, Any] = {"Bucket": store.bucket, "MaxKeys": store.page_size, **extra}
+        if token:
+            args["ContinuationToken"] = token
+        # _call maps botocore failures to the archive's errors exactly as the store's own methods do.
+        with store._call("ListObjectsV2"):
+            page = store.client.list_objects_v2(**args)
+        yield page
+        token = page.get("NextContinuationToken")
+        if not page.get("IsTruncated") or not token:
+            return
+
+
+def _s3_folders(store: Any, prefix: str) -> list[str]:
+    """Names of the 'folders' directly under ``prefix`` in an S3Store (ListObjectsV2 with a delimiter)."""
+    full = store.prefix + prefix
+    names = [
+        item["Prefix"][len(full):].rstrip("/")
+        for page in _s3_pages(store, Prefix=full, Delimiter="/")
+        for item in page.get("CommonPrefixes", [])
+    ]
+    return sorted(names)
+
+
+def _s3_date_range(store: Any, site: str, query: Query) -> list[str]:
+    """A site's index keys from the query's first partition to its last, in one forward listing."""
+    first, last = query.date_span()
+    site_prefix = index_prefix(site)
+    extra: dict[str, Any] = {"Prefix": store.prefix + site_prefix}
+    if first is not None:
+        # Every key of day D and later sorts after "…/date=D" (it continues with "/..."); earlier days before.
+        extra["StartAfter"] = f"{store.prefix}{site_prefix}date={first.isoformat()}"
+    stop = f"date={last.isoformat()}" if last is not None else None
+    keys: list[str] = []
+    cut = len(store.prefix)
+    for page in _s3_pages(store, **extra):
+        for item in page.get("Contents", []):
+            key = item["Key"][cut:]
+            # ISO dates sort as text, and S3 lists in key order: past the last day, nothing else can match.
+            if stop is not None and key[len(site_prefix):].split("/", 1)[0] > stop:
+                return keys
+            keys.append(key)
+    return keys
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _prefixes(site: str, query: Query) -> list[str]:
+    """The listing prefixes for one site: one per day for short ranges, else the site's folder."""
+    first, last = query.date_span()
+    if first is not None and last is not None and (last - first).days < MAX_DAY_LISTINGS:
+        return [index_prefix(site, day) for day in _days(first, last)]
+    return [index_prefix(site)]
+
+
+def _matching(keys: Iterable[str], query: Query) -> list[str]:
+    found = []
+    for key in keys:
+        try:
+            parts = parse_index_key(key)
+        except InvalidKey:
+            continue  # not an index file of the pipeline (e.g. a README someone dropped there)
+        if query.partition_matches(parts.published_date):
+            found.append(key)
+    return found
+
+
+def index_keys(store: Store, query: Query, pool: Executor) -> list[str]:
+    """Every index key whose site and ``date=`` partition can hold rows matching ``query``, sorted."""
+    from archive.s3 import S3Store
+
+    sites = list(query.sites) if query.sites is not None else index_sites(store)
+    listings: list[Callable[[], list[str]]]
+    if isinstance(store, S3Store):
+        listings = [partial(_s3_date_range, store, site, query) for site in sites]
+    else:
+        listings = [partial(_listed, store, prefix) for site in sites for prefix in _prefixes(site, query)]
+    keys: set[str] = set()
+    for listed in pool.map(lambda listing: listing(), listings):
+        keys.update(_matching(listed, query))
+    return sorted(keys)
+
+
+def _listed(store: Store, prefix: str) -> list[str]:
+    return list(store.list(prefix))
+

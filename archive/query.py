@@ -1,0 +1,124 @@
+"""What an analyst asks the archive for: sites, a [start, end) range of publication instants, languages.
+
+A ``Query`` is built from loose inputs (a site id or a list, dates or ISO strings) and knows which
+``date=`` partitions can hold matching articles and whether one index row matches. Instants follow the
+CLI's rules (``pipeline.window.parse_instant``): a bare date is midnight UTC, a naive time is UTC.
+A record whose ``published`` is a bare date (the page gave no time) counts as midnight UTC of that date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from archive.errors import ArchiveError
+from archive.keys import check_site
+
+# The `date=` partition is the publication date in the site's timezone; UTC offsets run from -12:00
+# to +14:00, so an instant's local date lies within these margins of its UTC date.
+WEST_MARGIN = timedelta(hours=12)
+EAST_MARGIN = timedelta(hours=14)
+
+TimeBound = date | datetime | str
+
+
+class InvalidQuery(ArchiveError, ValueError):
+    """A filter the reader cannot apply (bad date, empty range, bad site or language)."""
+
+
+def parse_bound(value: TimeBound, name: str) -> datetime:
+    """An aware UTC datetime from a date (midnight UTC), a datetime (naive = UTC) or an ISO string."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            moment = (
+                datetime.combine(date.fromisoformat(text), time())
+                if len(text) == 10
+                else datetime.fromisoformat(text.replace("Z", "+00:00"))
+            )
+        except ValueError:
+            raise InvalidQuery(f"bad {name} {value!r}: not an ISO 8601 date or date-time") from None
+    else:
+        raise InvalidQuery(f"bad {name} {value!r}: give a date, a datetime or an ISO string")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def published_instant(value: str | None) -> datetime | None:
+    """The UTC instant of a stored ``published`` value (bare date = midnight UTC); None if absent or bad."""
+    if not value:
+        return None
+    try:
+        return parse_bound(value, "published")
+    except InvalidQuery:
+        return None
+
+
+def _names(value: str | Iterable[str] | None, what: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else list(value)
+    if not items or not all(isinstance(item, str) and item.strip() for item in items):
+        raise InvalidQuery(f"bad {what} filter {value!r}: give a non-empty name or list of names")
+    return tuple(sorted({item.strip() for item in items}))
+
+
+@dataclass(frozen=True)
+class Query:
+    """Normalised filters: ``sites``/``languages`` None means all; ``start``/``end`` None means open."""
+
+    sites: tuple[str, ...] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    languages: tuple[str, ...] | None = None
+
+    @classmethod
+    def build(
+        cls,
+        site: str | Iterable[str] | None = None,
+        start: TimeBound | None = None,
+        end: TimeBound | None = None,
+        lang: str | Iterable[str] | None = None,
+    ) -> Query:
+        """Validate and normalise the reader's keyword filters (InvalidQuery / InvalidKey on bad input)."""
+        sites = _names(site, "site")
+        for name in sites or ():
+            check_site(name)
+        languages = _names(lang, "lang")
+        lo = parse_bound(start, "start") if start is not None else None
+        hi = parse_bound(end, "end") if end is not None else None
+        if lo is not None and hi is not None and hi <= lo:
+            raise InvalidQuery(f"empty range: end {hi.isoformat()} is not after start {lo.isoformat()}")
+        return cls(
+            sites=sites,
+            start=lo,
+            end=hi,
+            languages=tuple(code.lower() for code in languages) if languages else None,
+        )
+
+    def date_span(self) -> tuple[date | None, date | None]:
+        """First and last ``date=`` partitions that can hold a match (None = unbounded)."""
+        first = (self.start - WEST_MARGIN).date() if self.start is not None else None
+        last = (self.end + EAST_MARGIN).date() if self.end is not None else None
+        return first, last
+
+    def partition_matches(self, day: date) -> bool:
+        """Whether the ``date=`` partition ``day`` may hold matching articles."""
+        first, last = self.date_span()
+        return (first is None or day >= first) and (last is None or day <= last)
+
+    def instant_matches(self, instant: datetime | None) -> bool:
+        """Whether a publication instant lies in [start, end) (no instant matches only an open range)."""
+        if instant is None:
+            return self.start is None and self.end is None
+        return (self.start is None or instant >= self.start) and (self.end is None or instant < self.end)
+
+    def language_matches(self, language: str | None) -> bool:
+        """Whether a record's language passes the language filter."""
+        return self.languages is None or (language or "").lower() in self.languages

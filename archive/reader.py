@@ -1,0 +1,304 @@
+"""The analysts' reader: query the Parquet index, then fetch the matching article records concurrently.
+
+    from archive import open_archive
+    archive = open_archive("s3://bucket/prefix")            # or "file:///path", or a folder path
+    table = archive.index(site="demo", start="2024-11-01", end="2024-11-16", lang="en")  # pyarrow Table
+    for record in archive.articles(site="demo", start="2024-11-01", contains="election"):
+        print(record["title"], len(record["text"]))
+
+Only the index files of the asked sites and publication dates are listed and read (see
+``archive.listing``). The same article can sit in several index files of one date (overlapping windows,
+reruns): rows are merged by id and the row with the latest ``fetched_at`` wins, so an article is never
+returned twice. Results come in a deterministic order: publication instant, then id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, date, datetime
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+import pyarrow as pa
+
+from archive.errors import ArchiveError
+from archive.index import INDEX_SCHEMA, conform, read_index
+from archive.keys import parse_article_key, parse_index_key
+from archive.listing import index_keys, index_sites
+from archive.query import Query, TimeBound, published_instant
+from archive.store import Store, open_store
+
+if TYPE_CHECKING:
+    from archive.s3 import S3Options
+
+# Concurrent GETs per query. For S3 it is capped by the client's connection pool (botocore's default
+# is 10) so threads never wait on, or churn, pooled connections.
+DEFAULT_WORKERS = 16
+# Fetches in flight per worker: enough to keep every thread busy, bounded so a million-row pull never
+# holds more than a few hundred records in memory.
+PREFETCH_PER_WORKER = 4
+_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+
+STATS_SCHEMA = pa.schema(
+    [
+        pa.field("site", pa.string(), nullable=False),
+        pa.field("date", pa.date32(), nullable=False),
+        pa.field("language", pa.string()),
+        pa.field("articles", pa.int64(), nullable=False),
+        pa.field("words", pa.int64(), nullable=False),
+    ]
+)
+
+SiteFilter = str | Iterable[str] | None
+# A generator, so a caller can close() it to stop fetching (a `break` out of a for loop does the same).
+Records = Generator[dict[str, Any], None, None]
+
+
+def open_archive(url: str, *, s3: S3Options | None = None, workers: int = DEFAULT_WORKERS) -> Archive:
+    """Open the archive at ``url`` for reading (``s3://bucket/prefix``, ``file:///path`` or a folder).
+
+    Unlike ``open_store``, a local folder that does not exist is an error (a typo must not read as
+    an empty archive, nor create a folder).
+    """
+    local = _local_folder(url)
+    if local is not None and not local.is_dir():
+        raise ArchiveError(f"no archive at {url}: {local} is not a folder")
+    return Archive(open_store(url, s3=s3), workers=workers)
+
+
+def _local_folder(url: str) -> Path | None:
+    """The folder a local archive URL names (open_store's rules), or None for other schemes."""
+    if not isinstance(url, str) or not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() == "file":
+        return Path(unquote(parts.path))
+    return None if "://" in url else Path(url.strip()).expanduser()
+
+
+class Archive:
+    """Read access to an archive's index and article records (thread-safe; holds no open resources)."""
+
+    def __init__(self, store: Store, *, workers: int = DEFAULT_WORKERS) -> None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        self.store = store
+        self.workers = min(workers, _pool_limit(store) or workers)
+
+    def __repr__(self) -> str:
+        return f"Archive({self.store.url!r}, workers={self.workers})"
+
+    @property
+    def url(self) -> str:
+        """The archive URL (no credentials)."""
+        return self.store.url
+
+    def sites(self) -> list[str]:
+        """Site ids that have index files, sorted."""
+        return index_sites(self.store)
+
+    def index_keys(
+        self, site: SiteFilter = None, start: TimeBound | None = None, end: TimeBound | None = None
+    ) -> list[str]:
+        """The index files a query over these sites and dates reads, sorted."""
+        query = Query.build(site, start, end)
+        with self._pool() as pool:
+            return index_keys(self.store, query, pool)
+
+    def index(
+        self,
+        site: SiteFilter = None,
+        start: TimeBound | None = None,
+        end: TimeBound | None = None,
+        lang: str | Iterable[str] | None = None,
+    ) -> pa.Table:
+        """Index rows (INDEX_SCHEMA, no text) of the matching articles, one per id, by published then id.
+
+        ``site``/``lang``: one name or several; ``start``/``end``: the ``published`` instant lies in
+        [start, end) (dates are midnight UTC, naive times UTC). InvalidQuery on bad filters,
+        StoreUnavailable / ArchiveError when the store fails, IndexFormatError on a bad index file.
+        """
+        query = Query.build(site, start, end, lang)
+        with self._pool() as pool:
+            keys = index_keys(self.store, query, pool)
+            tables = list(pool.map(lambda key: read_index(self.store, key), keys))
+        return select_rows(merge_latest(list(zip(keys, tables, strict=True))), query)
+
+    def articles(
+        self,
+        site: SiteFilter = None,
+        start: TimeBound | None = None,
+        end: TimeBound | None = None,
+        lang: str | Iterable[str] | None = None,
+        contains: str | None = None,
+        limit: int | None = None,
+    ) -> Records:
+        """The stored article records (dicts as in the JSON) matching the filters, in index order.
+
+        The index is read (and filters checked) when this is called; records are then fetched lazily
+        with up to ``workers`` concurrent GETs. ``contains``: case-insensitive substring of the text.
+        ``limit``: at most that many records (after ``contains``).
+        """
+        table = self.index(site, start, end, lang)
+        return self.fetch(table.column("key").to_pylist(), contains=contains, limit=limit)
+
+    def fetch(
+        self,
+        keys: Iterable[str],
+        *,
+        contains: str | None = None,
+        limit: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Records:
+        """Records at ``keys`` (in that order), fetched concurrently; ``contains``/``limit`` as in ``articles``.
+
+        ``progress``, if given, is called in the caller's thread with the number of records fetched so
+        far (matching ``contains`` or not) each time one arrives.
+        """
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+            raise ValueError(f"limit must be a non-negative integer, got {limit!r}")
+        if contains is not None and (not isinstance(contains, str) or not contains.strip()):
+            raise ValueError(f"contains must be a non-empty string, got {contains!r}")
+        keys = list(keys)
+        if contains is None and limit is not None:
+            keys = keys[:limit]  # nothing is filtered after the fetch: fetch no more than needed
+        return self._fetch(keys, contains.casefold() if contains else None, limit, progress)
+
+    def _fetch(
+        self, keys: list[str], needle: str | None, limit: int | None, progress: Callable[[int], None] | None
+    ) -> Records:
+        if limit == 0:
+            return
+        pending: deque[Future[dict[str, Any]]] = deque()
+        todo = iter(keys)
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="archive-get")
+        yielded = fetched = 0
+        try:
+            pending.extend(pool.submit(self._load, key) for key in islice(todo, self.workers * PREFETCH_PER_WORKER))
+            while pending:
+                record = pending.popleft().result()
+                fetched += 1
+                if progress is not None:
+                    progress(fetched)
+                following = next(todo, None)
+                if following is not None:
+                    pending.append(pool.submit(self._load, following))
+                if needle is not None and needle not in str(record.get("text") or "").casefold():
+                    continue
+                yield record
+                yielded += 1
+                if limit is not None and yielded >= limit:
+                    return
+        finally:
+            # Runs on exhaustion, error, or when the caller stops iterating early (generator closed).
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _load(self, key: str) -> dict[str, Any]:
+        data = self.store.get(key)
+        try:
+            record = json.loads(data)
+        except ValueError as exc:
+            raise ArchiveError(f"article {key!r} in {self.url} is not valid JSON: {exc}") from exc
+        if not isinstance(record, dict):
+            raise ArchiveError(f"article {key!r} in {self.url} is not a JSON object")
+        return record
+
+    def stats(
+        self,
+        site: SiteFilter = None,
+        start: TimeBound | None = None,
+        end: TimeBound | None = None,
+        lang: str | Iterable[str] | None = None,
+    ) -> pa.Table:
+        """Articles and words per site, publication day (``date=`` partition, site's timezone) and
+        language (null when unknown), sorted by site, date, language (STATS_SCHEMA)."""
+        return count_rows(self.index(site, start, end, lang))
+
+    def _pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="archive-list")
+
+
+def _pool_limit(store: Store) -> int | None:
+    """The S3 client's connection pool size, if the store has one."""
+    config = getattr(getattr(getattr(store, "client", None), "meta", None), "config", None)
+    size = getattr(config, "max_pool_connections", None)
+    return size if isinstance(size, int) and size > 0 else None
+
+
+def _instant(value: str | None) -> datetime:
+    moment = published_instant(value)
+    return moment if moment is not None else _EPOCH
+
+
+def merge_latest(files: list[tuple[str, pa.Table]]) -> pa.Table:
+    """One row per id over several index files: the latest ``fetched_at`` wins; on a tie, the file of
+    the later window (end, then start) wins. Row order of the result is unspecified."""
+    if not files:
+        return INDEX_SCHEMA.empty_table()
+    # Rank files by window so a tie on fetched_at goes to the later crawl, whatever the key order.
+    ranked = sorted(range(len(files)), key=lambda n: _window_rank(files[n][0]))
+    rank_of = {position: rank for rank, position in enumerate(ranked)}
+    tables = [conform(table, f"index {key!r}") for key, table in files]
+    best: dict[str, tuple[datetime, int, int]] = {}
+    offset = 0
+    for position, table in enumerate(tables):
+        ids = table.column("id").to_pylist()
+        fetched = table.column("fetched_at").to_pylist()
+        for row, (row_id, fetched_at) in enumerate(zip(ids, fetched, strict=True)):
+            candidate = (_instant(fetched_at), rank_of[position], offset + row)
+            if row_id not in best or candidate[:2] >= best[row_id][:2]:
+                best[row_id] = candidate
+        offset += len(ids)
+    both = pa.concat_tables(tables)
+    return both.take(pa.array(sorted(entry[2] for entry in best.values()), type=pa.int64()))
+
+
+def _window_rank(key: str) -> tuple[datetime, datetime, str]:
+    parts = parse_index_key(key)
+    return parts.end, parts.start, key
+
+
+def select_rows(table: pa.Table, query: Query) -> pa.Table:
+    """Rows of a merged index matching ``query``'s instants and languages, by published instant then id.
+
+    Sites are not re-checked: the keys read were chosen per site already.
+    """
+    published = table.column("published").to_pylist()
+    languages = table.column("language").to_pylist()
+    ids = table.column("id").to_pylist()
+    keep: list[tuple[bool, datetime, str, int]] = []
+    for row, (value, language, row_id) in enumerate(zip(published, languages, ids, strict=True)):
+        instant = published_instant(value)
+        if query.instant_matches(instant) and query.language_matches(language):
+            keep.append((instant is None, instant or _EPOCH, row_id, row))
+    keep.sort()
+    return table.take(pa.array([entry[3] for entry in keep], type=pa.int64())).combine_chunks()
+
+
+def count_rows(index: pa.Table) -> pa.Table:
+    """Articles and words per (site, date, language) of an index table (STATS_SCHEMA)."""
+    articles: Counter[tuple[str, date, str | None]] = Counter()
+    words: Counter[tuple[str, date, str | None]] = Counter()
+    names = ("site", "published_date", "language", "word_count", "key")
+    columns = (index.column(name).to_pylist() for name in names)
+    for site, day, language, word_count, key in zip(*columns, strict=True):
+        # published_date is nullable in the schema; the article key always carries the partition date.
+        group = (site, day if day is not None else parse_article_key(key).published_date, language)
+        articles[group] += 1
+        words[group] += word_count or 0
+    order = sorted(articles, key=lambda g: (g[0], g[1], g[2] is None, g[2] or ""))
+    return pa.table(
+        {
+            "site": [g[0] for g in order],
+            "date": [g[1] for g in order],
+            "language": [g[2] for g in order],
+            "articles": [articles[g] for g in order],
+            "words": [words[g] for g in order],
+        },
+        schema=STATS_SCHEMA,
+    )
