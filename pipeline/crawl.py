@@ -1,4 +1,11 @@
-"""The crawl stage: run the site's spider for a window in a subprocess and archive its WARC."""
+"""The crawl stage: run the site's spider for a window in a subprocess and archive its WARC.
+
+Incremental: the spec lists what the archive already holds for the window (``pipeline.incremental``), so
+a rerun fetches only new or modified articles. The window's WARC key is a pure function of the window,
+so a rerun *appends* its records to the WARC already there (gzip members concatenate): earlier records
+keep their byte offsets, which the archived records' ``raw`` references point at, and the extract stage
+sees every response of the window (the latest fetch of an article wins).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -28,6 +36,28 @@ class CrawlFailed(RuntimeError):
 
 
 @dataclass(frozen=True)
+class ProgressEvent:
+    """One progress line of the spider (see spiders.progress): counters so far; ``final`` on the last one."""
+
+    fetched: int
+    queued: int
+    articles: int
+    errors: int
+    final: bool
+
+    @property
+    def total(self) -> int:
+        """Requests known so far (answered + waiting): a moving total for a progress bar."""
+        return self.fetched + self.queued
+
+
+ProgressCallback = Callable[[ProgressEvent], None]
+PROGRESS_LOGGER = "spiders.progress:"
+# How often the spider reports when someone listens (a progress bar), and when only the log does.
+PROGRESS_INTERVAL_S, LOG_PROGRESS_INTERVAL_S = 1.0, 30.0
+
+
+@dataclass(frozen=True)
 class CrawlResult:
     """What the crawl task hands on: object keys and counts, never local files."""
 
@@ -41,8 +71,10 @@ class CrawlResult:
         return {"site": self.site, "warc_key": self.warc_key, "stats_key": self.stats_key, "counts": self.counts}
 
 
-def crawl_spec(site: SiteConfig, window: Window, skip_urls: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The JSON spec the spider subprocess reads (see spiders/crawl.py): a pure function of site and window."""
+def crawl_spec(site: SiteConfig, window: Window, skip_urls: tuple[str, ...] = (),
+               archived: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The JSON spec the spider subprocess reads (see spiders/crawl.py): a pure function of site, window and
+    what the archive holds (``archived``: URL -> latest modified-or-published ISO time)."""
     d, p = site.discovery, site.politeness
     return {
         "site": site.id,
@@ -70,14 +102,38 @@ def crawl_spec(site: SiteConfig, window: Window, skip_urls: tuple[str, ...] = ()
         "max_response_bytes": p.max_response_bytes,
         "timeout_s": p.timeout_s,
         "max_pages": p.max_pages,
+        "archived": dict(sorted((archived or {}).items())),
     }
 
 
-def _forward_logs(stream: IO[str], logger: logging.Logger) -> None:
-    """Re-log the child's stdout lines at their own level (Scrapy's INFO must not show as task errors)."""
+def progress_event(line: str) -> ProgressEvent | None:
+    """The event of a spider progress line ("INFO spiders.progress: fetched=N queued=M ..."), else None."""
+    from spiders.progress import parse_progress
+
+    level, _, rest = line.partition(" ")
+    logger, _, message = rest.partition(" ")
+    if level != "INFO" or logger != PROGRESS_LOGGER:
+        return None
+    counts = parse_progress(message)
+    if counts is None:
+        return None
+    return ProgressEvent(fetched=counts["fetched"], queued=counts["queued"], articles=counts["articles"],
+                         errors=counts["errors"], final=bool(counts["final"]))
+
+
+def _forward_logs(stream: IO[str], logger: logging.Logger, progress: ProgressCallback | None = None) -> None:
+    """Re-log the child's stdout lines at their own level (Scrapy's INFO must not show as task errors);
+    progress lines go to the callback (and to the log at DEBUG) when there is one."""
     for line in stream:
         line = line.rstrip()
         if not line:
+            continue
+        if progress is not None and (event := progress_event(line)) is not None:
+            try:
+                progress(event)
+            except Exception:  # a broken progress display must not break the crawl
+                log.exception("progress callback failed")
+            logger.debug("%s", line.partition(" ")[2])
             continue
         head, _, rest = line.partition(" ")
         if head in _LEVELS:
@@ -86,12 +142,17 @@ def _forward_logs(stream: IO[str], logger: logging.Logger) -> None:
             logger.info("%s", line)
 
 
-def run_spider(spec: dict[str, Any], workdir: Path, timeout_s: float = 3600.0) -> tuple[Path, dict[str, Any]]:
-    """Run `python -m spiders.crawl` on spec; return the local WARC path and the stats it wrote."""
+def run_spider(spec: dict[str, Any], workdir: Path, timeout_s: float = 3600.0,
+               progress: ProgressCallback | None = None) -> tuple[Path, dict[str, Any]]:
+    """Run `python -m spiders.crawl` on spec; return the local WARC path and the stats it wrote.
+
+    With ``progress``, the spider reports every PROGRESS_INTERVAL_S and each report is passed on as a
+    ProgressEvent (from the log-forwarding thread)."""
     spec_path, warc_path, stats_path = workdir / "spec.json", workdir / "crawl.warc.gz", workdir / "stats.json"
     spec_path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    interval = PROGRESS_INTERVAL_S if progress is not None else LOG_PROGRESS_INTERVAL_S
     cmd = [sys.executable, "-m", "spiders.crawl", "--spec", str(spec_path),
-           "--warc-out", str(warc_path), "--stats-out", str(stats_path)]
+           "--warc-out", str(warc_path), "--stats-out", str(stats_path), "--progress-interval", str(interval)]
     spider_log = logging.getLogger("newsarchive.spider")
     err_path = workdir / "stderr.txt"
     # stderr goes to a file (a pipe could fill up and block the child); stdout is re-logged line by line.
@@ -99,7 +160,7 @@ def run_spider(spec: dict[str, Any], workdir: Path, timeout_s: float = 3600.0) -
         cmd, stdout=subprocess.PIPE, stderr=err_file, text=True, cwd=settings.PROJECT_ROOT
     ) as proc:
         assert proc.stdout is not None
-        forwarder = threading.Thread(target=_forward_logs, args=(proc.stdout, spider_log), daemon=True)
+        forwarder = threading.Thread(target=_forward_logs, args=(proc.stdout, spider_log, progress), daemon=True)
         forwarder.start()
         try:
             proc.wait(timeout=timeout_s)
@@ -123,25 +184,67 @@ def summarise_stats(stats: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in stats.items() if k not in ("articles", "scrapy")}
 
 
-def crawl_window(site: SiteConfig, window: Window, store: Any) -> CrawlResult:
-    """Crawl one site for one window; upload the WARC and the crawl stats to their window keys."""
+def previous_warc(store: Any, warc_key: str, workdir: Path) -> Path | None:
+    """Download the window's WARC from an earlier run (None if there is none) and check its framing: a
+    rerun appends to it, and appending after a damaged record would hide the new records from readers."""
+    from archive.errors import WarcError
+    from archive.warcframes import iter_raw_records
+
+    if not store.exists(warc_key):
+        return None
+    path = workdir / "previous.warc.gz"
+    store.download(warc_key, path)
+    try:
+        with path.open("rb") as stream:
+            for _ in iter_raw_records(stream):
+                pass
+    except WarcError as exc:
+        raise CrawlFailed(f"the window's existing WARC {warc_key} is damaged ({exc}); a rerun would append to "
+                          "it: move it away (or delete it) and run again") from exc
+    return path
+
+
+def append_warc(previous: Path, new: Path) -> None:
+    """Append the new crawl's WARC to the previous one in place (gzip-per-record files concatenate)."""
+    with previous.open("ab") as out, new.open("rb") as src:
+        while chunk := src.read(1 << 20):
+            out.write(chunk)
+
+
+def crawl_window(site: SiteConfig, window: Window, store: Any, progress: ProgressCallback | None = None,
+                 incremental: bool = True) -> CrawlResult:
+    """Crawl one site for one window; upload the WARC (appended to an earlier run's) and the crawl stats
+    to their window keys. ``incremental``: skip what the archive already holds unless modified since;
+    ``progress``: called with each ProgressEvent of the spider."""
     from archive import keys
+    from pipeline.incremental import archived_articles
 
     started = time.monotonic()
     warc_key = keys.raw_warc_key(site.id, window.start, window.end)
     stats_key = warc_key.removesuffix(".warc.gz") + ".crawl.json"
     log.info("crawl %s window %s -> %s", site.id, window, warc_key)
+    archived = archived_articles(store, site, window) if incremental else {}
     with tempfile.TemporaryDirectory(prefix=f"crawl-{site.id}-", dir=settings.work_dir()) as tmp:
-        warc_path, stats = run_spider(crawl_spec(site, window), Path(tmp))
+        previous = previous_warc(store, warc_key, Path(tmp))
+        warc_path, stats = run_spider(crawl_spec(site, window, archived=archived), Path(tmp), progress=progress)
+        previous_size = 0
+        if previous is not None:
+            previous_size = previous.stat().st_size
+            append_warc(previous, warc_path)
+            warc_path = previous
         size = warc_path.stat().st_size
         store.put_file(warc_key, warc_path, content_type="application/warc")
     store.put(stats_key, json.dumps(stats, indent=1, sort_keys=True).encode("utf-8"),
               content_type="application/json")
     counts = summarise_stats(stats)
     counts["warc_bytes"] = size
+    counts["warc_previous_bytes"] = previous_size
+    incremental_counts = stats.get("incremental", {})
     log.info(
-        "crawl %s done in %.1fs: %s article pages fetched, %s candidates in window, errors %s, WARC %d bytes",
+        "crawl %s done in %.1fs: %s article pages fetched (%s of them modified since archived), %s already "
+        "archived, %s candidates in window, errors %s, WARC %d bytes (%d from earlier runs)",
         site.id, time.monotonic() - started, stats.get("fetched", {}).get("article", 0),
-        stats.get("in_window", 0), stats.get("errors", {}), size,
+        incremental_counts.get("refetched", 0), incremental_counts.get("already_archived", 0),
+        stats.get("in_window", 0), stats.get("errors", {}), size, previous_size,
     )
     return CrawlResult(site=site.id, warc_key=warc_key, stats_key=stats_key, counts=counts)

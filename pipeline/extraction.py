@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -16,11 +17,13 @@ from zoneinfo import ZoneInfo
 
 from pipeline import settings
 from pipeline.sites import SiteConfig
+from pipeline.versions import is_newer_fetch, write_article
 from pipeline.window import Window
 
 log = logging.getLogger("newsarchive.extract")
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,28 @@ def published_instant(value: str, tz: ZoneInfo) -> datetime:
     return instant if instant.tzinfo else instant.replace(tzinfo=tz)
 
 
-def _article_responses(warc_path: Path, counts: Counter[str]) -> Iterator[Any]:
-    """The WARC's responses that may be articles: role article, status 200, an HTML content type."""
+def inflates_beyond(body: bytes, limit: int) -> bool:
+    """Whether a body that is itself gzip data (sent without Content-Encoding) inflates beyond limit bytes.
+
+    The extractor undoes such gzip in one go; this bounds it first (a gzip bomb is a few KiB on the wire).
+    """
+    if not body.startswith(GZIP_MAGIC):
+        return False
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error:
+        return False  # broken gzip: the extractor rejects it with its own reason
+    return len(out) > limit
+
+
+def _article_responses(warc_path: Path, counts: Counter[str], max_body_bytes: int) -> Iterator[Any]:
+    """The WARC's responses that may be articles: role article, status 200, an HTML content type, and a body
+    that stays within max_body_bytes once decoded (the spider's limit; compression bombs are refused)."""
     from archive.warc import iter_responses
 
     with warc_path.open("rb") as stream:
-        for response in iter_responses(stream):
+        for response in iter_responses(stream, max_body_bytes=max_body_bytes):
             if response.role not in (None, "article"):
                 continue
             counts["responses"] += 1
@@ -60,6 +79,10 @@ def _article_responses(warc_path: Path, counts: Counter[str]) -> Iterator[Any]:
                 continue
             if response.content_type and response.content_type not in HTML_TYPES:
                 counts["rejected.not_html"] += 1
+                continue
+            if response.body_truncated or inflates_beyond(response.body, max_body_bytes):
+                counts["rejected.too_large"] += 1
+                log.info("rejected %s: too_large (over %d bytes once decoded)", response.target_uri, max_body_bytes)
                 continue
             yield response
 
@@ -73,7 +96,7 @@ def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key:
     hints = ExtractHints(prune_xpaths=site.extraction.prune_xpaths, languages=site.languages,
                          timezone=site.timezone, min_words=site.extraction.min_words)
     records: dict[str, Any] = {}
-    for response in _article_responses(warc_path, counts):
+    for response in _article_responses(warc_path, counts, site.politeness.max_response_bytes):
         try:
             record = extract_article(
                 response.body, response.target_uri, site=site.id, hints=hints, fetched_at=response.fetched_at,
@@ -84,15 +107,28 @@ def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key:
             counts[f"rejected.{exc.reason}"] += 1
             log.info("rejected %s: %s (%s)", response.target_uri, exc.reason, exc)
             continue
+        except Exception:  # an extractor bug on one hostile page must not lose the window's other articles
+            counts["rejected.extractor_error"] += 1
+            log.exception("rejected %s: extractor_error (extractor crashed; counted, run goes on)",
+                          response.target_uri)
+            continue
         if not record.published:
             counts["rejected.no_publication_date"] += 1
             continue
-        if not window.contains(published_instant(record.published, tz)):
+        try:
+            published = published_instant(record.published, tz)
+        except ValueError:
+            counts["rejected.bad_publication_date"] += 1
+            log.info("rejected %s: bad_publication_date %r", response.target_uri, record.published)
+            continue
+        if not window.contains(published):
             counts["out_of_window"] += 1
             continue
         if record.id in records:
             counts["duplicate.same_canonical_url"] += 1
-            continue
+            # A rerun appends to the window's WARC (pipeline.crawl): the latest fetch of an article wins.
+            if not is_newer_fetch(record, records[record.id]):
+                continue
         records[record.id] = record
     return _drop_duplicate_texts(list(records.values()), counts)
 
@@ -131,8 +167,11 @@ def publication_date(record: Any, tz: ZoneInfo) -> date:
     return published_instant(record.published, tz).astimezone(tz).date()
 
 
-def write_records(site: SiteConfig, window: Window, records: list[Any], store: Any) -> tuple[list[str], list[str]]:
-    """Write one JSON per article and one Parquet index per publication date; return the keys."""
+def write_records(site: SiteConfig, window: Window, records: list[Any], store: Any,
+                  outcomes: Counter[str] | None = None) -> tuple[list[str], list[str]]:
+    """Write one JSON per article (through pipeline.versions: a changed text keeps the previous version
+    under versions/) and one Parquet index per publication date; return the keys. ``outcomes`` counts
+    the writes as versions.new / .unchanged / .updated / .superseded."""
     from archive import keys
     from archive.index import index_rows_to_table, write_index
 
@@ -142,7 +181,9 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
     for record in sorted(records, key=lambda r: (r.published, r.id)):
         day = publication_date(record, tz)
         key = keys.article_key(site.id, day, record.id)
-        store.put(key, record.to_json().encode("utf-8"), content_type="application/json; charset=utf-8")
+        outcome = write_article(store, key, record)
+        if outcomes is not None:
+            outcomes[f"versions.{outcome.kind}"] += 1
         article_keys.append(key)
         rows_by_date.setdefault(day, []).append(index_row(record, key, day))
     index_keys = []

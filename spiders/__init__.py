@@ -3,6 +3,8 @@
 Run as ``python -m spiders.crawl --spec SPEC.json --warc-out OUT.warc.gz --stats-out STATS.json``.
 Modules: ``spec`` (the spec), ``urls`` (canonical URLs), ``dates`` (date hints, window test),
 ``discovery`` (feeds, sitemaps, robots.txt), ``pages`` (listing pages), ``spider`` (NewsSpider),
-``middlewares`` (private addresses, robots.txt, redirects), ``warc`` (WARC capture), ``reasons`` (why
-things were dropped), ``stats`` (STATS.json), ``settings`` (Scrapy settings), ``crawl`` (the command).
+``middlewares`` (private addresses, robots.txt, redirects), ``retry`` (Retry-After and backoff),
+``incremental`` (what the archive already holds), ``warc`` (WARC capture), ``reasons`` (why things were
+dropped), ``stats`` (STATS.json), ``progress`` (progress lines), ``settings`` (Scrapy settings), ``crawl``
+(the command).
 """

@@ -51,6 +51,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--warc-out", required=True, type=Path, help="WARC file to write (gzip per record)")
     parser.add_argument("--stats-out", required=True, type=Path, help="STATS.json to write")
     parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    parser.add_argument("--progress-interval", type=float, default=None, metavar="SECONDS",
+                        help="log a 'spiders.progress' line this often (0 = never; default 10)")
     return parser.parse_args(argv)
 
 
@@ -86,14 +88,16 @@ def _check_writable(path: Path, what: str) -> None:
         raise Fatal(EXIT_OUTPUT, f"cannot write {what} {path}: {exc.strerror or exc}") from exc
 
 
-def run_crawl(spec: CrawlSpec, warc_out: Path, log_level: str) -> tuple[dict[str, Any], list[Any], float]:
+def run_crawl(spec: CrawlSpec, warc_out: Path, log_level: str,
+              progress_interval: float | None = None) -> tuple[dict[str, Any], list[Any], float]:
     """Run the crawl in this process (starts the reactor, so once per process): stats, articles, seconds."""
     from scrapy.crawler import CrawlerProcess
 
-    from spiders.settings import build_settings
+    from spiders.settings import DEFAULT_PROGRESS_INTERVAL_S, build_settings
     from spiders.spider import NewsSpider
 
-    process = CrawlerProcess(build_settings(spec, warc_out, log_level))
+    interval = DEFAULT_PROGRESS_INTERVAL_S if progress_interval is None else progress_interval
+    process = CrawlerProcess(build_settings(spec, warc_out, log_level, interval))
     setup_logging(log_level)  # Scrapy's configure_logging just reset logger levels
     crawler = process.create_crawler(NewsSpider)
     failures: list[Any] = []
@@ -140,7 +144,9 @@ def _main(args: argparse.Namespace) -> int:
         raise Fatal(EXIT_SPEC, f"cannot read spec {args.spec}: {exc}") from exc
     _check_writable(args.warc_out, "WARC")
     _check_writable(args.stats_out, "stats")
-    stats, articles, duration = run_crawl(spec, args.warc_out, args.log_level)
+    if args.progress_interval is not None and args.progress_interval < 0:
+        raise Fatal(EXIT_SPEC, f"--progress-interval must be >= 0, got {args.progress_interval}")
+    stats, articles, duration = run_crawl(spec, args.warc_out, args.log_level, args.progress_interval)
     doc = build_stats(stats, articles, duration)
     try:
         args.stats_out.write_text(json.dumps(doc, indent=1, sort_keys=True, default=str), encoding="utf-8")

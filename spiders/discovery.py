@@ -63,6 +63,10 @@ def parse_xml(body: bytes, reason: str) -> etree._Element:
         raise DiscoveryError(reason, f"not XML ({exc})") from exc
     if root is None:
         raise DiscoveryError(reason, "not XML")
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        # Feeds and sitemaps never need entities; declaring some is an XXE or entity-expansion attempt.
+        raise DiscoveryError(reason, "entity declarations refused (XXE / entity expansion)")
     return root
 
 

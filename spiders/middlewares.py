@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_CRAWL_DELAY_S = 60.0
+STAT_CRAWL_DELAY = "newsarchive/robots_crawl_delay_s"
 
 
 def address_is_private(address: str) -> bool:
@@ -94,14 +96,46 @@ class PrivateAddressMiddleware:
 
 
 class ReasonedRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, raising RobotsDisallowed so the drop is counted by reason."""
+    """Scrapy's robots.txt middleware, raising RobotsDisallowed so the drop is counted by reason, and
+    honouring the Crawl-delay of robots.txt (Scrapy ignores it): the host's download slot never waits less
+    than that between requests (AutoThrottle may lower a slot's delay, so it is checked on every request).
+    A Crawl-delay beyond MAX_CRAWL_DELAY_S is capped there, with a warning."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._crawl_delays: dict[str, float] = {}  # netloc -> seconds (0: none asked)
 
     def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
-        """Scrapy's check, with its bare IgnoreRequest turned into RobotsDisallowed."""
+        """Scrapy's check, with its bare IgnoreRequest turned into RobotsDisallowed; then the crawl delay."""
         try:
             super().process_request_2(rp, request)
         except IgnoreRequest as exc:
             raise RobotsDisallowed(request.url) from exc
+        if rp is not None:
+            self._apply_crawl_delay(rp, request)
+
+    def _apply_crawl_delay(self, rp: RobotParser, request: Request) -> None:
+        delays = self._crawl_delays
+        netloc = urlparse_cached(request).netloc
+        if netloc not in delays:
+            agent = self._robotstxt_useragent or request.headers.get(b"User-Agent", self._default_useragent) or ""
+            delay = float(rp.crawl_delay(agent) or 0.0)
+            if delay > MAX_CRAWL_DELAY_S:
+                log.warning("robots.txt of %s asks for Crawl-delay %.0fs: capped at %.0fs", netloc, delay,
+                            MAX_CRAWL_DELAY_S)
+                delay = MAX_CRAWL_DELAY_S
+            delays[netloc] = delay
+            if delay:
+                assert self.crawler.stats is not None
+                self.crawler.stats.set_value(STAT_CRAWL_DELAY, delay)
+        delay = delays[netloc]
+        engine = self.crawler.engine
+        if not delay or engine is None:
+            return
+        slot = engine.downloader.slots.get(engine.downloader.get_slot_key(request))
+        if slot is not None and slot.delay < delay:
+            slot.delay = delay
+            slot.randomize_delay = False  # Crawl-delay is a minimum; Scrapy's jitter would go down to half
 
 
 @runtime_checkable
@@ -114,6 +148,10 @@ class RedirectRegistry(Protocol):
 
     def claim_url(self, canonical_url: str) -> bool:
         """Claim a canonical URL for fetching; False when it was already claimed."""
+        ...
+
+    def key_or_none(self, url: str) -> str | None:
+        """The dedup key of a URL (None when unusable): URLs with one key are one resource."""
         ...
 
 
@@ -157,6 +195,8 @@ class RedirectGuardMiddleware:
             return response
         if not registry.url_in_scope(target):
             raise OffsiteRedirect(f"{request.url} -> {target}")
+        if registry.key_or_none(target) == registry.key_or_none(request.url):
+            return response  # the same resource (a trailing slash or scheme added): already claimed
         if not registry.claim_url(canonical_target):
             raise DuplicateRedirect(f"{request.url} -> {target}")
         return response

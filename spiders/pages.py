@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -14,6 +16,10 @@ NEXT_TEXTS = frozenset({
     "suivant", "suivante", "page suivante", "suivant »", "plus", "weiter", "nächste seite", "siguiente",
 })
 NEXT_CLASS_WORDS = ("next", "pagination-next", "pager-next")
+# <link rel="canonical" href="..."> in the first bytes of a page (attribute order and quoting vary).
+_CANONICAL_TAG = re.compile(rb"<link\b[^>]*\brel=[\"']?canonical\b[^>]*>", re.IGNORECASE)
+_HREF = re.compile(rb"\bhref=(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
+CANONICAL_SCAN_BYTES = 65536
 
 
 @dataclass(frozen=True)
@@ -68,3 +74,15 @@ def _next_url(doc: lxml.html.HtmlElement, base: str, page_url: str) -> str | Non
         if absolute and absolute.split("#", 1)[0] != page_url.split("#", 1)[0]:
             return absolute
     return None
+
+
+def canonical_href(body: bytes) -> str | None:
+    """The href of the page's <link rel="canonical"> (entities unescaped), searched in the first
+    CANONICAL_SCAN_BYTES with a regular expression: a full parse per article would cost more than the fetch."""
+    tag = _CANONICAL_TAG.search(body[:CANONICAL_SCAN_BYTES])
+    match = _HREF.search(tag.group(0)) if tag else None
+    if match is None:
+        return None
+    raw = next(g for g in match.groups() if g is not None).decode("utf-8", "replace")
+    href = html.unescape(raw).strip()
+    return href or None

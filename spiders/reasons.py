@@ -28,7 +28,7 @@ SKIP_REASONS: dict[str, str] = {
     "denied_pattern": "the URL path matches no article_allow or some article_deny pattern",
     "robots": "robots.txt disallows the URL",
     "offsite": "the host is outside allowed_domains (link or redirect)",
-    "already_archived": "the canonical URL is in skip_urls",
+    "already_archived": "in skip_urls, or in archived with no sitemap/feed lastmod after the archived copy",
     "private_address": "the host is or resolves to a loopback/private/link-local address",
     "stale_sitemap": "a sitemap index child whose lastmod is before the window start",
     "max_pages": "the spec's max_pages request budget was spent",
@@ -40,6 +40,7 @@ SKIP_REASONS: dict[str, str] = {
 ERROR_REASONS: dict[str, str] = {
     "http_404": "not found",
     "http_410": "gone",
+    "http_429": "too many requests (after retries honouring Retry-After, or a Retry-After too long to wait)",
     "http_500": "server error (after retries)",
     "timeout": "no complete response within timeout_s (after retries)",
     "dns": "the host name does not resolve",

@@ -12,6 +12,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from spiders.dates import DateHint, parse_date
+
 # Defaults for optional fields; the pipeline normally writes every field.
 DEFAULT_USER_AGENT = "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive)"
 DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
@@ -24,7 +26,7 @@ MAX_WINDOW_DAYS = 366
 TOP_LEVEL_FIELDS = frozenset({
     "site", "base_url", "allowed_domains", "start", "end", "feeds", "sitemaps", "sections", "date_archive",
     "article_allow", "article_deny", "max_section_pages", "timezone", "politeness", "user_agent", "skip_urls",
-    "max_response_bytes", "timeout_s", "max_pages",
+    "max_response_bytes", "timeout_s", "max_pages", "archived",
 })
 POLITENESS_FIELDS = frozenset({
     "obey_robots", "download_delay", "concurrency", "autothrottle", "allow_private_addresses",
@@ -74,6 +76,8 @@ class CrawlSpec:
     max_response_bytes: int
     timeout_s: float
     max_pages: int
+    # Articles already in the archive: URL -> the latest modified (else published) time known for it.
+    archived: tuple[tuple[str, DateHint], ...] = ()
 
     def date_archive_urls(self) -> tuple[str, ...]:
         """The date-archive template expanded for every local day the window touches (empty without one)."""
@@ -130,6 +134,7 @@ def parse_spec(data: Any) -> CrawlSpec:
             raise SpecError(f"allowed_domains[{i}]", f"must be a bare host name, got {domain!r}")
     if not domains:
         domains = (urlsplit(base_url).hostname or "",)
+    timezone = _timezone(data)
     return CrawlSpec(
         site=site,
         base_url=base_url,
@@ -143,13 +148,14 @@ def parse_spec(data: Any) -> CrawlSpec:
         article_allow=_patterns(data, "article_allow", required=True),
         article_deny=_patterns(data, "article_deny", required=False),
         max_section_pages=_int(data, "max_section_pages", DEFAULT_MAX_SECTION_PAGES, minimum=1),
-        timezone=_timezone(data),
+        timezone=timezone,
         politeness=_politeness(data.get("politeness", {})),
         user_agent=_string(data, "user_agent", DEFAULT_USER_AGENT),
         skip_urls=frozenset(_strings(data, "skip_urls", default=())),
         max_response_bytes=_int(data, "max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES, minimum=1),
         timeout_s=_number(data, "timeout_s", DEFAULT_TIMEOUT_S, positive=True),
         max_pages=_int(data, "max_pages", DEFAULT_MAX_PAGES, minimum=1),
+        archived=_archived(data, timezone),
     )
 
 
@@ -267,6 +273,22 @@ def _date_archive(data: Mapping[str, Any], base_url: str) -> str | None:
     url = urljoin(base_url, value)
     _http_url("date_archive", url.replace("{", "").replace("}", ""))
     return url
+
+
+def _archived(data: Mapping[str, Any], tz: ZoneInfo) -> tuple[tuple[str, DateHint], ...]:
+    """{"<url>": "<ISO instant or date>"}: what the archive holds, and how recent its copy is."""
+    value = data.get("archived") or {}
+    if not isinstance(value, Mapping):
+        raise SpecError("archived", f"must be an object of URL -> ISO 8601 time, got {type(value).__name__}")
+    found = []
+    for url, when in value.items():
+        field = f"archived[{url!r}]"
+        _http_url(field, str(url))
+        hint = parse_date(when, "archived", tz) if isinstance(when, str) else None
+        if hint is None:
+            raise SpecError(field, f"must be an ISO 8601 date or instant, got {when!r}")
+        found.append((str(url), hint))
+    return tuple(found)
 
 
 def _patterns(data: Mapping[str, Any], key: str, required: bool) -> tuple[re.Pattern[str], ...]:

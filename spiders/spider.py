@@ -18,11 +18,12 @@ from twisted.python.failure import Failure
 
 from spiders.dates import DateHint, Window, best_hint, date_from_url
 from spiders.discovery import DiscoveryError, parse_feed, parse_sitemap, robots_sitemaps
+from spiders.incremental import ArchivedCopies
 from spiders.meta import META_DATE_HINT, META_DATE_HINT_KIND, META_PAGE, META_ROLE, META_SOURCE, request_role
-from spiders.pages import parse_listing
+from spiders.pages import canonical_href, parse_listing
 from spiders.reasons import ERRORS, SKIPPED, classify_failure
 from spiders.spec import CrawlSpec
-from spiders.urls import canonicalize_url, is_article_path, matches_any, url_allowed
+from spiders.urls import SiteUrls, is_article_path, matches_any, strip_trailing_slash, url_allowed
 
 if TYPE_CHECKING:
     from typing import Self
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 PRIORITY = {"robots": 100, "sitemap": 30, "feed": 30, "section": 20, "article": 0}
 HTML_CONTENT_TYPES = (b"text/html", b"application/xhtml+xml")
 STAT_PREFIX = "newsarchive"
+STAT_REFETCHED = f"{STAT_PREFIX}/refetched"
+STAT_ARCHIVED_KNOWN = f"{STAT_PREFIX}/archived_known"
+STAT_CANONICAL_ALIASES = f"{STAT_PREFIX}/canonical_aliases"
 
 
 @dataclass(frozen=True)
@@ -67,12 +71,15 @@ class NewsSpider(scrapy.Spider):
         self.spec = spec
         self.allowed_domains = list(spec.allowed_domains)
         self.window = Window(spec.start, spec.end)
-        self.skip_urls = frozenset(_canonical_or_none(u) for u in spec.skip_urls) - {None}
-        self.claimed: set[str] = set()  # canonical URLs requested (any role), or reached by a redirect
-        self.decided: set[str] = set()  # canonical article candidates already given a verdict
-        # Candidates dated only by a day that straddles a window bound, with the hints gathered so far:
-        # decided when the crawl goes idle, in case a feed or news sitemap gives the exact time.
-        self.pending: dict[str, tuple[str, list[DateHint]]] = {}
+        self.urls = SiteUrls(spec.base_url)  # fetch URLs and dedup keys
+        self.skip_urls = frozenset(self.key_or_none(u) for u in spec.skip_urls) - {None}
+        self.archived = ArchivedCopies(spec.archived, self.key_or_none)
+        self.claimed: set[str] = set()  # dedup keys of URLs requested (any role), or reached by a redirect
+        self.decided: set[str] = set()  # dedup keys of article candidates already given a verdict
+        # Candidates decided when the crawl goes idle, with the hints gathered so far: those dated only by a
+        # day that straddles a window bound (a feed or news sitemap may give the exact time), and those
+        # already archived (a sitemap or feed seen later may report a newer modification).
+        self.pending: dict[str, tuple[str, str, list[DateHint]]] = {}  # key -> (URL, source, hints)
         self.requests_made = 0
         self.articles: list[FetchedArticle] = []
 
@@ -80,9 +87,15 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         """Also listen to every downloaded response (Scrapy's own robots.txt fetch included)."""
         spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.on_response_received, signal=signals.response_received)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
+
+    def on_opened(self) -> None:
+        """Record how many archived articles the spec listed (the stats exist from now on)."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value(STAT_ARCHIVED_KNOWN, len(self.archived))
 
     # --- bookkeeping shared with the middlewares -------------------------------------------------------
 
@@ -96,11 +109,16 @@ class NewsSpider(scrapy.Spider):
         return url_allowed(url, self.spec.allowed_domains)
 
     def claim_url(self, canonical_url: str) -> bool:
-        """Claim a canonical URL for one fetch; False if it was already claimed."""
-        if canonical_url in self.claimed:
+        """Claim a URL (by its dedup key) for one fetch; False if it was already claimed."""
+        key = self.key_or_none(canonical_url)
+        if key is None or key in self.claimed:
             return False
-        self.claimed.add(canonical_url)
+        self.claimed.add(key)
         return True
+
+    def key_or_none(self, url: str) -> str | None:
+        """The dedup key of a URL (see SiteUrls), or None for an unusable one."""
+        return self.urls.key_or_none(url)
 
     def _spend(self) -> bool:
         if self.requests_made >= self.spec.max_pages:
@@ -133,14 +151,14 @@ class NewsSpider(scrapy.Spider):
 
     def _robots_request(self, url: str) -> Request | None:
         robots_url = urljoin(url, "/robots.txt")
-        if not self.claim_url(canonicalize_url(robots_url)):
+        if not self.claim_url(robots_url):
             return None
         return Request(robots_url, callback=self.parse_nothing, errback=self.on_error,
                        priority=PRIORITY["robots"], meta={META_ROLE: "robots", "dont_obey_robotstxt": True})
 
     def _page_request(self, url: str, role: str, source: str, callback: Any, page: int = 1) -> Request | None:
         """A discovery page (sitemap, feed, listing): once per canonical URL, on allowed domains only."""
-        canonical = _canonical_or_none(url)
+        canonical = self.urls.fetch_url_or_none(url)
         if canonical is None:
             self.count(SKIPPED, "bad_url")
             return None
@@ -158,32 +176,33 @@ class NewsSpider(scrapy.Spider):
         """Judge one article candidate; return its request, or None after counting why not (or while its
         date is only known to the day and that day straddles a window bound: see on_idle)."""
         self.count("candidates", source)
-        canonical = _canonical_or_none(url)
+        canonical = self.urls.fetch_url_or_none(url)
         if canonical is None:
             self.count(SKIPPED, "bad_url")
             return None
+        key = strip_trailing_slash(canonical)
         known = [h for h in hints if h is not None]
-        if canonical in self.decided:
+        if key in self.decided:
             self.count(SKIPPED, "duplicate")
-            if canonical in self.pending:
-                self.pending[canonical][1].extend(known)  # a sharper date may have arrived
+            if key in self.pending:
+                self.pending[key][2].extend(known)  # a sharper date or a newer lastmod may have arrived
             return None
-        self.decided.add(canonical)
-        reason = self._static_verdict(canonical)
+        self.decided.add(key)
+        reason = self._static_verdict(canonical, key)
         if reason is not None:
             self.count(SKIPPED, reason)
             return None
-        if self._on_window_edge(known):
-            self.pending[canonical] = (source, known)
+        if key in self.archived or self._on_window_edge(known):
+            self.pending[key] = (canonical, source, known)
             return None
         return self._admit(canonical, source, known)
 
-    def _static_verdict(self, canonical: str) -> str | None:
+    def _static_verdict(self, canonical: str, key: str) -> str | None:
         if not self.url_in_scope(canonical):
             return "offsite"
         if not is_article_path(canonical, self.spec.article_allow, self.spec.article_deny):
             return "denied_pattern"
-        if canonical in self.skip_urls:
+        if key in self.skip_urls:
             return "already_archived"
         return None
 
@@ -200,12 +219,14 @@ class NewsSpider(scrapy.Spider):
             self.count(SKIPPED, "out_of_window")
             return None
         if not self.claim_url(canonical):
-            self.count(SKIPPED, "duplicate")  # a redirect already reached it
+            self.count(SKIPPED, "duplicate")  # a redirect or a fetched page's rel=canonical already reached it
             return None
         if not self._spend():
             return None
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"{STAT_PREFIX}/in_window")
+        if strip_trailing_slash(canonical) in self.archived:
+            self.crawler.stats.inc_value(STAT_REFETCHED)
         hint = best_hint(list(hints))
         meta = {META_ROLE: "article", META_SOURCE: source, META_DATE_HINT: hint.iso() if hint else None,
                 META_DATE_HINT_KIND: hint.kind if hint else None}
@@ -213,13 +234,17 @@ class NewsSpider(scrapy.Spider):
                        priority=PRIORITY["article"])
 
     def on_idle(self) -> None:
-        """Discovery is done: decide the edge-day candidates with every date hint gathered for them."""
+        """Discovery is done: decide the pending candidates with every hint gathered for them. An archived
+        one is fetched again only when a lastmod says the site changed it after the archived copy."""
         if not self.pending:
             return
         pending, self.pending = self.pending, {}
         assert self.crawler.engine is not None
         scheduled = False
-        for canonical, (source, hints) in pending.items():
+        for key, (canonical, source, hints) in pending.items():
+            if key in self.archived and not self.archived.modified_since(key, hints):
+                self.count(SKIPPED, "already_archived")
+                continue
             request = self._admit(canonical, source, hints)
             if request is not None:
                 self.crawler.engine.crawl(request)
@@ -303,10 +328,25 @@ class NewsSpider(scrapy.Spider):
             log.info("empty body: %s", response.url)
             return
         self.count("fetched", "article")
+        self._claim_canonical(response)
         meta = response.meta
         self.articles.append(FetchedArticle(
             url=response.url, source=str(meta.get(META_SOURCE)), date_hint=meta.get(META_DATE_HINT),
             date_hint_kind=meta.get(META_DATE_HINT_KIND)))
+
+    def _claim_canonical(self, response: Response) -> None:
+        """A page naming another URL as canonical: that URL is this page, so it is not fetched again."""
+        href = canonical_href(response.body)
+        if href is None:
+            return
+        key = self.key_or_none(urljoin(response.url, href))
+        if key is None or key == self.key_or_none(response.url) or not self.url_in_scope(key):
+            return
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(STAT_CANONICAL_ALIASES)
+        self.decided.add(key)
+        self.claimed.add(key)
+        self.pending.pop(key, None)
 
     def parse_nothing(self, response: Response) -> None:
         """Callback of our own robots.txt request: on_response_received does the work."""
@@ -337,7 +377,7 @@ class NewsSpider(scrapy.Spider):
         if request_role(request) != "robots":
             return
         self.count("fetched", "robots")
-        self.claimed.add(canonicalize_url(request.url))
+        self.claim_url(request.url)
         if self.spec.sitemaps or response.status != 200 or not isinstance(response, TextResponse):
             return
         assert self.crawler.engine is not None
@@ -346,10 +386,3 @@ class NewsSpider(scrapy.Spider):
             if sitemap_request is not None:
                 log.info("sitemap from robots.txt: %s", url)
                 self.crawler.engine.crawl(sitemap_request)
-
-
-def _canonical_or_none(url: str) -> str | None:
-    try:
-        return canonicalize_url(url)
-    except ValueError:
-        return None

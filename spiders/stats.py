@@ -7,8 +7,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from spiders.reasons import ERROR_REASONS, SKIP_REASONS
-from spiders.spider import STAT_PREFIX, FetchedArticle
+from spiders.middlewares import STAT_CRAWL_DELAY
+from spiders.reasons import ERROR_REASONS, SKIP_REASONS, SKIPPED
+from spiders.retry import STAT_RETRY_AFTER, STAT_TOO_LONG, STAT_WAITED_MS, STAT_WAITS
+from spiders.spider import (
+    STAT_ARCHIVED_KNOWN,
+    STAT_CANONICAL_ALIASES,
+    STAT_PREFIX,
+    STAT_REFETCHED,
+    FetchedArticle,
+)
 from spiders.warc import STAT_BYTES, STAT_RECORDS
 
 log = logging.getLogger("spiders.summary")
@@ -52,6 +60,20 @@ def build_stats(stats: Mapping[str, Any], articles: Sequence[FetchedArticle],
         "fetched": _group(stats, "fetched", FETCHED_ROLES),
         "errors": _group(stats, "errors", tuple(ERROR_REASONS)),
         "articles": [a.to_json() for a in sorted(articles, key=lambda a: a.url)],
+        "incremental": {
+            "archived_known": int(stats.get(STAT_ARCHIVED_KNOWN, 0)),
+            "already_archived": int(stats.get(f"{STAT_PREFIX}/{SKIPPED}/already_archived", 0)),
+            "refetched": int(stats.get(STAT_REFETCHED, 0)),
+        },
+        "canonical_aliases": int(stats.get(STAT_CANONICAL_ALIASES, 0)),
+        "robots_crawl_delay_s": float(stats.get(STAT_CRAWL_DELAY, 0.0)),
+        "retries": {
+            "count": int(stats.get("retry/count", 0)),
+            "waits": int(stats.get(STAT_WAITS, 0)),
+            "waited_s": round(int(stats.get(STAT_WAITED_MS, 0)) / 1000, 3),
+            "retry_after_honoured": int(stats.get(STAT_RETRY_AFTER, 0)),
+            "retry_after_too_long": int(stats.get(STAT_TOO_LONG, 0)),
+        },
         "warc_records": int(stats.get(STAT_RECORDS, 0)),
         "bytes_received": int(stats.get(STAT_BYTES, 0)),
         "duration_s": round(duration_s, 3),
@@ -73,6 +95,7 @@ def log_summary(doc: Mapping[str, Any], site: str) -> None:
         f"  fetched: {_nonzero(doc['fetched'])}",
         f"  skipped: {_nonzero(doc['skipped'])}",
         f"  errors: {_nonzero(doc['errors'])}",
+        f"  incremental: {_nonzero(doc['incremental'])}; retries: {_nonzero(doc['retries'])}",
         f"  WARC: {doc['warc_records']} records, {doc['bytes_received']} body bytes received",
     )
     for line in lines:

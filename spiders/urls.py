@@ -39,6 +39,22 @@ def canonicalize_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, _canonical_query(parts.query), ""))
 
 
+def strip_trailing_slash(url: str) -> str:
+    """The URL without trailing slashes on its path ("/" stays): /a/b/ and /a/b name one resource."""
+    parts = urlsplit(url)
+    if len(parts.path) <= 1 or not parts.path.endswith("/"):
+        return url
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") or "/"))
+
+
+def with_scheme(canonical_url: str, scheme: str) -> str:
+    """A canonical URL moved to another scheme (http <-> https), re-canonicalised (default ports drop)."""
+    current = urlsplit(canonical_url).scheme
+    if current == scheme:
+        return canonical_url
+    return canonicalize_url(scheme + canonical_url[len(current):])
+
+
 def _upper_escapes(text: str) -> str:
     return _PERCENT.sub(lambda m: m.group(0).upper(), text)
 
@@ -79,3 +95,42 @@ def matches_any(url: str, patterns: Iterable[re.Pattern[str]]) -> bool:
     """True when some pattern is found (re.search) in the URL's path."""
     path = urlsplit(url).path or "/"
     return any(p.search(path) for p in patterns)
+
+
+class SiteUrls:
+    """How one site's URLs are fetched and deduplicated.
+
+    The fetch URL is the canonical URL, moved to the site's scheme when it is on the site's own host (an
+    https link to an http-only site, or the reverse, is the same page); the dedup key is the fetch URL
+    without trailing slashes (/a/b/ and /a/b name one resource).
+    """
+
+    def __init__(self, base_url: str) -> None:
+        base = urlsplit(base_url)
+        self.scheme, self.host = base.scheme, (base.hostname or "").lower()
+
+    def fetch_url(self, url: str) -> str:
+        """The URL to request (ValueError for a URL without scheme or host)."""
+        canonical = canonicalize_url(url)
+        parts = urlsplit(canonical)
+        if (parts.hostname or "") == self.host and parts.scheme in ("http", "https"):
+            return with_scheme(canonical, self.scheme)
+        return canonical
+
+    def key(self, url: str) -> str:
+        """The dedup key of a URL (ValueError if unusable)."""
+        return strip_trailing_slash(self.fetch_url(url))
+
+    def fetch_url_or_none(self, url: str) -> str | None:
+        """fetch_url, or None for an unusable URL."""
+        try:
+            return self.fetch_url(url)
+        except ValueError:
+            return None
+
+    def key_or_none(self, url: str) -> str | None:
+        """key, or None for an unusable URL."""
+        try:
+            return self.key(url)
+        except ValueError:
+            return None

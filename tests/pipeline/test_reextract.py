@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import write_site_config
 
 from pipeline import stages
 from pipeline.window import parse_window
-from support import write_site_config
 
 WINDOW = parse_window("2024-11-04", "2024-11-07")
 SAMPLE_LINE_PREFIX = "Le maire de Kyiv, Vitali Klitschko"

@@ -1,0 +1,151 @@
+"""Serve the generated site over HTTP in a daemon thread: ``serve_generated(host, port) -> GeneratedSite``.
+
+The handle has the same surface as ``demosite.server.DemoSite`` (``url``, ``requests``, ``clear_log``,
+``stop``) plus two run-time levers for tests: ``update_article()`` revises the updatable article (later
+modified time and lastmod, new text), and ``throttle(path, ...)`` makes the next requests for a path
+answer 429 with a Retry-After header.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from demosite.generated.corpus import GenArticle, revise, updatable
+from demosite.generated.routes import respond
+from demosite.markup import base_from_host
+from demosite.routes import Response
+from demosite.server import RequestRecord
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Answers through ``routes.respond`` (or a pending throttle) and logs every request on the site."""
+
+    server_version = "GeneratedNews/1.0"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    timeout = 30
+    site: GeneratedSite
+
+    def _answer(self, method: str) -> None:
+        fallback = f"http://{self.site.host}:{self.site.port}"
+        path = self.path.split("?", 1)[0]
+        try:
+            response = self.site.throttled(path) or respond(
+                method, self.path, base_from_host(self.headers.get("Host"), fallback), self.site.version,
+                self.site.crawl_delay)
+        except Exception as exc:  # a bug in the site must show as a 500, not a dropped connection
+            self.site.record(method, self.path, 500, self.headers.get("User-Agent", ""))
+            self.send_error(500, f"generated site error: {type(exc).__name__}: {exc}")
+            return
+        self.site.record(method, self.path, response.status, self.headers.get("User-Agent", ""))
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(response.body)
+
+    def do_GET(self) -> None:
+        """Answer a GET."""
+        self._answer("GET")
+
+    def do_HEAD(self) -> None:
+        """Answer a HEAD."""
+        self._answer("HEAD")
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the site's request log replaces the stderr access log."""
+
+
+class GeneratedSite:
+    """A running generated site: where it listens, what it was asked, and its run-time state."""
+
+    def __init__(self, server: ThreadingHTTPServer, on_request: Callable[[RequestRecord], None] | None,
+                 crawl_delay: float | None = None) -> None:
+        self._server = server
+        self._lock = threading.Lock()
+        self._requests: list[RequestRecord] = []
+        self._throttles: dict[str, tuple[int, str]] = {}
+        self._on_request = on_request
+        self._thread = threading.Thread(target=server.serve_forever, name="generated-site", daemon=True)
+        self.version = 0
+        self.crawl_delay = crawl_delay
+        self.host: str = str(server.server_address[0])
+        self.port: int = int(server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL with a trailing slash, e.g. "http://127.0.0.1:8766/"."""
+        return f"http://{self.host}:{self.port}/"
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """A snapshot of the requests answered so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def record(self, method: str, path: str, status: int, user_agent: str) -> None:
+        """Add one request to the access log (called by the handler threads)."""
+        entry = RequestRecord(method, path, status, user_agent, time.time())
+        with self._lock:
+            self._requests.append(entry)
+        if self._on_request is not None:
+            self._on_request(entry)
+
+    def clear_log(self) -> None:
+        """Forget the requests logged so far."""
+        with self._lock:
+            self._requests.clear()
+
+    def update_article(self) -> GenArticle:
+        """Revise the updatable article once more (modified time +1 day, new first paragraph); its page,
+        JSON-LD, month sitemap, sitemap index and feed entry follow. Returns the new revision."""
+        with self._lock:
+            self.version += 1
+            return revise(updatable(), self.version)
+
+    def throttle(self, path: str, times: int = 1, retry_after: str = "1") -> None:
+        """Answer the next ``times`` requests for ``path`` with 429 and ``Retry-After: retry_after``."""
+        with self._lock:
+            self._throttles[path] = (times, retry_after)
+
+    def throttled(self, path: str) -> Response | None:
+        """The 429 response for path if it is throttled now (consuming one), else None."""
+        with self._lock:
+            times, retry_after = self._throttles.get(path, (0, ""))
+            if times <= 0:
+                return None
+            self._throttles[path] = (times - 1, retry_after)
+        headers = (("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", retry_after))
+        return Response(429, headers, b"too many requests\n")
+
+    def start(self) -> None:
+        """Start serving in a daemon thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket (idempotent)."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join(timeout=10)
+        self._server.server_close()
+
+
+def serve_generated(host: str = "127.0.0.1", port: int = 0, on_request: Callable[[RequestRecord], None] | None = None,
+                    crawl_delay: float | None = None) -> GeneratedSite:
+    """Start the generated site on host:port (0 = a free port) in a daemon thread and return its handle;
+    ``crawl_delay`` adds a Crawl-delay line to its robots.txt."""
+
+    class Handler(_Handler):
+        """This server's handler class."""
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    site = GeneratedSite(server, on_request, crawl_delay)
+    Handler.site = site
+    site.start()
+    return site

@@ -1,0 +1,102 @@
+"""Pure parts of incremental crawling, URL keys, canonical links, Retry-After and progress lines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from pipeline.crawl import progress_event
+from spiders.dates import parse_date
+from spiders.incremental import ArchivedCopies
+from spiders.pages import canonical_href
+from spiders.progress import format_progress, parse_progress
+from spiders.retry import backoff_delay, parse_retry_after
+from spiders.spec import SpecError, parse_spec
+from spiders.spider import NewsSpider
+from spiders.urls import SiteUrls, strip_trailing_slash, with_scheme
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def spec(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"site": "gen", "base_url": "http://127.0.0.1:8080/", "start": "2025-01-15T00:00:00+01:00",
+                            "end": "2025-01-16T00:00:00+01:00", "article_allow": [r"^/[a-z]+/\d{4}/"],
+                            "timezone": "Europe/Paris"}
+    return {**base, **changes}
+
+
+def test_spec_archived_field() -> None:
+    parsed = parse_spec(spec(archived={"http://127.0.0.1:8080/world/2025/01/15/a": "2025-01-15T10:00:00+01:00",
+                                       "http://127.0.0.1:8080/world/2025/01/15/b": "2025-01-15"}))
+    hints = dict(parsed.archived)
+    assert hints["http://127.0.0.1:8080/world/2025/01/15/b"].day_precision
+    assert parse_spec(spec()).archived == ()
+    with pytest.raises(SpecError, match="archived"):
+        parse_spec(spec(archived=["http://x/"]))
+    with pytest.raises(SpecError, match=r"archived\['/relative'\]"):
+        parse_spec(spec(archived={"/relative": "2025-01-15"}))
+    with pytest.raises(SpecError, match="ISO 8601"):
+        parse_spec(spec(archived={"http://x.example/a": "last tuesday"}))
+
+
+def _hint(text: str, kind: str = "lastmod") -> Any:
+    return parse_date(text, kind, PARIS)
+
+
+def test_modified_since_rules() -> None:
+    copies = ArchivedCopies([("http://s/a", _hint("2025-01-15T10:00:00+01:00", "archived")),
+                             ("http://s/a/", _hint("2025-01-15T09:00:00+01:00", "archived")),
+                             ("http://s/day", _hint("2025-01-15", "archived"))], strip_trailing_slash)
+    assert len(copies) == 2 and "http://s/a" in copies
+    assert not copies.modified_since("http://s/a", [_hint("2025-01-15T10:00:00+01:00")])  # same time
+    assert copies.modified_since("http://s/a", [_hint("2025-01-15T10:00:01+01:00")])
+    assert not copies.modified_since("http://s/a", [_hint("2025-01-15T11:00:00+01:00", "published")])
+    assert not copies.modified_since("http://s/a", [_hint("2025-01-15")])  # a day lastmod: same day is not later
+    assert copies.modified_since("http://s/a", [_hint("2025-01-16")])
+    assert not copies.modified_since("http://s/day", [_hint("2025-01-15T20:00:00+01:00")])
+    assert copies.modified_since("http://s/day", [_hint("2025-01-16T00:00:00+01:00")])
+
+
+def test_fetch_urls_and_keys() -> None:
+    spider = NewsSpider(parse_spec(spec()))
+    urls = spider.urls
+    assert urls.fetch_url("https://127.0.0.1:8080/a/b/?utm_source=x#top") == "http://127.0.0.1:8080/a/b/"
+    assert urls.key("https://127.0.0.1:8080/a/b/") == urls.key("http://127.0.0.1:8080/a/b")
+    assert urls.fetch_url("https://other.example/a") == "https://other.example/a"
+    assert spider.key_or_none("not a url") is None and urls.fetch_url_or_none("/relative") is None
+    secure = SiteUrls("https://news.example/")
+    assert secure.fetch_url("http://news.example:80/a") == "https://news.example/a"
+    assert with_scheme("http://h.example:443/a", "https") == "https://h.example/a"
+    assert strip_trailing_slash("http://h/") == "http://h/" and strip_trailing_slash("http://h/a//?q=1") == "http://h/a?q=1"
+
+
+@pytest.mark.parametrize(("page", "href"), [
+    (b'<head><link rel="canonical" href="http://s/a?x=1&amp;y=2"></head>', "http://s/a?x=1&y=2"),
+    (b"<LINK href='/rel' REL=canonical>", "/rel"),
+    (b'<link rel="alternate" href="http://s/feed"><link rel="stylesheet" href="x.css">', None),
+    (b"<link rel=canonical href=http://s/b>", "http://s/b"),
+])
+def test_canonical_href(page: bytes, href: str | None) -> None:
+    assert canonical_href(page) == href
+
+
+def test_retry_after_and_backoff() -> None:
+    now = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+    assert parse_retry_after(b"7", now) == 7.0
+    assert parse_retry_after("Wed, 15 Jan 2025 12:00:30 GMT", now) == 30.0
+    assert parse_retry_after("Wed, 15 Jan 2025 11:00:00 GMT", now) == 0.0
+    assert parse_retry_after(b"soon", now) is None and parse_retry_after(None, now) is None
+    assert [backoff_delay(n, 0.5) for n in (1, 2, 3)] == [0.5, 1.0, 2.0]
+    assert backoff_delay(20, 0.5) == 30.0
+
+
+def test_progress_lines() -> None:
+    message = format_progress({"fetched": 12, "queued": 3, "articles": 5, "errors": 1, "final": 0})
+    assert parse_progress(message) == {"fetched": 12, "queued": 3, "articles": 5, "errors": 1, "final": 0}
+    assert parse_progress("fetched=1 queued=x") is None
+    event = progress_event(f"INFO spiders.progress: {message}")
+    assert event is not None and event.total == 15 and not event.final
+    assert progress_event("INFO spiders.summary: fetched=1") is None
