@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from pipeline import settings
 
@@ -49,8 +51,12 @@ def cmd_stage(args: argparse.Namespace) -> int:
 
     window = _window(args)
     try:
-        stage = {"crawl": stages.crawl, "run": stages.run, "reextract": stages.reextract}[args.command]
-        result = stage(args.site, window, url=args.archive)  # type: ignore[arg-type]
+        if args.command == "reextract":
+            result = stages.reextract(args.site, window, url=args.archive)  # type: ignore[arg-type]
+        else:
+            stage = stages.crawl if args.command == "crawl" else stages.run
+            with crawl_progress(f"crawl {args.site}") as progress:
+                result = stage(args.site, window, url=args.archive, progress=progress)  # type: ignore[arg-type]
     except (KeyError, LookupError) as exc:
         print(f"newsarchive {args.command}: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
@@ -59,6 +65,26 @@ def cmd_stage(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(json.dumps(result, indent=1, ensure_ascii=False, default=str))
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def crawl_progress(label: str) -> Iterator[Callable[[Any], None] | None]:
+    """A rich progress bar on stderr fed by the crawl's progress events (none when stderr is not a terminal)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("articles {task.fields[articles]} errors {task.fields[errors]}"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task(label, total=None, articles=0, errors=0)
+
+        def update(event: Any) -> None:  # called from the log-forwarding thread; rich is thread-safe
+            bar.update(task, completed=event.fetched, total=event.total or None,
+                       articles=event.articles, errors=event.errors)
+
+        yield update
 
 
 def cmd_sites(args: argparse.Namespace) -> int:

@@ -217,7 +217,7 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str) 
     for record in records:
         counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
         counts[f"language.{record.language or 'unknown'}"] += 1
-    article_keys, index_keys = write_records(site, window, records, store)
+    article_keys, index_keys = write_records(site, window, records, store, outcomes=counts)
     counts["articles"] = len(article_keys)
     counts["words"] = sum(r.word_count for r in records)
     log.info(

@@ -24,11 +24,12 @@ def open_archive(url: str | None = None, s3: Any = None) -> Any:
     return open_store(url or settings.archive_url(), s3=s3)
 
 
-def crawl(site_id: str, window: Window, *, url: str | None = None, s3: Any = None) -> dict[str, Any]:
-    """Crawl stage: fetch the window's pages into a WARC in the archive."""
+def crawl(site_id: str, window: Window, *, url: str | None = None, s3: Any = None,
+          progress: Any = None) -> dict[str, Any]:
+    """Crawl stage: fetch the window's pages into a WARC in the archive (progress: a ProgressEvent callback)."""
     from pipeline.crawl import crawl_window
 
-    return crawl_window(get_site(site_id), window, open_archive(url, s3)).to_xcom()
+    return crawl_window(get_site(site_id), window, open_archive(url, s3), progress=progress).to_xcom()
 
 
 def extract(site_id: str, window: Window, warc_key: str, *, url: str | None = None, s3: Any = None) -> dict[str, Any]:
@@ -47,9 +48,10 @@ def check(site_id: str, window: Window, crawl_result: dict[str, Any], extract_re
     return check_window(get_site(site_id), window, open_archive(url, s3), crawl_result, extract_result, now_iso())
 
 
-def run(site_id: str, window: Window, *, url: str | None = None, s3: Any = None) -> dict[str, Any]:
+def run(site_id: str, window: Window, *, url: str | None = None, s3: Any = None,
+        progress: Any = None) -> dict[str, Any]:
     """crawl + extract + check for one window, without Airflow."""
-    crawl_result = crawl(site_id, window, url=url, s3=s3)
+    crawl_result = crawl(site_id, window, url=url, s3=s3, progress=progress)
     extract_result = extract(site_id, window, crawl_result["warc_key"], url=url, s3=s3)
     return check(site_id, window, crawl_result, extract_result, url=url, s3=s3)
 
