@@ -74,6 +74,9 @@ def _article_responses(warc_path: Path, counts: Counter[str], max_body_bytes: in
             if response.role not in (None, "article"):
                 continue
             counts["responses"] += 1
+            if 300 <= response.status < 400:
+                counts["redirects"] += 1  # the spider followed it; the target is its own response
+                continue
             if response.status != 200:
                 counts[f"rejected.http_{response.status}"] += 1
                 continue
@@ -162,6 +165,22 @@ def apply_sitewide_pass(records: list[Any], counts: Counter[str]) -> list[Any]:
     return cleaned
 
 
+def drop_invalid(records: list[Any], counts: Counter[str]) -> list[Any]:
+    """Keep the records that satisfy the published JSON Schema; count and log the others (an extractor bug)."""
+    from archive.schema import InvalidArticle, validate_article
+
+    valid = []
+    for record in records:
+        try:
+            validate_article(record.to_dict())
+        except InvalidArticle as exc:
+            counts["rejected.invalid_record"] += 1
+            log.error("record for %s breaks the article schema, not written: %s", record.url, exc)
+            continue
+        valid.append(record)
+    return valid
+
+
 def publication_date(record: Any, tz: ZoneInfo) -> date:
     """The `date=` partition: the publication date in the site's timezone."""
     return published_instant(record.published, tz).astimezone(tz).date()
@@ -217,6 +236,7 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str) 
     for record in records:
         counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
         counts[f"language.{record.language or 'unknown'}"] += 1
+    records = drop_invalid(records, counts)
     article_keys, index_keys = write_records(site, window, records, store, outcomes=counts)
     counts["articles"] = len(article_keys)
     counts["words"] = sum(r.word_count for r in records)
