@@ -118,6 +118,7 @@ class S3Store:
             NoCredentialsError,
         )
         from botocore.exceptions import ConnectionError as BotoConnectionError
+        from urllib3.exceptions import HTTPError as URLLib3Error
 
         where = f"{self.url}/{key}" if key is not None else self.url
         try:
@@ -134,7 +135,9 @@ class S3Store:
                     f"S3 {operation} {where} at {self.endpoint} failed after retries: {detail}"
                 ) from exc
             raise ArchiveError(f"S3 {operation} {where} at {self.endpoint} failed: {detail}") from exc
-        except (BotoConnectionError, HTTPClientError, IncompleteReadError) as exc:
+        # urllib3's own errors (a read timeout or reset while botocore drains a response body) can escape
+        # botocore unwrapped: they mean the same thing.
+        except (BotoConnectionError, HTTPClientError, IncompleteReadError, URLLib3Error) as exc:
             raise StoreUnavailable(
                 f"S3 endpoint {self.endpoint} unavailable during {operation} {where}: "
                 f"{type(exc).__name__} after retries"

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from demosite import broken, feeds, pages
+from demosite import broken, feeds, hostile, pages
 from demosite.content import article_by_path, article_by_slug, load_articles
 from demosite.markup import absolute
 from demosite.render import render_article
@@ -140,6 +140,8 @@ def respond(method: str, target: str, base_url: str) -> Response:
     path = unquote(parts.path) or "/"
     if (case := broken.broken_case(path)) is not None:
         return _broken(case, base_url)
+    if (hit := hostile.respond(path, base_url)) is not None:  # /hostile/: see demosite.hostile
+        return Response(*hit)
     if (article := article_by_path(path)) is not None:
         return ok(render_article(article, base_url), HTML, article.modified)
     if path == "/":
