@@ -224,10 +224,12 @@ def _validate_url(path: Path, name: str, url: str) -> None:
 def _validate_schedule(path: Path, schedule: str) -> None:
     if schedule in CRON_PRESETS:
         return
+    from croniter import croniter  # Airflow's own cron parser (already loaded with the SDK): checks ranges too
+
     fields = schedule.split()
-    if len(fields) != 5 or not all(CRON_FIELD_RE.match(f) for f in fields):
+    if len(fields) != 5 or not all(CRON_FIELD_RE.match(f) for f in fields) or not croniter.is_valid(schedule):
         raise SiteConfigError(
-            path, "schedule", f"expected a 5-field cron expression or one of {CRON_PRESETS}, got {schedule!r}"
+            path, "schedule", f"expected a valid 5-field cron expression or one of {CRON_PRESETS}, got {schedule!r}"
         )
 
 
@@ -274,7 +276,10 @@ def parse_site(path: Path, data: dict[str, Any]) -> SiteConfig:
         if name == "discovery":
             sections[name] = _discovery(path, kwargs["base_url"], table)
         else:
-            sections[name] = cls(**_build(path, cls, table, f"{name}."))
+            try:
+                sections[name] = cls(**_build(path, cls, table, f"{name}."))
+            except SiteConfigError as exc:  # a section's own checks know the field, not the file
+                raise SiteConfigError(path, exc.field, exc.problem) from None
     return SiteConfig(path=str(path), **kwargs, **sections)
 
 
