@@ -339,7 +339,11 @@ class NewsSpider(scrapy.Spider):
         href = canonical_href(response.body)
         if href is None:
             return
-        key = self.key_or_none(urljoin(response.url, href))
+        try:
+            key = self.key_or_none(urljoin(response.url, href))
+        except ValueError:  # an unparsable canonical link (e.g. "http://[::1/x") claims nothing
+            log.info("ignored unparsable canonical link %r on %s", href[:200], response.url)
+            return
         if key is None or key == self.key_or_none(response.url) or not self.url_in_scope(key):
             return
         assert self.crawler.stats is not None
