@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import Asset, BaseNotifier, CronDataIntervalTimetable, Param, dag, task
 
 from pipeline import settings
 from pipeline.sites import SiteConfig, load_sites
@@ -19,6 +20,7 @@ from pipeline.sites import SiteConfig, load_sites
 log = logging.getLogger("newsarchive.dags")
 
 CRAWL_POOL = "newsarchive_crawl"  # caps concurrent crawls across all sites (created by scripts/airflow-init.sh)
+PLUGIN_PAGE = "/plugin/news-archive"  # the "News archive" page of plugins/newsarchive_plugin.py
 
 
 def _window(context: Any) -> Any:
@@ -61,24 +63,89 @@ def _s3_options() -> Any:
     return dataclasses.replace(S3Options.from_env(), **{k: v for k, v in overrides.items() if v})
 
 
+def _alert_target() -> Any:
+    """The webhook of the Airflow connection `newsarchive_alerts`, or None when it is not configured."""
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    from pipeline.notify import ALERT_CONNECTION, webhook_target
+
+    try:
+        conn = Connection.get(ALERT_CONNECTION)
+    except AirflowNotFoundException:
+        return None
+    return webhook_target(conn.host, conn.schema, conn.port, conn.login, conn.password, conn.extra_dejson or {})
+
+
+class RunAlert(BaseNotifier):
+    """Tells ops about a failed run (or a run with warnings): always a log line, and the webhook when configured.
+
+    Runs as a task callback on the worker that ran the task, after the task ended; the numbers come from
+    the run's XComs (crawl, extract, and the report the check task pushes even when a gate fails).
+    """
+
+    def __init__(self, site_id: str, kind: str) -> None:
+        super().__init__()
+        self.site_id, self.kind = site_id, kind
+
+    def notify(self, context: Any) -> None:
+        """Build the alert from the context and send it (a delivery failure is logged, never raised)."""
+        from pipeline import notify
+
+        ti = context["ti"]
+        report = ti.xcom_pull(task_ids="check", key="report") or ti.xcom_pull(task_ids="check")
+        if self.kind == notify.WARNING and not (report or {}).get("warnings"):
+            return  # a clean run: nothing to say
+        crawl, extract = ti.xcom_pull(task_ids="crawl"), ti.xcom_pull(task_ids="extract")
+        error = context.get("exception")
+        reason = str(error) if error else f"warnings: {', '.join((report or {}).get('warnings', []))}"
+        alert = notify.Alert(
+            kind=self.kind, site=self.site_id, dag_id=ti.dag_id, run_id=ti.run_id, task_id=ti.task_id,
+            window=(report or crawl or {}).get("window"), reason=notify.short_reason(reason, self.site_id)[:2000],
+            run_url=ti.log_url.split("/tasks/")[0], numbers=notify.run_numbers(crawl, extract, report),
+            gates=list((report or {}).get("gates", [])),
+        )
+        notify.log_alert(alert)
+        try:
+            target = _alert_target()
+            if target is not None:
+                notify.post_json(target, alert.payload())
+                log.info("alert sent to the %s webhook", notify.ALERT_CONNECTION)
+        except (notify.AlertDeliveryFailed, ValueError) as exc:
+            log.error("alert not delivered: %s", exc)
+
+
 def _doc(site: SiteConfig) -> str:
-    d = site.discovery
+    d, c = site.discovery, site.checks
     return "\n".join([
         f"# {site.name}",
         f"Archives **{site.base_url}** (`{site.path}`) into `{settings.archive_url()}`.",
         "",
         "| | |", "|---|---|",
+        f"| site | `{site.id}`, owner {site.owner}{f', country {site.country}' if site.country else ''} |",
         f"| languages | {', '.join(site.languages) or '-'} |",
         f"| schedule | `{site.schedule}` ({site.timezone}); each run archives its data interval [start, end) |",
-        f"| feeds | {len(d.feeds)} | ", f"| sitemaps | {len(d.sitemaps)} |", f"| section pages | {len(d.sections)} |",
+        f"| discovery | {len(d.feeds)} feed(s), {len(d.sitemaps)} sitemap(s), {len(d.sections)} section page(s)"
+        f"{', date archive' if d.date_archive else ''} |",
         f"| politeness | robots.txt {'obeyed' if site.politeness.obey_robots else 'IGNORED'}, "
         f"delay {site.politeness.download_delay}s, concurrency {site.politeness.concurrency} |",
-        f"| gates | at least {site.checks.min_articles} article(s) per run |",
+        f"| archive | `{settings.archive_url()}`: raw/, articles/, index/, reports/ under `site={site.id}` |",
+        f"| gates | at least {c.min_articles} article(s); yield >= {c.min_yield_ratio:.0%} of the last "
+        f"{c.history_runs} runs' median; rejected <= {c.max_rejected_share:.0%}; foreign language <= "
+        f"{c.max_foreign_language_share:.0%}; fetch errors <= {c.max_fetch_error_rate:.0%}; duplicates <= "
+        f"{c.max_duplicate_share:.0%}; text length and residue against history. Hard: {', '.join(c.hard_gates)} |",
         "",
         "Tasks: **crawl** (Scrapy subprocess, every response to WARC) -> **extract** (trafilatura, article JSON +"
-        " Parquet index) -> **check** (quality gates, run report). Re-running a window overwrites the same keys.",
+        " Parquet index) -> **check** (quality gates, run report as XCom and Asset extra). Re-running a window"
+        " overwrites the same keys. Each task log starts and ends with a summary of its numbers.",
         "Manual run for any window: trigger with params `start` and `end` (ISO dates).",
+        "Failures alert through the task log and the `newsarchive_alerts` connection.",
+        f"All sites at a glance: [News archive]({PLUGIN_PAGE}).",
     ])
+
+
+def _timed(result: dict[str, Any], started: float, window: dict[str, str]) -> dict[str, Any]:
+    return {**result, "window": window, "duration_s": round(time.monotonic() - started, 2)}
 
 
 def build_dag(site: SiteConfig) -> Any:
@@ -111,39 +178,69 @@ def build_dag(site: SiteConfig) -> Any:
             "retry_exponential_backoff": True,
             "max_retry_delay": timedelta(minutes=10),
             "execution_timeout": timedelta(hours=2),
+            "on_failure_callback": [RunAlert(site.id, "failure")],
         },
     )
     def news_site() -> None:
         @task(task_id="crawl", pool=CRAWL_POOL)
         def crawl(**context: Any) -> dict[str, Any]:
             """Discover and fetch the window's articles; every response goes to the window's WARC."""
-            from pipeline import stages
+            from pipeline import stages, summary
 
             window = _window(context)
-            result = stages.crawl(site.id, window, s3=_s3_options())
-            return {**result, "window": {"start": window.start.isoformat(), "end": window.end.isoformat()}}
+            span = {"start": window.start.isoformat(), "end": window.end.isoformat()}
+            summary.log_block(log, f"crawl {site.id} {window}", [
+                f"site {site.base_url}; {len(site.discovery.feeds)} feed(s), {len(site.discovery.sitemaps)} "
+                f"sitemap(s), {len(site.discovery.sections)} section page(s); archive {settings.archive_url()}",
+                "the spider's own log is folded below; this task's numbers follow it",
+            ])
+            started = time.monotonic()
+            with summary.log_group(log, "Scrapy log (spider output, at its own levels)"):
+                result = _timed(stages.crawl(site.id, window, s3=_s3_options()), started, span)
+            summary.log_block(log, f"crawl summary: {site.id} {window}", summary.crawl_lines(result))
+            return result
 
         @task(task_id="extract")
         def extract(crawl_result: dict[str, Any]) -> dict[str, Any]:
             """Extract article records and the index from the archived WARC (no network)."""
-            from pipeline import stages
+            from pipeline import stages, summary
             from pipeline.window import parse_window
 
-            window = parse_window(crawl_result["window"]["start"], crawl_result["window"]["end"])
-            result = stages.extract(site.id, window, crawl_result["warc_key"], s3=_s3_options())
-            return {**result, "window": crawl_result["window"]}
+            span = crawl_result["window"]
+            window = parse_window(span["start"], span["end"])
+            summary.log_block(log, f"extract {site.id} {window}: the crawl found", summary.crawl_lines(crawl_result))
+            started = time.monotonic()
+            with summary.log_group(log, "extraction details (one line per rejected page)"):
+                result = _timed(stages.extract(site.id, window, crawl_result["warc_key"], s3=_s3_options()),
+                                started, span)
+            summary.log_block(log, f"extract summary: {site.id} {window}", summary.extract_lines(result))
+            return result
 
-        @task(task_id="check", outlets=[articles_asset])
+        @task(task_id="check", outlets=[articles_asset], on_success_callback=[RunAlert(site.id, "warning")])
         def check(crawl_result: dict[str, Any], extract_result: dict[str, Any], **context: Any) -> dict[str, Any]:
             """Quality gates and the run report; announces the written keys to downstream DAGs."""
-            from pipeline import stages
+            from airflow.sdk.exceptions import AirflowFailException
+
+            from pipeline import stages, summary
+            from pipeline.check import QualityGateFailed
             from pipeline.window import parse_window
 
             window = parse_window(crawl_result["window"]["start"], crawl_result["window"]["end"])
-            report = stages.check(site.id, window, crawl_result, extract_result, s3=_s3_options())
+            summary.log_block(log, f"run summary: {site.id} {window}", summary.run_lines(crawl_result, extract_result))
+            try:
+                report = stages.check(site.id, window, crawl_result, extract_result, s3=_s3_options())
+            except QualityGateFailed as exc:
+                # The report is in the archive already; as an XCom it reaches the UI and the failure alert too.
+                context["ti"].xcom_push(key="report", value=exc.report)
+                summary.log_block(log, "quality gates", summary.gate_lines(exc.report.get("gates", [])),
+                                  logging.WARNING)
+                # A breached gate is a fact about the data: retrying cannot change it.
+                raise AirflowFailException(f"quality gate failed: {exc}") from None
+            summary.log_block(log, f"quality gates: {report['status']}", summary.gate_lines(report["gates"]))
             context["outlet_events"][articles_asset].extra = {
                 "site": site.id, "window": crawl_result["window"], "report_key": report["report_key"],
                 "article_keys": extract_result["article_keys"], "archive": settings.archive_url(),
+                "articles": report["articles"], "status": report["status"], "warnings": report["warnings"],
             }
             return report
 

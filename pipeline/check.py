@@ -4,89 +4,87 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
+from pipeline.gates import FAILED, WARNING, Gate, evaluate, load_history, run_metrics, window_days
 from pipeline.sites import SiteConfig
 from pipeline.window import Window
 
 log = logging.getLogger("newsarchive.check")
 
+__all__ = ["Gate", "QualityGateFailed", "build_report", "check_window", "evaluate_gates"]
+
 
 class QualityGateFailed(RuntimeError):
-    """A hard quality gate was breached: the message says which and by how much."""
+    """A hard quality gate was breached: the message says which and by how much; `report` is the run report."""
+
+    def __init__(self, message: str, report: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.report = report or {}
 
 
-@dataclass(frozen=True)
-class Gate:
-    """One quality gate's outcome."""
-
-    name: str
-    value: float
-    threshold: float
-    status: str  # "ok" | "failed" | "warning"
-    message: str
-
-
-def evaluate_gates(site: SiteConfig, crawl_counts: dict[str, Any], extract_counts: dict[str, Any]) -> list[Gate]:
-    """Compare a run's numbers with the site's thresholds."""
-    articles = int(extract_counts.get("articles", 0))
-    minimum = site.checks.min_articles
-    gates = [
-        Gate(
-            name="min_articles", value=articles, threshold=minimum,
-            status="ok" if articles >= minimum else "failed",
-            message=f"{articles} articles archived, at least {minimum} expected",
-        )
-    ]
-    fetched = int(crawl_counts.get("fetched", {}).get("article", 0))
-    errors = sum(int(v) for v in crawl_counts.get("errors", {}).values())
-    attempted = fetched + errors
-    rate = errors / attempted if attempted else 0.0
-    gates.append(Gate(
-        name="fetch_error_rate", value=round(rate, 4), threshold=0.5,
-        status="ok" if rate <= 0.5 else "warning",
-        message=f"{errors} of {attempted} requests failed ({rate:.0%})",
-    ))
-    return gates
+def evaluate_gates(site: SiteConfig, window: Window, crawl_counts: dict[str, Any], extract_counts: dict[str, Any],
+                   store: Any = None, report_key: str = "") -> list[Gate]:
+    """Every gate for a run; with a store, the history gates compare it with the site's earlier reports."""
+    checks = site.checks
+    run = run_metrics(site.languages, window_days(window.start, window.end), crawl_counts, extract_counts)
+    history = [] if store is None else load_history(
+        store, site.id, site.languages, before=window.start, exclude_key=report_key, limit=checks.history_runs)
+    return evaluate(checks, site.languages, run, history)
 
 
 def build_report(site: SiteConfig, window: Window, crawl: dict[str, Any], extract: dict[str, Any],
                  gates: list[Gate], generated_at: str) -> dict[str, Any]:
     """The run report: everything a reader needs to trust (or distrust) a window's archive."""
-    failed = [g for g in gates if g.status == "failed"]
+    failed = [g.name for g in gates if g.status == FAILED]
     return {
         "site": site.id,
         "window": {"start": window.start.isoformat(), "end": window.end.isoformat()},
         "status": "failed" if failed else "ok",
+        "failed_gates": failed,
+        "warnings": [g.name for g in gates if g.status == WARNING],
         "generated_at": generated_at,
         "crawl": {"warc_key": crawl.get("warc_key"), "stats_key": crawl.get("stats_key"),
-                  "counts": crawl.get("counts", {})},
-        "extract": {"counts": extract.get("counts", {}), "index_keys": extract.get("index_keys", [])},
+                  "counts": crawl.get("counts", {}), "duration_s": crawl.get("duration_s")},
+        "extract": {"counts": extract.get("counts", {}), "index_keys": extract.get("index_keys", []),
+                    "duration_s": extract.get("duration_s")},
         "articles": len(extract.get("article_keys", [])),
         "article_keys": extract.get("article_keys", []),
         "gates": [asdict(g) for g in gates],
     }
 
 
+def report_summary(report: dict[str, Any], key: str) -> dict[str, Any]:
+    """The report without its key list (small enough for XCom and Asset extras), plus where it is stored."""
+    summary = {k: v for k, v in report.items() if k != "article_keys"}
+    summary["report_key"] = key
+    return summary
+
+
 def check_window(site: SiteConfig, window: Window, store: Any, crawl: dict[str, Any],
                  extract: dict[str, Any], generated_at: str) -> dict[str, Any]:
-    """Evaluate the gates, write the report to its window key, and fail if a hard gate is breached."""
+    """Evaluate the gates, write the report to its window key, and fail if a hard gate is breached.
+
+    Returns the report summary; raises QualityGateFailed (carrying the same summary) on a breached hard gate.
+    The report is written in both cases: it is what the UI page, the alerts and the next runs' history read.
+    """
     from archive import keys
 
-    gates = evaluate_gates(site, crawl.get("counts", {}), extract.get("counts", {}))
-    report = build_report(site, window, crawl, extract, gates, generated_at)
     key = keys.report_key(site.id, window.start, window.end)
+    gates = evaluate_gates(site, window, crawl.get("counts", {}), extract.get("counts", {}), store, key)
+    report = build_report(site, window, crawl, extract, gates, generated_at)
     store.put(key, json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False).encode("utf-8"),
               content_type="application/json; charset=utf-8")
     for gate in gates:
-        log.log(logging.INFO if gate.status == "ok" else logging.WARNING, "gate %s: %s (%s)",
-                gate.name, gate.status, gate.message)
-    failed = [g for g in gates if g.status == "failed"]
+        level = logging.WARNING if gate.status in (WARNING, FAILED) else logging.INFO
+        log.log(level, "gate %s: %s (%s)", gate.name, gate.status, gate.message)
+    summary = report_summary(report, key)
+    failed = [g for g in gates if g.status == FAILED]
     if failed:
         raise QualityGateFailed(
-            f"{site.id} {window}: " + "; ".join(f"{g.name}: {g.message}" for g in failed) + f" (report: {key})"
+            f"{site.id} {window}: "
+            + "; ".join(f"{g.name}: {g.message}" for g in failed) + f" (report: {key})",
+            summary,
         )
-    summary = {k: v for k, v in report.items() if k not in ("article_keys",)}
-    summary["report_key"] = key
     return summary

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
+# OS packages some tests drive for real: Chromium (the UI plugin page), Postgres and Redis (the Celery path).
+bash scripts/ensure-debian-packages.sh chromium postgresql redis-server
 source scripts/env.sh
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy

@@ -177,7 +177,9 @@ def test_rerunning_a_window_leaves_the_same_keys(stack: Any) -> None:
 
 def test_backfill_archives_each_day_into_its_own_window(stack: Any) -> None:
     airflow, archive, _, home = stack
-    airflow.airflow("backfill", "create", "--dag-id", DAG_ID, "--from-date", "2024-11-13", "--to-date", "2024-11-13")
+    # Backfill dates are instants (UTC unless they carry an offset): the demo's days start at Paris midnight.
+    day = "2024-11-13T00:00:00+01:00"
+    airflow.airflow("backfill", "create", "--dag-id", DAG_ID, "--from-date", day, "--to-date", day)
     backfills = [r for r in airflow.runs(DAG_ID) if r["run_type"] == "backfill"]
     assert len(backfills) == 1, backfills
     run = _wait_success(airflow, backfills[0]["dag_run_id"], home)

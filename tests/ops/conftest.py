@@ -1,0 +1,26 @@
+"""Fixtures of the ops tests: the plugin's modules and ops_support importable, a webhook recorder."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+# Airflow puts plugins/ on sys.path in its processes; the unit tests import the page module the same way.
+for folder in (HERE, ROOT / "plugins"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+from ops_support import Recorder  # noqa: E402
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    """An HTTP server on 127.0.0.1 recording the POSTs it gets."""
+    server = Recorder().start()
+    yield server
+    server.stop()
