@@ -1,4 +1,4 @@
-"""The DuckDB example of docs/analysts.md, run as written against a fixture archive."""
+"""The DuckDB example of the README, run as written against a fixture archive."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import duckdb
 
 from archive.reader import Archive
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
+DOC = Path(__file__).resolve().parents[2] / "README.md"
 MARKER = "<!-- tested: tests/analyst/test_duckdb.py"
 
 
@@ -20,7 +20,7 @@ def documented_sql() -> list[str]:
     text = DOC.read_text(encoding="utf-8")
     after = text[text.index(MARKER):]
     block = re.search(r"```sql\n(.*?)```", after, re.S)
-    assert block is not None, "the tested sql block is missing from docs/analysts.md"
+    assert block is not None, "the tested sql block is missing from README.md"
     return [statement.strip() for statement in block.group(1).split(";") if statement.strip()]
 
 
