@@ -19,6 +19,7 @@ from extract.metadata import PageMeta, page_metadata
 from extract.preclean import preclean
 from extract.record import ArticleRecord, RawRef, article_id
 from extract.residue import LineContext, clean_lines
+from extract.restore import restore_blocks
 from extract.version import EXTRACTOR_VERSIONS
 
 
@@ -56,8 +57,8 @@ def _text_and_drops(
     """The three cleaning layers; returns the text, drop counts by reason, and the gates' signals."""
     paywall = paywall_markup(tree)
     pre = preclean(tree, url, hints.prune_xpaths)
-    lines = extract_lines(tree, url, options)
-    kept, dropped = clean_lines(lines, LineContext(title=meta.title, captions=pre.captions))
+    lines, _ = restore_blocks(tree, extract_lines(tree, url, options))
+    kept, dropped = clean_lines(lines, LineContext(titles=meta.title_variants, captions=pre.captions))
     total: Counter[str] = Counter(pre.dropped)
     total.update(dropped)
     signals = teaser_signals(kept, pre.link_keys, total["related_link"], pre.teaser_chars, paywall)

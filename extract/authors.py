@@ -33,6 +33,9 @@ _PREFIX = re.compile(
     r"(?!(?:" + "|".join(NAME_PARTICLES) + r")\b)",
     re.I,
 )
+# Host names and obfuscated e-mail addresses are not people.
+_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)+$|\[at\]|\(at\)")
+_INITIAL_END = re.compile(r"(?:^|\s)\w\.$")
 _SPLIT = re.compile(r"\s*(?:,|;|\||/|\s(?:" + "|".join(re.escape(j) for j in NAME_JOINERS) + r")\s)\s*", re.I)
 
 
@@ -41,7 +44,18 @@ def _names(value: str) -> list[str]:
     if not value or value.startswith(("http://", "https://", "www.")):
         return []
     value = _PREFIX.sub("", value)
-    return [p.strip(" .,-") for p in _SPLIT.split(value) if p.strip(" .,-")]
+    # Separators at the ends go; a final period too, unless it closes an initial ("Gutierrez C.").
+    names = [p.strip(" ,;-|") for p in _SPLIT.split(value) if p.strip(" ,;-|.")]
+    return [n if _INITIAL_END.search(n) else n.rstrip(".") for n in names]
+
+
+def _person_names(value: str) -> list[str]:
+    """The names in one byline value; when some have several words, one-word pieces are places or
+    desks ("Markus M. Haefliger, London, Beat Bumbacher"), not people."""
+    names = [n for n in _names(value) if not _DOMAIN.search(n)]
+    if any(len(n.split()) > 1 for n in names):
+        names = [n for n in names if len(n.split()) > 1]
+    return names
 
 
 def clean_authors(raw: list[str], site_name: str | None = None) -> tuple[str, ...]:
@@ -50,7 +64,7 @@ def clean_authors(raw: list[str], site_name: str | None = None) -> tuple[str, ..
     seen: set[str] = set()
     site = (site_name or "").strip().lower()
     for value in raw:
-        for name in _names(value):
+        for name in _person_names(value):
             key = name.lower()
             if key in seen or key in NOT_NAMES or key == site or len(name.split()) > MAX_NAME_WORDS:
                 continue

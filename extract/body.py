@@ -66,18 +66,31 @@ def _emit(el: _Element, lines: list[str]) -> None:
             if line:
                 lines.append(line)
     elif tag in ("quote", "div", "section") and any(child.tag in ("p", "list", "head", "table") for child in el):
-        for child in el:
-            _emit(child, lines)
+        _emit_children(el, lines)
     else:
         lines.extend(_split_text(el))
+
+
+def _emit_children(parent: _Element, lines: list[str]) -> None:
+    """The parent's own leading text, then each child and the loose text after it (trafilatura
+    leaves text that followed a block as that block's tail)."""
+    lines.extend(_plain_lines(parent.text))
+    for child in parent:
+        if isinstance(child.tag, str):
+            _emit(child, lines)
+        lines.extend(_plain_lines(child.tail))
+
+
+def _plain_lines(text: str | None) -> list[str]:
+    if not text or not text.strip():
+        return []
+    return [line for line in (collapse(piece) for piece in text.split("\n")) if line]
 
 
 def body_lines(body: _Element) -> list[str]:
     """Lines of trafilatura's XML body, in order."""
     lines: list[str] = []
-    for el in body:
-        if isinstance(el.tag, str):
-            _emit(el, lines)
+    _emit_children(body, lines)
     return lines
 
 

@@ -37,6 +37,29 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
+# Single-byte code pages for non-Latin scripts: detection is reliable for these, so it is followed.
+NON_LATIN_SINGLE_BYTE = frozenset(
+    {
+        "cp1251",
+        "cp1253",
+        "cp1255",
+        "cp1256",
+        "cp866",
+        "cp855",
+        "koi8-r",
+        "koi8-u",
+        "mac-cyrillic",
+        "mac-greek",
+        "iso8859-5",
+        "iso8859-6",
+        "iso8859-7",
+        "iso8859-8",
+        "cp874",
+        "tis-620",
+        "cp1258",
+    }
+)
+_LATIN_PREFIXES = ("cp125", "cp8", "cp7", "iso8859", "mac-", "hp-roman", "latin")
 _CT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 # Share of control or replacement characters above which decoded text is not believable.
@@ -89,6 +112,10 @@ def _decompress(data: bytes) -> bytes:
     return data
 
 
+def _is_latin_single_byte(codec: str) -> bool:
+    return codec.startswith(_LATIN_PREFIXES) and codec not in NON_LATIN_SINGLE_BYTE
+
+
 def _plausible(text: str) -> bool:
     """Decoded text is plausible when control and replacement characters are rare."""
     if not text:
@@ -116,10 +143,12 @@ def _candidates(data: bytes, content_type: str | None) -> Iterator[str]:
     """Codecs to try, best first; detection (slow) only runs when the cheap guesses failed."""
     yield "utf-8"
     yield from declared_charsets(data, content_type)
-    for guess in detect_encoding(data):
-        codec = normalize_charset(guess)
-        if codec:
-            yield codec
+    guesses = [c for c in (normalize_charset(g) for g in detect_encoding(data)) if c]
+    if guesses and _is_latin_single_byte(guesses[0]):
+        # Detection cannot tell Latin code pages apart on short texts (it calls French cp1257);
+        # browsers read undeclared Latin pages as windows-1252, and so do we.
+        yield "cp1252"
+    yield from guesses
     # windows-1252 decodes almost anything; latin-1 covers the five bytes it leaves undefined.
     yield "cp1252"
     yield "latin-1"

@@ -25,6 +25,10 @@ LIVE_TYPES = frozenset({"liveblogposting"})
 # at least LISTING_MIN_TEASERS lines that are links to other pages, making LISTING_TEASER_SHARE of
 # the characters.
 LISTING_MAX_WORDS = 250
+# With an explicit listing type (CollectionPage...) or a gallery/video type, fewer words than these:
+# a tag page's intro or a video's blurb is short; an article set in such a page is not.
+TYPED_LISTING_MAX_WORDS = 150
+TYPED_MEDIA_MAX_WORDS = 80
 LISTING_MIN_TEASERS = 5
 LISTING_TEASER_SHARE = 0.5
 # A live blog with fewer words than this is the shell (the posts load later).
@@ -101,9 +105,11 @@ def check_listing(meta: PageMeta, words: int, signals: PageSignals) -> None:
     is_article = bool(types & (ARTICLE_TYPES - LIVE_TYPES)) or meta.og_type == "article"
     if is_article or words >= LISTING_MAX_WORDS:
         return
-    if types & (LISTING_TYPES | GALLERY_TYPES):
-        raise NotAnArticle(f"page type {sorted(types & (LISTING_TYPES | GALLERY_TYPES))} and {words} words")
-    if (meta.og_type or "").startswith(NON_ARTICLE_OG_PREFIXES):
+    if types & LISTING_TYPES and words < TYPED_LISTING_MAX_WORDS:
+        raise NotAnArticle(f"page type {sorted(types & LISTING_TYPES)} and {words} words")
+    if types & GALLERY_TYPES and words < TYPED_MEDIA_MAX_WORDS:
+        raise NotAnArticle(f"page type {sorted(types & GALLERY_TYPES)} and {words} words")
+    if (meta.og_type or "").startswith(NON_ARTICLE_OG_PREFIXES) and words < TYPED_MEDIA_MAX_WORDS:
         raise NotAnArticle(f"og:type {meta.og_type} and {words} words")
     if (
         signals.teaser_lines >= LISTING_MIN_TEASERS

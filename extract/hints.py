@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lxml import etree
+
 # Short news items (brèves, briefs) run to 30 words; below this it is a teaser or an empty shell.
 DEFAULT_MIN_WORDS = 25
 
@@ -22,6 +24,13 @@ class ExtractHints:
     languages: tuple[str, ...] = ()
     timezone: str | None = None
     min_words: int = DEFAULT_MIN_WORDS
+
+    def __post_init__(self) -> None:
+        # A bad XPath in a site's config is a config error: fail when the hints are built, not per page.
+        for expr in self.prune_xpaths:
+            etree.XPath(expr)
+        if self.min_words < 0:
+            raise ValueError(f"min_words must be >= 0, got {self.min_words}")
 
 
 DEFAULT_HINTS = ExtractHints()

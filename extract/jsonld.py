@@ -127,6 +127,18 @@ def text_value(value: Any) -> str | None:
     return None
 
 
+def name_value(value: Any) -> str | None:
+    """A name from a JSON-LD value (a string, an object's name, the first of a list); never a URL or
+    @id, which name nothing a reader would recognise."""
+    if isinstance(value, list):
+        return next((n for n in (name_value(v) for v in value) if n), None)
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, str) and value.strip() and not value.strip().startswith(("http://", "https://")):
+        return value.strip()
+    return None
+
+
 def text_values(value: Any) -> list[str]:
     """All plain strings from a JSON-LD value (lists flattened)."""
     if isinstance(value, list):

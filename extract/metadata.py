@@ -11,7 +11,7 @@ from lxml.html import HtmlElement
 
 from extract.authors import clean_authors
 from extract.dates import pick_date
-from extract.jsonld import jsonld_objects, main_article, page_types, text_value, text_values
+from extract.jsonld import jsonld_objects, main_article, name_value, page_types, text_value, text_values
 
 # Meta names/properties holding each field, best first (after JSON-LD, which comes first for dates).
 PUBLISHED_META = (
@@ -53,6 +53,7 @@ class PageMeta:
     """Everything the page says about itself, before the body is looked at."""
 
     title: str
+    title_variants: tuple[str, ...]
     authors: tuple[str, ...]
     published: str | None
     modified: str | None
@@ -126,6 +127,8 @@ def strip_site_suffix(title: str, site_names: list[str], *, guess: bool = False)
     if len(parts) < 2:
         return title
     names = {n.lower() for n in site_names if n}
+    # "Gala.fr" is written "Gala" in titles; "www.example.org" as "example".
+    names |= {n.removeprefix("www.").split(".")[0] for n in names if "." in n}
     kept = [p for p in parts if p.strip().lower() not in names]
     if kept and len(kept) < len(parts):
         return " - ".join(kept) if len(kept) > 1 else kept[0]
@@ -145,7 +148,12 @@ def _h1(tree: HtmlElement) -> str | None:
     return None
 
 
-def _title(tree: HtmlElement, meta: dict[str, list[str]], article: dict[str, Any] | None, site: str | None) -> str:
+def _titles(
+    tree: HtmlElement, meta: dict[str, list[str]], article: dict[str, Any] | None, site: str | None
+) -> list[str]:
+    """Every form of the headline the page gives, best first: og:title, JSON-LD headline, <h1>,
+    twitter:title, then <title> (site name stripped). The first is the record's title; all are
+    dropped when repeated in the body."""
     names = [site or "", *meta.get("og:site_name", []), *meta.get("application-name", [])]
     candidates = [
         _first(meta, ("og:title",)),
@@ -153,16 +161,13 @@ def _title(tree: HtmlElement, meta: dict[str, list[str]], article: dict[str, Any
         _h1(tree),
         _first(meta, ("twitter:title",)),
     ]
-    for candidate in candidates:
-        cleaned = _clean(candidate)
-        if cleaned:
-            return strip_site_suffix(cleaned, names)
+    found = [strip_site_suffix(c, names) for c in (_clean(c) for c in candidates) if c]
     title_el = tree.find(".//title")
     if title_el is not None:
         cleaned = _clean(title_el.text_content())
         if cleaned:
-            return strip_site_suffix(cleaned, names, guess=True)
-    return ""
+            found.append(strip_site_suffix(cleaned, names, guess=True))
+    return list(dict.fromkeys(found))
 
 
 def _declared_language(tree: HtmlElement, meta: dict[str, list[str]], article: dict[str, Any] | None) -> str | None:
@@ -197,6 +202,10 @@ def _time_elements(tree: HtmlElement) -> tuple[list[str], list[str]]:
     return published + plain[:1], modified
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 def _tags(meta: dict[str, list[str]], article: dict[str, Any] | None) -> tuple[str, ...]:
     raw: list[str] = list(meta.get("article:tag", [])) + list(meta.get("og:article:tag", []))
     if not raw and article and article.get("keywords"):
@@ -205,7 +214,8 @@ def _tags(meta: dict[str, list[str]], article: dict[str, Any] | None) -> tuple[s
         raw = list(meta.get("news_keywords", [])) + list(meta.get("parsely-tags", []))
     tags: list[str] = []
     for value in raw:
-        for piece in value.split(",") if len(raw) == 1 or "," in value else [value]:
+        # One value is a comma-separated keyword string; several values are one tag each.
+        for piece in value.split(",") if len(raw) == 1 else [value]:
             cleaned = _clean(piece)
             if cleaned and cleaned.lower() not in {t.lower() for t in tags}:
                 tags.append(cleaned)
@@ -228,7 +238,7 @@ def page_metadata(tree: HtmlElement, url: str, *, tz_name: str | None = None) ->
     article = main_article(objects)
     site_name = _clean(_first(meta, ("og:site_name", "application-name")))
     if not site_name and article:
-        site_name = _clean(text_value(article.get("publisher")))
+        site_name = _clean(name_value(article.get("publisher")))
     time_published, time_modified = _time_elements(tree)
     art = article or {}
     published_jsonld = [text_value(art.get("datePublished")), text_value(art.get("dateCreated"))]
@@ -241,16 +251,19 @@ def page_metadata(tree: HtmlElement, url: str, *, tz_name: str | None = None) ->
         [*modified_jsonld, *(v for key in MODIFIED_META for v in meta.get(key, [])), *time_modified],
         tz_name,
     )
-    raw_authors = text_values(art.get("author")) or [v for key in AUTHOR_META for v in meta.get(key, [])]
-    section = _clean(text_value(art.get("articleSection"))) or _clean(_first(meta, SECTION_META))
+    raw_authors = [n for n in (name_value(a) for a in _as_list(art.get("author"))) if n]
+    raw_authors = raw_authors or [v for key in AUTHOR_META for v in meta.get(key, [])]
+    section = _clean(name_value(art.get("articleSection"))) or _clean(_first(meta, SECTION_META))
     image = _first(meta, ("og:image", "og:image:url", "twitter:image", "twitter:image:src"))
     if not image and article:
         image = text_value(article.get("image"))
     description = _clean(_first(meta, ("og:description", "description", "twitter:description")))
     if not description and article:
         description = _clean(text_value(article.get("description")))
+    titles = _titles(tree, meta, article, site_name)
     return PageMeta(
-        title=_title(tree, meta, article, site_name),
+        title=titles[0] if titles else "",
+        title_variants=tuple(titles),
         authors=clean_authors(raw_authors, site_name),
         published=published,
         modified=modified,

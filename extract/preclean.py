@@ -39,6 +39,10 @@ _PLAIN_TEXT = etree.XPath(
     ".//text()[not(ancestor::a or ancestor::script or ancestor::style or ancestor::noscript)]", smart_strings=False
 )
 _LINKED_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+# A hidden class name, maybe behind a short namespace prefix ("u-visually-hidden", "is-hidden").
+_HIDDEN_CLASS = re.compile(
+    r"^(?:[a-z0-9]{1,4}[-_])?(?:" + "|".join(re.escape(n) for n in sorted(markup.HIDDEN_CLASSES)) + r")$"
+)
 # Reasons whose elements are dropped however much text they hold (comment threads are long prose).
 _UNGUARDED_REASONS = frozenset({"comment_counter"})
 _UNGUARDED_TAGS = frozenset(
@@ -75,8 +79,14 @@ class PrecleanResult:
 @lru_cache(maxsize=65536)
 def class_words(value: str) -> str:
     """A class/id value as space-separated lower-case words, framed by spaces (" read more box ")."""
-    # Taxonomy classes name topics; BEM modifiers ("Section--Ads") name a variant, not the role.
-    tokens = [t.split("--", 1)[0] for t in value.split() if not t.lower().startswith(markup.TAXONOMY_CLASS_PREFIXES)]
+    # Taxonomy classes name topics; BEM modifiers ("Section--Ads") name a variant, not the role;
+    # long slugs are anchors made from headings.
+    tokens = [
+        t.split("--", 1)[0]
+        for t in value.split()
+        if not t.lower().startswith(markup.TAXONOMY_CLASS_PREFIXES)
+        and len(_SEPARATORS.split(_CAMEL.sub(r"\1 \2", t))) <= markup.MAX_CLASS_NAME_WORDS
+    ]
     return " " + _SEPARATORS.sub(" ", _CAMEL.sub(r"\1 \2", " ".join(tokens))).lower().strip() + " "
 
 
@@ -94,28 +104,38 @@ def class_reason(value: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def _has_hidden_class(classes: str) -> bool:
+    return any(_HIDDEN_CLASS.match(name) for name in classes.lower().split())
+
+
 def drop_reason(el: HtmlElement) -> str | None:
     """Why this element is furniture (a reason code), or None to keep it."""
     tag = el.tag
     if tag in markup.DROP_TAGS:
-        if tag == "figure" and el.find(".//table") is not None:
-            return None  # a table set in a <figure> (as block editors do) is body
+        if tag == "figure" and (el.find(".//table") is not None or el.find(".//blockquote") is not None):
+            return None  # a table or quote set in a <figure> (as block editors do) is body
         return _TAG_REASON.get(tag, "embed")
     if tag in markup.NEVER_DROP_TAGS:
         return None
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+    attrib = el.attrib
+    if not attrib:
+        return None  # most elements: nothing to look at
+    if attrib.get("hidden") is not None or attrib.get("aria-hidden") == "true":
         return "hidden"
-    classes = el.get("class")
-    if classes and not markup.HIDDEN_CLASSES.isdisjoint(classes.lower().split()):
+    classes = attrib.get("class")
+    if classes and _has_hidden_class(classes):
         return "hidden"
-    role = (el.get("role") or "").lower()
-    if role in markup.DROP_ROLES:
+    role = attrib.get("role")
+    if role and role.lower() in markup.DROP_ROLES:
         return "navigation"
-    label = (el.get("aria-label") or "").lower()
-    if label and any(word in label for word in markup.ARIA_LABEL_WORDS):
+    label = attrib.get("aria-label")
+    if label and any(word in label.lower() for word in markup.ARIA_LABEL_WORDS):
         return "share"
-    value = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return class_reason(value) if value.strip() else None
+    ident = attrib.get("id")
+    if not classes and not ident:
+        return None
+    return class_reason(f"{classes or ''} {ident or ''}")
 
 
 def _p_text_len(el: HtmlElement) -> int:
@@ -146,8 +166,23 @@ def _collect_captions(tree: HtmlElement, found: set[str]) -> None:
                 found.add(key)
 
 
+def _guarded(child: HtmlElement, reason: str, guard: float) -> bool:
+    """Whether a furniture match must be kept: it holds the article (much of the page's paragraph
+    text, or prose) behind an unlucky class name. Figures are kept only when they hold several
+    paragraphs (gallery articles set their text in figures); comment threads never."""
+    if reason in _UNGUARDED_REASONS:
+        return False
+    if child.tag in ("figure", "figcaption", "picture"):
+        long_paragraphs = sum(1 for p in child.iter("p") if len(p.text_content()) >= markup.GUARD_PROSE_CHARS)
+        return long_paragraphs >= markup.GUARD_PROSE_PARAGRAPHS
+    if child.tag in _UNGUARDED_TAGS:
+        return False
+    return _p_text_len(child) > guard or _is_prose(child)
+
+
 def _drop_furniture(root: HtmlElement, result: PrecleanResult, total_p: int) -> None:
     guard = max(markup.GUARD_MIN_CHARS, markup.GUARD_SHARE * total_p)
+    # Top-down: a dropped element's subtree is never visited.
     stack = [root]
     while stack:
         parent = stack.pop()
@@ -155,21 +190,14 @@ def _drop_furniture(root: HtmlElement, result: PrecleanResult, total_p: int) -> 
             if not isinstance(child.tag, str):
                 continue
             reason = drop_reason(child)
-            if (
-                reason is not None
-                and child.tag not in _UNGUARDED_TAGS
-                and reason not in _UNGUARDED_REASONS
-                and (_p_text_len(child) > guard or _is_prose(child))
-            ):
-                reason = None  # the article itself behind an unlucky class name
-            if reason is None:
+            if reason is None or _guarded(child, reason, guard):
                 stack.append(child)
                 continue
             if reason == "caption":
                 key = norm_key(child.text_content())
                 if len(key) >= markup.CAPTION_MIN_CHARS:
                     result.captions.add(key)
-            if collapse(child.text_content()):
+            if child.text_content().strip():
                 result.dropped[reason] += 1
             child.drop_tree()
 

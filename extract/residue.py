@@ -37,14 +37,16 @@ CREDIT_MARKERS = (
 
 _NUMERIC_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})\b")
 _TOKENS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
+_LEADING_LABEL = re.compile(r"^([^\W\d_]+)\s*:")
 _SENTENCE_END = re.compile(r"[.!?]$")
 
 
 @dataclass
 class LineContext:
-    """What the residue pass knows about the page: its title and its caption/alt texts (keys)."""
+    """What the residue pass knows about the page: its headline (every form the page gives) and its
+    caption/alt texts (comparison keys)."""
 
-    title: str = ""
+    titles: tuple[str, ...] = ()
     captions: set[str] = field(default_factory=set)
 
 
@@ -71,6 +73,9 @@ def is_date_line(key: str, words: int, ends_sentence: bool, book: Rulebook = RUL
     """A short line that is a date (and time), maybe with a label, a category or an author name."""
     if words > DATE_LINE_MAX_WORDS or ends_sentence:
         return False
+    label = _LEADING_LABEL.match(key)
+    if label and label.group(1) not in book.date_labels:
+        return False  # "Termin: 29.02.2020", "Deadline: ..." state a date as content
     tokens = _TOKENS.findall(key)
     has_month = any(t in book.months for t in tokens) and any(t.isdigit() for t in tokens)
     if not (has_month or _NUMERIC_DATE.search(key)):
@@ -99,7 +104,7 @@ def line_reason(line: str, context: LineContext) -> str | None:
     key = norm_key(line)
     if not key:
         return "stray"
-    if context.title and key == norm_key(context.title):
+    if any(key == norm_key(title) for title in context.titles):
         return "title_repeat"
     if context.captions and _caption_repeat(key, context.captions):
         return "caption_repeat"

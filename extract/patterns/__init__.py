@@ -23,8 +23,8 @@ REASON_ORDER: tuple[str, ...] = (
     "photo_credit",
     "share",
     "related",
-    "newsletter",
     "subscription",
+    "newsletter",
 )
 DEFAULT_MAX_WORDS = 30
 

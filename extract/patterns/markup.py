@@ -62,8 +62,6 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
         "partners",
         "partnership",
         "promo",
-        "promoted",
-        "promotion",
         "commercial",
         "native",
         "affiliate",
@@ -91,7 +89,6 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
         "partager",
         "teilen",
         "follow",
-        "print",
         "toolbar",
     ),
     "related": (
@@ -139,7 +136,6 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
         "bildunterschrift",
         "bildnachweis",
         "photocredit",
-        "gallery",
         "slideshow",
         "carousel",
         "lightbox",
@@ -167,7 +163,6 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
         "consent",
         "gdpr",
         "banner",
-        "player",
     ),
 }
 
@@ -220,6 +215,9 @@ CLASS_PHRASES: dict[str, tuple[str, ...]] = {
 }
 # Taxonomy classes (WordPress and others) name the post's topics, not the element's role.
 TAXONOMY_CLASS_PREFIXES: tuple[str, ...] = (
+    "post_format-",
+    "term-",
+    "node-type-",
     "category-",
     "tag-",
     "post-",
@@ -231,6 +229,10 @@ TAXONOMY_CLASS_PREFIXES: tuple[str, ...] = (
     "postid-",
     "has-",
 )
+# A class name or id of more than this many words is a generated slug (an anchor made from a heading,
+# a tag list), not a role name: it is ignored.
+MAX_CLASS_NAME_WORDS = 5
+
 # Elements never matched by class rules (they hold the whole page).
 NEVER_DROP_TAGS: tuple[str, ...] = (
     "html",
@@ -285,7 +287,7 @@ GUARD_MIN_CHARS = 400
 # holds GUARD_PROSE_TOTAL_CHARS of plain text, or GUARD_PROSE_PARAGRAPHS paragraphs of
 # GUARD_PROSE_CHARS: furniture (ads, prompts, teasers) is not written in long prose.
 GUARD_PROSE_PARAGRAPHS = 2
-GUARD_PROSE_CHARS = 200
+GUARD_PROSE_CHARS = 150
 GUARD_PROSE_TOTAL_CHARS = 400
 GUARD_PROSE_MAX_LINK_SHARE = 0.3
 

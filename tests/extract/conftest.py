@@ -1,8 +1,9 @@
-"""Fixtures of the extract tests: the HTML page builders (pages.py) and the unpacked dev set."""
+"""Fixtures of the extract tests: the HTML page builders (pages.py) and the golden dev-set pages."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import tarfile
 from pathlib import Path
 from types import ModuleType
@@ -12,6 +13,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 DATASETS = HERE.parents[2] / "shared" / "datasets"
 DEV_ARCHIVES = ("trafilatura-eval.tar.xz", "trafilatura-eval-cache.tar.xz")
+GOLDEN_DEVSET = HERE / "golden" / "devset.json"
 
 
 def _load_pages() -> ModuleType:
@@ -30,13 +32,20 @@ def pages() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
-def dev_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The dev set unpacked in a temporary folder; fails loudly (never skips) when the archive is absent."""
+def golden_dev_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The dev-set pages named in golden/devset.json, unpacked from the archives into a temporary
+    folder (never into the project). Fails loudly, never skips, when an archive is absent."""
+    wanted = {entry["archive_path"] for entry in json.loads(GOLDEN_DEVSET.read_text(encoding="utf-8"))}
     target = tmp_path_factory.mktemp("dev-set")
     for name in DEV_ARCHIVES:
         archive = DATASETS / name
         if not archive.exists():
             pytest.fail(f"dev set archive missing: {archive} (CI has it; the golden tests need it)")
         with tarfile.open(archive) as tar:
-            tar.extractall(target, filter="data")
-    return target
+            members = [m for m in tar if m.name in wanted]
+            tar.extractall(target, members=members, filter="data")
+    found = {path: target / path for path in wanted if (target / path).is_file()}
+    missing = wanted - set(found)
+    if missing:
+        pytest.fail(f"golden pages absent from the dev set archives: {sorted(missing)}")
+    return found

@@ -71,17 +71,21 @@ def news_article(
 ) -> str:
     """A well-marked-up news article page (header, nav, article with figure, aside, footer)."""
     lines = body_lines if body_lines is not None else {"fr": FR_BODY, "en": EN_BODY, "de": DE_BODY}[lang]
-    ld_obj = ld if ld is not None else {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": title,
-        "datePublished": "2024-11-13T15:07:00+01:00",
-        "dateModified": "2024-11-13T16:30:00+01:00",
-        "author": [{"@type": "Person", "name": "Jeanne Martin"}],
-        "inLanguage": lang,
-        "articleSection": "Europe",
-        "keywords": ["Ukraine", "Russie"],
-    }
+    ld_obj = (
+        ld
+        if ld is not None
+        else {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": title,
+            "datePublished": "2024-11-13T15:07:00+01:00",
+            "dateModified": "2024-11-13T16:30:00+01:00",
+            "author": [{"@type": "Person", "name": "Jeanne Martin"}],
+            "inLanguage": lang,
+            "articleSection": "Europe",
+            "keywords": ["Ukraine", "Russie"],
+        }
+    )
     head = (
         f'<meta property="og:title" content="{title}">'
         '<meta property="og:type" content="article">'
@@ -93,9 +97,9 @@ def news_article(
     )
     body = (
         '<header><nav><a href="/">Accueil</a> <a href="/europe/">Europe</a></nav></header>'
-        f'<main><article><h1>{title}</h1>{before_body}'
+        f"<main><article><h1>{title}</h1>{before_body}"
         f'<div class="article-body">{paragraphs(lines[:1])}{inside_body}{paragraphs(lines[1:])}</div>'
         f"{after_body}</article></main>"
-        '<footer><p>© Demo News 2024 — Mentions légales — Contact</p></footer>'
+        "<footer><p>© Demo News 2024 — Mentions légales — Contact</p></footer>"
     )
     return page(body, lang=lang, head=head, title=f"{title} | Demo News", charset=charset)

@@ -1,0 +1,143 @@
+"""Every rejection: its exception class, its reason code, and that the codes are listed as data."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pytest
+
+from extract import (
+    REJECTION_REASONS,
+    ExtractHints,
+    NoContent,
+    NotAnArticle,
+    NotHTML,
+    Paywalled,
+    Rejected,
+    TooShort,
+    Undecodable,
+    extract_article,
+)
+
+URL = "https://news.example.org/fr/2024/11/13/page.html"
+
+
+def test_reason_codes_are_data_and_snake_case() -> None:
+    for cls in (NotHTML, Undecodable, NotAnArticle, TooShort, Paywalled, NoContent):
+        assert issubclass(cls, Rejected)
+        assert cls.reason in REJECTION_REASONS
+        assert cls.reason.replace("_", "").isalpha() and cls.reason == cls.reason.lower()
+    assert Rejected("x", reason="too_short").reason == "too_short"
+    with pytest.raises(ValueError):
+        Rejected("x", reason="no_such_reason")
+
+
+def _teasers(n: int, prefix: str = "/fr/2024/11/") -> str:
+    return "".join(
+        f'<h3><a href="{prefix}{i:02d}/story-{i}.html">Teaser headline number {i} about the news of the day</a></h3>'
+        f"<p>Short summary {i}.</p>"
+        for i in range(n)
+    )
+
+
+def test_section_front_by_teasers(pages: ModuleType) -> None:
+    html = pages.page(f"<main><h1>Europe</h1>{_teasers(12)}</main>", head='<meta property="og:type" content="website">')
+    with pytest.raises(NotAnArticle) as err:
+        extract_article(html, "https://news.example.org/section/europe/")
+    assert err.value.reason == "not_an_article"
+
+
+def test_collection_page_type(pages: ModuleType) -> None:
+    head = pages.jsonld({"@type": "CollectionPage", "name": "Tag: Ukraine"})
+    html = pages.page("<main><h1>Ukraine</h1>" + pages.paragraphs(pages.FR_BODY[:1]) + "</main>", head=head)
+    with pytest.raises(NotAnArticle):
+        extract_article(html, "https://news.example.org/tag/ukraine/")
+
+
+def test_gallery_and_video_pages(pages: ModuleType) -> None:
+    gallery = pages.page(
+        "<main><h1>En images</h1>"
+        + "".join(
+            f'<figure><img src="{i}.jpg" alt="Photo {i} du défilé"><figcaption>Photo {i}</figcaption></figure>'
+            for i in range(8)
+        )
+        + "<p>Les plus belles images du défilé, en vingt photos prises à Paris.</p></main>",
+        head=pages.jsonld({"@type": "ImageGallery", "name": "En images"}),
+    )
+    with pytest.raises(NotAnArticle):
+        extract_article(gallery, URL)
+    video = pages.page(
+        "<main><h1>Vidéo</h1><video src='v.mp4'></video>"
+        "<p>Regardez notre reportage de trois minutes sur le vote.</p></main>",
+        head='<meta property="og:type" content="video.other">',
+    )
+    with pytest.raises(NotAnArticle):
+        extract_article(video, URL)
+
+
+def test_live_blog_shell(pages: ModuleType) -> None:
+    head = pages.jsonld(
+        {"@type": "LiveBlogPosting", "headline": "En direct : le vote", "datePublished": "2024-11-13T08:00:00+01:00"}
+    )
+    html = pages.page(
+        "<main><h1>En direct : le vote</h1>"
+        "<p>Suivez notre direct, les messages arrivent ici dans un instant.</p></main>",
+        head=head,
+    )
+    with pytest.raises(NotAnArticle) as err:
+        extract_article(html, URL)
+    assert "live" in str(err.value)
+
+
+def test_article_with_teasers_is_still_an_article(pages: ModuleType) -> None:
+    html = pages.news_article(after_body=_teasers(8))
+    record = extract_article(html, URL)
+    assert record.text.split("\n") == pages.FR_BODY
+
+
+def test_too_short(pages: ModuleType) -> None:
+    html = pages.news_article(body_lines=["Une phrase courte, et rien d'autre dans cet article."])
+    with pytest.raises(TooShort) as err:
+        extract_article(html, URL)
+    assert err.value.reason == "too_short"
+    # The same page passes with a lower site minimum.
+    assert extract_article(html, URL, hints=ExtractHints(min_words=5)).text
+
+
+def test_paywalled_by_jsonld(pages: ModuleType) -> None:
+    ld = {"@type": "NewsArticle", "headline": "Réforme", "isAccessibleForFree": "False", "datePublished": "2024-11-13"}
+    html = pages.news_article(body_lines=pages.FR_BODY[:1], ld=ld)
+    with pytest.raises(Paywalled) as err:
+        extract_article(html, URL, hints=ExtractHints(min_words=5))
+    assert err.value.reason == "paywalled"
+    # A long free text with the same flag (the crawler got the whole article) is kept.
+    long_html = pages.news_article(body_lines=pages.FR_BODY * 4, ld=ld)
+    assert extract_article(long_html, URL).text
+
+
+def test_paywalled_by_prompt(pages: ModuleType) -> None:
+    html = pages.news_article(
+        body_lines=[*pages.FR_BODY[:1], "Cet article est réservé aux abonnés. Déjà abonné ? Connectez-vous"]
+    )
+    with pytest.raises(Paywalled):
+        extract_article(html, URL)
+
+
+def test_paywall_markup_with_cut_text(pages: ModuleType) -> None:
+    cut = pages.FR_BODY[0][:120]
+    html = pages.news_article(body_lines=[cut], after_body='<div class="paywall-box"><a href="/abo">Offre</a></div>')
+    with pytest.raises(Paywalled):
+        extract_article(html, URL, hints=ExtractHints(min_words=5))
+    # The same markup with a complete short text is not a paywall.
+    whole = pages.news_article(body_lines=pages.FR_BODY[:2], after_body='<div class="paywall-box"></div>')
+    assert extract_article(whole, URL).text
+
+
+def test_no_content() -> None:
+    html = (
+        "<html><head><title>Vide</title></head>"
+        "<body><div><img src='x.png'></div><nav><a href='/'>Accueil</a></nav></body></html>"
+    )
+    with pytest.raises(NoContent) as err:
+        extract_article(html, URL)
+    assert err.value.reason == "no_content"

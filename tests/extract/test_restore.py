@@ -1,0 +1,40 @@
+"""Structure put back after trafilatura: merged blocks split, dropped headings and list items restored."""
+
+from __future__ import annotations
+
+from extract.article import parse_html
+from extract.restore import Block, resegment, restore_blocks
+
+P1 = "First paragraph of the story, long enough to be a real paragraph of the body text."
+P2 = "Second paragraph of the story, again long enough to be a real paragraph of the text."
+P3 = "Third paragraph, closing the story with a last long sentence about the consequences."
+
+
+def test_dropped_heading_and_items_are_restored_in_place() -> None:
+    tree = parse_html(
+        f"<html><body><article><p>{P1}</p><h2>What changes</h2><ul><li>one thing</li><li>another thing</li></ul>"
+        f'<p>{P2}</p><ul><li><a href="/x">Related link one</a></li></ul><p>{P3}</p></article></body></html>'
+    )
+    lines, restored = restore_blocks(tree, [P1, P2, P3])
+    assert lines == [P1, "What changes", "one thing", "another thing", P2, P3]
+    assert restored == 3
+
+
+def test_nothing_restored_before_the_first_or_after_the_last_kept_block() -> None:
+    tree = parse_html(f"<html><body><h2>Menu</h2><p>{P1}</p><p>{P2}</p><h2>Footer</h2></body></html>")
+    assert restore_blocks(tree, [P1, P2]) == ([P1, P2], 0)
+
+
+def test_merged_line_is_split_into_blocks() -> None:
+    texts = ["The headline of the story", P1, "Subscribe to read more.", P2]
+    blocks = [Block("p", text, None) for text in texts]
+    assert resegment([" ".join(texts)], blocks) == texts
+    assert resegment(["short line"], blocks) == ["short line"]
+
+
+def test_headings_of_other_containers_are_not_restored() -> None:
+    tree = parse_html(
+        f"<html><body><article><p>{P1}</p><p>{P2}</p></article>"
+        f"<aside><h3>Most read</h3><p>{P3}</p></aside></body></html>"
+    )
+    assert restore_blocks(tree, [P1, P2, P3]) == ([P1, P2, P3], 0)
