@@ -38,6 +38,7 @@ def build_report(site: SiteConfig, window: Window, crawl: dict[str, Any], extrac
                  gates: list[Gate], generated_at: str) -> dict[str, Any]:
     """The run report: everything a reader needs to trust (or distrust) a window's archive."""
     failed = [g.name for g in gates if g.status == FAILED]
+    window_keys = extract.get("window_article_keys") or extract.get("article_keys", [])
     return {
         "site": site.id,
         "window": {"start": window.start.isoformat(), "end": window.end.isoformat()},
@@ -49,8 +50,10 @@ def build_report(site: SiteConfig, window: Window, crawl: dict[str, Any], extrac
                   "counts": crawl.get("counts", {}), "duration_s": crawl.get("duration_s")},
         "extract": {"counts": extract.get("counts", {}), "index_keys": extract.get("index_keys", []),
                     "duration_s": extract.get("duration_s")},
-        "articles": len(extract.get("article_keys", [])),
-        "article_keys": extract.get("article_keys", []),
+        # The window's articles in the archive (this run's and earlier runs'), and what this run wrote.
+        "articles": len(window_keys),
+        "article_keys": window_keys,
+        "articles_written": len(extract.get("article_keys", [])),
         "gates": [asdict(g) for g in gates],
     }
 

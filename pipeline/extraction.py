@@ -31,14 +31,16 @@ class ExtractResult:
     """What the extract task hands on: keys written and counts by reason."""
 
     site: str
-    article_keys: tuple[str, ...]
+    article_keys: tuple[str, ...]  # written by this run (what downstream consumers are told about)
     index_keys: tuple[str, ...]
     counts: dict[str, Any] = field(default_factory=dict)
+    # Every article of the window in the archive: this run's and those archived by earlier runs.
+    window_article_keys: tuple[str, ...] = ()
 
     def to_xcom(self) -> dict[str, Any]:
         """A JSON-able dict for XCom."""
-        return {"site": self.site, "article_keys": list(self.article_keys),
-                "index_keys": list(self.index_keys), "counts": self.counts}
+        return {"site": self.site, "article_keys": list(self.article_keys), "index_keys": list(self.index_keys),
+                "counts": self.counts, "window_article_keys": list(self.window_article_keys)}
 
 
 def published_instant(value: str, tz: ZoneInfo) -> datetime:
@@ -239,6 +241,8 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str) 
     records = drop_invalid(records, counts)
     article_keys, index_keys = write_records(site, window, records, store, outcomes=counts)
     counts["articles"] = len(article_keys)
+    in_window = window_article_keys(store, site, window, article_keys)
+    counts["articles_in_window"] = len(in_window)
     counts["words"] = sum(r.word_count for r in records)
     log.info(
         "extract %s window %s done in %.1fs: %d responses, %d articles written, %s",
@@ -246,7 +250,15 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str) 
         {k: v for k, v in sorted(counts.items()) if k.startswith(("rejected", "duplicate", "out_of"))},
     )
     return ExtractResult(site=site.id, article_keys=tuple(article_keys), index_keys=tuple(index_keys),
-                         counts=dict(sorted(counts.items())))
+                         counts=dict(sorted(counts.items())), window_article_keys=tuple(in_window))
+
+
+def window_article_keys(store: Any, site: SiteConfig, window: Window, written: list[str]) -> list[str]:
+    """The article keys of every article published in the window, whichever run archived it (from the index)."""
+    from archive.reader import Archive
+
+    table = Archive(store).index(site=site.id, start=window.start, end=window.end)
+    return sorted(set(table.column("key").to_pylist()) | set(written))
 
 
 def now_iso() -> str:

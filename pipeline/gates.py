@@ -49,11 +49,14 @@ class RunMetrics:
     words: int
     requests: int  # requests the crawler completed or gave up on
     fetch_errors: int
+    # Articles of the window in the archive, this run's and those earlier runs archived (an incremental rerun
+    # or an overlapping backfill rightly refetches nothing unchanged): what the yield gates judge.
+    in_window: int = 0
 
     @property
     def yield_per_day(self) -> float:
-        """Articles per day of window (so windows of any width compare)."""
-        return self.articles / self.window_days if self.window_days > 0 else 0.0
+        """Articles in the window's archive per day of window (so windows of any width compare)."""
+        return self.in_window / self.window_days if self.window_days > 0 else 0.0
 
     @property
     def residue_rate(self) -> float | None:
@@ -88,6 +91,7 @@ def run_metrics(languages: tuple[str, ...], window_days: float, crawl_counts: Ma
     lines = extract_counts.get("lines")
     return RunMetrics(
         articles=int(extract_counts.get("articles", 0)),
+        in_window=int(extract_counts.get("articles_in_window", extract_counts.get("articles", 0))),
         window_days=window_days,
         responses=int(extract_counts.get("responses", 0)) - _sum(extract_counts, "rejected.http_3"),
         rejected=_sum(extract_counts, "rejected.", exclude=_is_redirect),
@@ -218,9 +222,11 @@ def evaluate(checks: Checks, languages: tuple[str, ...], run: RunMetrics, histor
     """Every gate of GATE_NAMES for one run, in that order."""
     judge = _Judge(checks)
     gates = [judge.gate(
-        "min_articles", run.articles, checks.min_articles, run.articles < checks.min_articles,
-        f"{run.articles} articles archived, at least {checks.min_articles} expected"
-        + (": the site yielded nothing" if run.articles == 0 else ""))]
+        "min_articles", run.in_window, checks.min_articles, run.in_window < checks.min_articles,
+        f"{run.in_window} articles archived"
+        + (f" ({run.articles} by this run, the rest by earlier runs)" if run.articles != run.in_window else "")
+        + f", at least {checks.min_articles} expected"
+        + (": the site yielded nothing" if run.in_window == 0 else ""))]
     history_gates = _history_gates(judge, checks, run, history)
     gates.append(history_gates[0])
     gates.append(_share_gate(judge, "rejected_share", run.rejected, run.responses, checks.max_rejected_share,

@@ -81,18 +81,28 @@ class LineCollector(logging.Handler):
 
 @contextlib.contextmanager
 def captured_logs(level: int = logging.INFO) -> Iterator[list[str]]:
-    """Every log line emitted in the block (the root logger's level lowered to ``level`` meanwhile)."""
+    """Every log line emitted in the block (the root logger's level lowered to ``level`` meanwhile).
+
+    Library loggers another test (or the analyst CLI, run in-process) may have quieted are reset meanwhile too:
+    the credential-leak test must see botocore's DEBUG output whatever ran before it.
+    """
     root = logging.getLogger()
     collector = LineCollector()
     collector.setLevel(level)
     old_level = root.level
+    libraries = {name: logging.getLogger(name) for name in ("botocore", "boto3", "urllib3", "s3transfer")}
+    old_library_levels = {name: logger.level for name, logger in libraries.items()}
     root.addHandler(collector)
     root.setLevel(min(level, old_level) if old_level else level)
+    for logger in libraries.values():
+        logger.setLevel(logging.NOTSET)
     try:
         yield collector.lines
     finally:
         root.removeHandler(collector)
         root.setLevel(old_level)
+        for name, logger in libraries.items():
+            logger.setLevel(old_library_levels[name])
 
 
 @dataclass
