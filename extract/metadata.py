@@ -115,9 +115,12 @@ def canonical_url(tree: HtmlElement, meta: dict[str, list[str]], url: str) -> st
             candidates.append(link.get("href", ""))
     candidates.extend(meta.get("og:url", []))
     for candidate in candidates:
-        absolute = urljoin(url, candidate.strip())
-        if absolute.startswith(("http://", "https://")) and same_site(absolute, url):
-            return absolute
+        try:
+            absolute = urljoin(url, candidate.strip())
+            if absolute.startswith(("http://", "https://")) and same_site(absolute, url):
+                return absolute
+        except ValueError:  # an unparsable link (e.g. "http://[::1/x") names nothing: try the next one
+            continue
     return url
 
 

@@ -21,9 +21,6 @@ from spiders.urls import canonicalize_url
 
 # Cases whose expectation the code does not meet yet: strict, so a fix shows up as XPASS and this list shrinks.
 KNOWN_BUGS = {
-    "/hostile/html/broken-canonical.html": (
-        "an unparsable <link rel=canonical> raises ValueError in extract (metadata.canonical_url) and in the "
-        "spider (NewsSpider._claim_canonical): the article is lost"),
     "/hostile/html/deep-nesting.html": (
         "extract loses a body nested deeper than libxml2's 256 levels (trafilatura.load_html): no_content"),
 }
