@@ -8,8 +8,6 @@ answer 429 with a Retry-After header.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -17,7 +15,7 @@ from demosite.generated.corpus import GenArticle, revise, updatable
 from demosite.generated.routes import respond
 from demosite.markup import base_from_host
 from demosite.routes import Response
-from demosite.server import RequestRecord
+from demosite.server import DemoSite, RequestRecord
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -61,45 +59,17 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the site's request log replaces the stderr access log."""
 
 
-class GeneratedSite:
-    """A running generated site: where it listens, what it was asked, and its run-time state."""
+class GeneratedSite(DemoSite):
+    """A running generated site: the demo site's handle (where it listens, its access log, stop) plus the
+    generated site's run-time state: throttled paths and the updatable article's revision."""
 
     def __init__(self, server: ThreadingHTTPServer, on_request: Callable[[RequestRecord], None] | None,
                  crawl_delay: float | None = None) -> None:
-        self._server = server
-        self._lock = threading.Lock()
-        self._requests: list[RequestRecord] = []
+        super().__init__(server, on_request)
+        self._thread.name = "generated-site"
         self._throttles: dict[str, tuple[int, str]] = {}
-        self._on_request = on_request
-        self._thread = threading.Thread(target=server.serve_forever, name="generated-site", daemon=True)
         self.version = 0
         self.crawl_delay = crawl_delay
-        self.host: str = str(server.server_address[0])
-        self.port: int = int(server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """Base URL with a trailing slash, e.g. "http://127.0.0.1:8766/"."""
-        return f"http://{self.host}:{self.port}/"
-
-    @property
-    def requests(self) -> list[RequestRecord]:
-        """A snapshot of the requests answered so far, oldest first."""
-        with self._lock:
-            return list(self._requests)
-
-    def record(self, method: str, path: str, status: int, user_agent: str) -> None:
-        """Add one request to the access log (called by the handler threads)."""
-        entry = RequestRecord(method, path, status, user_agent, time.time())
-        with self._lock:
-            self._requests.append(entry)
-        if self._on_request is not None:
-            self._on_request(entry)
-
-    def clear_log(self) -> None:
-        """Forget the requests logged so far."""
-        with self._lock:
-            self._requests.clear()
 
     def update_article(self) -> GenArticle:
         """Revise the updatable article once more (modified time +1 day, new first paragraph); its page,
@@ -122,17 +92,6 @@ class GeneratedSite:
             self._throttles[path] = (times - 1, retry_after)
         headers = (("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", retry_after))
         return Response(429, headers, b"too many requests\n")
-
-    def start(self) -> None:
-        """Start serving in a daemon thread."""
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop serving and close the socket (idempotent)."""
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join(timeout=10)
-        self._server.server_close()
 
 
 def serve_generated(host: str = "127.0.0.1", port: int = 0, on_request: Callable[[RequestRecord], None] | None = None,
