@@ -32,7 +32,7 @@ def example_downstream() -> None:
     @task(task_id="summarise")
     def summarise(**context: Any) -> dict[str, Any]:
         """Read the articles named by the triggering events; return counts (shown as XCom in the UI)."""
-        from news_sites import _s3_options
+        from news_sites import s3_options_from_connection
 
         from pipeline.stages import open_archive
 
@@ -40,7 +40,7 @@ def example_downstream() -> None:
         read: list[str] = []
         for event in context["triggering_asset_events"][DEMO_ARTICLES]:
             extra = event.extra or {}
-            store = open_archive(extra.get("archive"), s3=_s3_options())
+            store = open_archive(extra.get("archive"), s3=s3_options_from_connection())
             for key in extra.get("article_keys", []):
                 record = json.loads(store.get(key))
                 words[record.get("language") or "unknown"] += int(record.get("word_count", 0))

@@ -32,14 +32,14 @@ def news_reextract() -> None:
     @task(task_id="reextract")
     def reextract(**context: Any) -> dict[str, Any]:
         """Re-extract every archived crawl of the site overlapping the window."""
-        from news_sites import _s3_options
+        from news_sites import s3_options_from_connection
 
         from pipeline import stages
         from pipeline.window import parse_window
 
         params = context["params"]
         window = parse_window(str(params["start"]), str(params["end"]))
-        return stages.reextract(str(params["site"]), window, s3=_s3_options())
+        return stages.reextract(str(params["site"]), window, s3=s3_options_from_connection())
 
     reextract()
 

@@ -41,7 +41,7 @@ def _window(context: Any) -> Any:
     return Window(start, end)
 
 
-def _s3_options() -> Any:
+def s3_options_from_connection() -> Any:
     """S3 settings from the Airflow connection `newsarchive_s3` when the archive is on S3 and it exists."""
     if not settings.archive_url().startswith("s3://"):
         return None
@@ -196,7 +196,7 @@ def build_dag(site: SiteConfig) -> Any:
             ])
             started = time.monotonic()
             with summary.log_group(log, "Scrapy log (spider output, at its own levels)"):
-                result = _timed(stages.crawl(site.id, window, s3=_s3_options()), started, span)
+                result = _timed(stages.crawl(site.id, window, s3=s3_options_from_connection()), started, span)
             summary.log_block(log, f"crawl summary: {site.id} {window}", summary.crawl_lines(result))
             return result
 
@@ -211,8 +211,8 @@ def build_dag(site: SiteConfig) -> Any:
             summary.log_block(log, f"extract {site.id} {window}: the crawl found", summary.crawl_lines(crawl_result))
             started = time.monotonic()
             with summary.log_group(log, "extraction details (one line per rejected page)"):
-                result = _timed(stages.extract(site.id, window, crawl_result["warc_key"], s3=_s3_options()),
-                                started, span)
+                extracted = stages.extract(site.id, window, crawl_result["warc_key"], s3=s3_options_from_connection())
+                result = _timed(extracted, started, span)
             summary.log_block(log, f"extract summary: {site.id} {window}", summary.extract_lines(result))
             return result
 
@@ -228,7 +228,7 @@ def build_dag(site: SiteConfig) -> Any:
             window = parse_window(crawl_result["window"]["start"], crawl_result["window"]["end"])
             summary.log_block(log, f"run summary: {site.id} {window}", summary.run_lines(crawl_result, extract_result))
             try:
-                report = stages.check(site.id, window, crawl_result, extract_result, s3=_s3_options())
+                report = stages.check(site.id, window, crawl_result, extract_result, s3=s3_options_from_connection())
             except QualityGateFailed as exc:
                 # The report is in the archive already; as an XCom it reaches the UI and the failure alert too.
                 context["ti"].xcom_push(key="report", value=exc.report)
