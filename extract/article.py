@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from urllib.parse import urlsplit
 
+import lxml.etree
+import lxml.html
 from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from extract.body import DEFAULT_BODY_OPTIONS, BodyOptions, extract_lines
 from extract.decode import decode_html, sniff_binary
-from extract.errors import NotHTML
+from extract.errors import NoContent, NotHTML
 from extract.gates import PageSignals, check_article, paywall_markup, teaser_signals
 from extract.hints import DEFAULT_HINTS, ExtractHints
 from extract.language import choose_language
@@ -32,6 +34,20 @@ def parse_html(text: str) -> HtmlElement:
     if tree is None:
         raise NotHTML("not parseable as an HTML document")
     return tree
+
+
+# libxml2 drops everything nested deeper than 256 elements unless told the document is huge; that parse
+# is only the fallback for pages the normal one finds empty, so ordinary pages parse exactly as trafilatura's.
+DEEP_PARSER = lxml.html.HTMLParser(huge_tree=True, collect_ids=False, default_doctype=False,
+                                   remove_comments=True, remove_pis=True)
+
+
+def parse_deep_html(text: str) -> HtmlElement | None:
+    """The page parsed without libxml2's depth limit, or None when that parse fails too."""
+    try:
+        return lxml.html.document_fromstring(text, parser=DEEP_PARSER)
+    except (lxml.etree.ParserError, ValueError):
+        return None
 
 
 def _htmldate(tree: HtmlElement, url: str) -> str | None:
@@ -91,7 +107,14 @@ def extract_article(
     meta = page_metadata(tree, url, tz_name=hints.timezone)
     published = meta.published or _htmldate(tree, url)
     text, dropped, signals = _text_and_drops(tree, url, meta, hints, body_options)
-    check_article(meta, text, signals, hints.min_words, dropped)
+    try:
+        check_article(meta, text, signals, hints.min_words, dropped)
+    except NoContent:
+        deep = parse_deep_html(source)
+        if deep is None:
+            raise
+        text, dropped, signals = _text_and_drops(deep, url, meta, hints, body_options)
+        check_article(meta, text, signals, hints.min_words, dropped)
     lang = choose_language(text, meta.declared_language, hints.languages)
     return ArticleRecord(
         id=article_id(meta.canonical_url),

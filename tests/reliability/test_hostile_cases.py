@@ -20,10 +20,7 @@ from spiders.settings import RETRY_TIMES
 from spiders.urls import canonicalize_url
 
 # Cases whose expectation the code does not meet yet: strict, so a fix shows up as XPASS and this list shrinks.
-KNOWN_BUGS = {
-    "/hostile/html/deep-nesting.html": (
-        "extract loses a body nested deeper than libxml2's 256 levels (trafilatura.load_html): no_content"),
-}
+KNOWN_BUGS: dict[str, str] = {}
 GOOD_SLUGS = {c.good for c in hostile.CASES if c.expect == "archived" and c.good}
 # Log wording per crawl error reason where the message does not spell the reason itself.
 LOG_WORDS = {"not_html": "not HTML", "empty": "empty body"}
