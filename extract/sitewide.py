@@ -42,14 +42,35 @@ class SitewideCleaner:
         return "\n".join(kept), dropped
 
 
-def learn(
-    pages: Iterable[Sequence[str]],
-    *,
-    min_pages: int = MIN_PAGES,
-    min_share: float = MIN_SHARE,
-    max_words: int = MAX_WORDS,
-) -> SitewideCleaner:
-    """Learn the recurring lines of a site from its pages' lines (each page counted once per line).
+@dataclass(frozen=True)
+class LineStats:
+    """How many distinct pages each short line appeared on, out of how many pages: what a run learnt.
+
+    Stored per crawl window by the pipeline, so later runs of the site learn from recent history too.
+    """
+
+    pages: int
+    counts: dict[str, int]
+
+    def merged(self, other: LineStats) -> LineStats:
+        """Both corpora together (page totals and per-line page counts add up)."""
+        counts = Counter(self.counts)
+        counts.update(other.counts)
+        return LineStats(self.pages + other.pages, dict(counts))
+
+    def to_json(self, min_count: int = 2) -> dict[str, object]:
+        """A compact JSON form: lines seen on a single page carry no evidence of recurrence and are left out."""
+        return {"pages": self.pages, "counts": {k: n for k, n in sorted(self.counts.items()) if n >= min_count}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> LineStats:
+        """Read the form written by to_json."""
+        counts = data.get("counts") or {}
+        return cls(int(data.get("pages", 0)), {str(k): int(v) for k, v in dict(counts).items()})  # type: ignore[call-overload]
+
+
+def line_stats(pages: Iterable[Sequence[str]], *, max_words: int = MAX_WORDS) -> LineStats:
+    """Count, for every short line, the distinct pages it is on (each page counted once per line).
 
     Pass distinct pages (deduplicate by article id first): the same article twice would make its
     whole text look recurring.
@@ -60,7 +81,25 @@ def learn(
         total += 1
         keys = {norm_key(line) for line in lines if line.strip() and len(line.split()) <= max_words}
         counts.update(k for k in keys if k)
-    if total < MIN_CORPUS:
-        return SitewideCleaner(frozenset(), total)
-    needed = max(min_pages, min_share * total)
-    return SitewideCleaner(frozenset(k for k, n in counts.items() if n >= needed), total)
+    return LineStats(total, dict(counts))
+
+
+def cleaner_from_stats(
+    stats: LineStats, *, min_pages: int = MIN_PAGES, min_share: float = MIN_SHARE
+) -> SitewideCleaner:
+    """The cleaner for lines on at least min_pages pages and min_share of all pages of the corpus."""
+    if stats.pages < MIN_CORPUS:
+        return SitewideCleaner(frozenset(), stats.pages)
+    needed = max(min_pages, min_share * stats.pages)
+    return SitewideCleaner(frozenset(k for k, n in stats.counts.items() if n >= needed), stats.pages)
+
+
+def learn(
+    pages: Iterable[Sequence[str]],
+    *,
+    min_pages: int = MIN_PAGES,
+    min_share: float = MIN_SHARE,
+    max_words: int = MAX_WORDS,
+) -> SitewideCleaner:
+    """Learn the recurring lines of a site from its pages' lines (see line_stats and cleaner_from_stats)."""
+    return cleaner_from_stats(line_stats(pages, max_words=max_words), min_pages=min_pages, min_share=min_share)

@@ -151,11 +151,45 @@ def _drop_duplicate_texts(records: list[Any], counts: Counter[str]) -> list[Any]
     return kept
 
 
-def apply_sitewide_pass(records: list[Any], counts: Counter[str]) -> list[Any]:
-    """Drop lines that recur across many pages of this run (site boilerplate the page rules missed)."""
-    from extract.sitewide import learn
+HISTORY_WINDOWS = 10  # how many of the site's earlier windows' line statistics the site-level pass adds
 
-    cleaner = learn([r.text.split("\n") for r in records])  # records are distinct articles already
+
+def sitewide_key(site_id: str, window: Window) -> str:
+    """Where a window's line statistics live: a pure function of site and window, so reruns overwrite."""
+    from archive import keys
+
+    return f"sitewide/site={keys.check_site(site_id)}/{keys.window_label(window.start, window.end)}.json"
+
+
+def recent_line_stats(store: Any, site_id: str, window: Window) -> Any:
+    """The line statistics of the site's last windows ending before this one starts (its recent pages)."""
+    import json
+
+    from archive import keys
+    from extract.sitewide import LineStats
+
+    earlier = []
+    for key in store.list(f"sitewide/site={keys.check_site(site_id)}/"):
+        start, end = keys.parse_window_label(key.rsplit("/", 1)[-1].removesuffix(".json"))
+        if end <= window.start:
+            earlier.append((end, start, key))
+    stats = LineStats(0, {})
+    for _, _, key in sorted(earlier)[-HISTORY_WINDOWS:]:
+        stats = stats.merged(LineStats.from_json(json.loads(store.get(key))))
+    return stats
+
+
+def apply_sitewide_pass(site_id: str, window: Window, records: list[Any], store: Any) -> list[Any]:
+    """Drop lines that recur across many pages of the site: this run's pages plus the recent windows' (site
+    boilerplate the page rules missed); store this window's line statistics for the runs after it."""
+    import json
+
+    from extract.sitewide import cleaner_from_stats, line_stats
+
+    run_stats = line_stats(r.text.split("\n") for r in records)  # records are distinct articles already
+    store.put(sitewide_key(site_id, window), json.dumps(run_stats.to_json(), sort_keys=True).encode("utf-8"),
+              content_type="application/json")
+    cleaner = cleaner_from_stats(run_stats.merged(recent_line_stats(store, site_id, window)))
     cleaned = []
     for record in records:
         lines, dropped = cleaner.clean(record.text.split("\n"))
@@ -234,7 +268,7 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str) 
         warc_path = Path(tmp) / "window.warc.gz"
         store.download(warc_key, warc_path)
         records = extract_records(site, window, warc_path, warc_key, counts)
-    records = apply_sitewide_pass(records, counts)
+    records = apply_sitewide_pass(site.id, window, records, store)
     for record in records:
         counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
         counts[f"language.{record.language or 'unknown'}"] += 1
