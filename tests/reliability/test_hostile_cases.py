@@ -127,7 +127,8 @@ def test_no_local_file_or_bomb_reaches_the_archive(hostile_run: Any) -> None:
 
 
 def test_keys_are_built_from_sanitised_parts_only(hostile_run: Any) -> None:
-    prefixes = ("raw/site=hostile/", "articles/site=hostile/", "index/site=hostile/", "reports/site=hostile/")
+    prefixes = ("raw/site=hostile/", "articles/site=hostile/", "index/site=hostile/", "reports/site=hostile/",
+                "sitewide/site=hostile/")
     for key in hostile_run.keys:
         assert key.startswith(prefixes), key
         assert ".." not in key and "%" not in key and "\\" not in key, key
@@ -137,6 +138,8 @@ def test_keys_are_built_from_sanitised_parts_only(hostile_run: Any) -> None:
             keys.parse_index_key(key)
         elif key.startswith("reports/"):
             keys.parse_report_key(key)
+        elif key.startswith("sitewide/"):  # the site-level pass's line statistics of the window
+            keys.parse_window_label(key.removeprefix("sitewide/site=hostile/").removesuffix(".json"))
         elif key.endswith(".warc.gz"):
             keys.parse_raw_warc_key(key)
         else:
