@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from demosite.markup import base_from_host
-from demosite.routes import respond
+from demosite.routes import Response, respond
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,22 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 30  # seconds an idle keep-alive connection may hold a handler thread
     site: DemoSite  # set on the subclass made per server
 
+    label = "demo site"  # names the site in 500 answers
+
+    def base_url(self) -> str:
+        """The site's base URL as the client addressed it (Host header), else where the server listens."""
+        return base_from_host(self.headers.get("Host"), f"http://{self.site.host}:{self.site.port}")
+
+    def route(self, method: str) -> Response:
+        """The response to this request: the one thing a site built on this handler changes."""
+        return respond(method, self.path, self.base_url())
+
     def _answer(self, method: str) -> None:
-        fallback = f"http://{self.site.host}:{self.site.port}"
         try:
-            response = respond(method, self.path, base_from_host(self.headers.get("Host"), fallback))
+            response = self.route(method)
         except Exception as exc:  # a bug in the site must show as a 500, not a dropped connection
             self.site.record(method, self.path, 500, self.headers.get("User-Agent", ""))
-            self.send_error(500, f"demo site error: {type(exc).__name__}: {exc}")
+            self.send_error(500, f"{self.label} error: {type(exc).__name__}: {exc}")
             return
         # Logged before answering, so a client that got its response always finds it in the log.
         self.site.record(method, self.path, response.status, self.headers.get("User-Agent", ""))

@@ -9,54 +9,24 @@ answer 429 with a Retry-After header.
 from __future__ import annotations
 
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 from demosite.generated.corpus import GenArticle, revise, updatable
 from demosite.generated.routes import respond
-from demosite.markup import base_from_host
 from demosite.routes import Response
-from demosite.server import DemoSite, RequestRecord
+from demosite.server import DemoSite, RequestRecord, _Handler
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """Answers through ``routes.respond`` (or a pending throttle) and logs every request on the site."""
+class _GeneratedHandler(_Handler):
+    """The demo site's handler answering from the generated site's routes, throttles first."""
 
-    server_version = "GeneratedNews/1.0"
-    sys_version = ""
-    protocol_version = "HTTP/1.1"
-    timeout = 30
     site: GeneratedSite
+    label = "generated site"
 
-    def _answer(self, method: str) -> None:
-        fallback = f"http://{self.site.host}:{self.site.port}"
-        path = self.path.split("?", 1)[0]
-        try:
-            response = self.site.throttled(path) or respond(
-                method, self.path, base_from_host(self.headers.get("Host"), fallback), self.site.version,
-                self.site.crawl_delay)
-        except Exception as exc:  # a bug in the site must show as a 500, not a dropped connection
-            self.site.record(method, self.path, 500, self.headers.get("User-Agent", ""))
-            self.send_error(500, f"generated site error: {type(exc).__name__}: {exc}")
-            return
-        self.site.record(method, self.path, response.status, self.headers.get("User-Agent", ""))
-        self.send_response(response.status)
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if method != "HEAD":
-            self.wfile.write(response.body)
-
-    def do_GET(self) -> None:
-        """Answer a GET."""
-        self._answer("GET")
-
-    def do_HEAD(self) -> None:
-        """Answer a HEAD."""
-        self._answer("HEAD")
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the site's request log replaces the stderr access log."""
+    def route(self, method: str) -> Response:
+        """A throttled path's 429, else the generated page at the updatable article's current revision."""
+        throttled = self.site.throttled(self.path.split("?", 1)[0])
+        return throttled or respond(method, self.path, self.base_url(), self.site.version, self.site.crawl_delay)
 
 
 class GeneratedSite(DemoSite):
@@ -99,7 +69,7 @@ def serve_generated(host: str = "127.0.0.1", port: int = 0, on_request: Callable
     """Start the generated site on host:port (0 = a free port) in a daemon thread and return its handle;
     ``crawl_delay`` adds a Crawl-delay line to its robots.txt."""
 
-    class Handler(_Handler):
+    class Handler(_GeneratedHandler):
         """This server's handler class."""
 
     server = ThreadingHTTPServer((host, port), Handler)
