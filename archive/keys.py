@@ -6,6 +6,7 @@ same objects and never duplicates them::
     raw/site=S/date=YYYY-MM-DD/<window>.warc.gz      date = window start (UTC)
     articles/site=S/date=P/<article_id>.json         P = publication date (site's timezone)
     index/site=S/date=P/<window>.parquet             the window's index rows published on P
+    bundles/site=S/date=P/<window>.parquet           the same rows' full records, for bulk reads
     reports/site=S/<window>.json                     the run report (written last)
 
 ``<window>`` is ``window_label(start, end)``, e.g. ``20241113T000000Z_20241114T000000Z``. The parsers
@@ -31,6 +32,7 @@ _WINDOW = rf"(?P<window>{_STAMP_RE}_{_STAMP_RE})"
 _RAW_KEY_RE = re.compile(rf"^raw/{_SITE}/{_DATE}/{_WINDOW}\.warc\.gz$")
 _ARTICLE_KEY_RE = re.compile(rf"^articles/{_SITE}/{_DATE}/(?P<id>[^/]+)\.json$")
 _INDEX_KEY_RE = re.compile(rf"^index/{_SITE}/{_DATE}/{_WINDOW}\.parquet$")
+_BUNDLE_KEY_RE = re.compile(rf"^bundles/{_SITE}/{_DATE}/{_WINDOW}\.parquet$")
 _REPORT_KEY_RE = re.compile(rf"^reports/{_SITE}/{_WINDOW}\.json$")
 
 
@@ -137,6 +139,18 @@ def index_key(site: str, published_date: date, start: datetime, end: datetime) -
     return f"index/site={check_site(site)}/date={day}/{window_label(start, end)}.parquet"
 
 
+def bundle_key(site: str, published_date: date, start: datetime, end: datetime) -> str:
+    """``bundles/site=S/date=P/<window>.parquet``: the records of the rows of the same-named index file."""
+    day = _day(published_date, "published_date")
+    return f"bundles/site={check_site(site)}/date={day}/{window_label(start, end)}.parquet"
+
+
+def bundle_key_for(index_key_: str) -> str:
+    """The bundle key that goes with an ``index/`` key (InvalidKey if it is not one)."""
+    parts = parse_index_key(index_key_)
+    return bundle_key(parts.site, parts.published_date, parts.start, parts.end)
+
+
 def report_key(site: str, start: datetime, end: datetime) -> str:
     """``reports/site=S/<window>.json``."""
     return f"reports/site={check_site(site)}/{window_label(start, end)}.json"
@@ -164,6 +178,11 @@ def articles_prefix(site: str | None = None, published_date: date | None = None)
 def index_prefix(site: str | None = None, published_date: date | None = None) -> str:
     """Listing prefix for index Parquet files: all, one site's, or one site's publication date."""
     return _prefix("index", site, published_date)
+
+
+def bundles_prefix(site: str | None = None, published_date: date | None = None) -> str:
+    """Listing prefix for record bundles: all, one site's, or one site's publication date."""
+    return _prefix("bundles", site, published_date)
 
 
 def reports_prefix(site: str | None = None) -> str:
@@ -226,6 +245,13 @@ def parse_article_key(key: str) -> ArticleKey:
 def parse_index_key(key: str) -> IndexKey:
     """Site, publication date and window of an ``index/`` key."""
     match = _match(_INDEX_KEY_RE, key, "index")
+    start, end = parse_window_label(match["window"])
+    return IndexKey(site=match["site"], published_date=_date(match["date"], key), start=start, end=end)
+
+
+def parse_bundle_key(key: str) -> IndexKey:
+    """Site, publication date and window of a ``bundles/`` key (the parts of its index key)."""
+    match = _match(_BUNDLE_KEY_RE, key, "bundle")
     start, end = parse_window_label(match["window"])
     return IndexKey(site=match["site"], published_date=_date(match["date"], key), start=start, end=end)
 

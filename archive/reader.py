@@ -15,11 +15,11 @@ returned twice. Results come in a deterministic order: publication instant, then
 from __future__ import annotations
 
 import json
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Generator, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -27,8 +27,9 @@ from urllib.parse import unquote, urlsplit
 import pyarrow as pa
 
 from archive.errors import ArchiveError
+from archive.fetching import Wanted, choose_bundles, stream_records
 from archive.index import INDEX_SCHEMA, conform, read_index
-from archive.keys import parse_article_key, parse_index_key
+from archive.keys import bundle_key_for, parse_article_key, parse_index_key
 from archive.listing import index_keys, index_sites
 from archive.query import Query, TimeBound, published_instant
 from archive.store import Store, open_store
@@ -39,9 +40,6 @@ if TYPE_CHECKING:
 # Concurrent GETs per query. For S3 it is capped by the client's connection pool (botocore's default
 # is 10) so threads never wait on, or churn, pooled connections.
 DEFAULT_WORKERS = 16
-# Fetches in flight per worker: enough to keep every thread busy, bounded so a million-row pull never
-# holds more than a few hundred records in memory.
-PREFETCH_PER_WORKER = 4
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 
 STATS_SCHEMA = pa.schema(
@@ -59,16 +57,40 @@ SiteFilter = str | Iterable[str] | None
 Records = Generator[dict[str, Any], None, None]
 
 
-def open_archive(url: str, *, s3: S3Options | None = None, workers: int = DEFAULT_WORKERS) -> Archive:
+@dataclass(frozen=True)
+class Selection:
+    """Index rows chosen by a query (``table``, INDEX_SCHEMA, in reading order) and where they came from:
+    ``sources[i]`` is the index file of row i, ``file_rows`` the row count of every index file read."""
+
+    table: pa.Table
+    sources: tuple[str, ...]
+    file_rows: dict[str, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.table.num_rows)
+
+
+def _check_filters(contains: str | None, limit: int | None) -> tuple[str | None, int | None]:
+    """The casefolded ``contains`` needle and the limit, or ValueError naming the bad one."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ValueError(f"limit must be a non-negative integer, got {limit!r}")
+    if contains is not None and (not isinstance(contains, str) or not contains.strip()):
+        raise ValueError(f"contains must be a non-empty string, got {contains!r}")
+    return (contains.casefold() if contains else None), limit
+
+
+def open_archive(
+    url: str, *, s3: S3Options | None = None, workers: int = DEFAULT_WORKERS, bundles: bool = True
+) -> Archive:
     """Open the archive at ``url`` for reading (``s3://bucket/prefix``, ``file:///path`` or a folder).
 
     Unlike ``open_store``, a local folder that does not exist is an error (a typo must not read as
-    an empty archive, nor create a folder).
+    an empty archive, nor create a folder). ``bundles=False``: read every article from its own object.
     """
     local = _local_folder(url)
     if local is not None and not local.is_dir():
         raise ArchiveError(f"no archive at {url}: {local} is not a folder")
-    return Archive(open_store(url, s3=s3), workers=workers)
+    return Archive(open_store(url, s3=s3), workers=workers, bundles=bundles)
 
 
 def _local_folder(url: str) -> Path | None:
@@ -84,14 +106,15 @@ def _local_folder(url: str) -> Path | None:
 class Archive:
     """Read access to an archive's index and article records (thread-safe; holds no open resources)."""
 
-    def __init__(self, store: Store, *, workers: int = DEFAULT_WORKERS) -> None:
+    def __init__(self, store: Store, *, workers: int = DEFAULT_WORKERS, bundles: bool = True) -> None:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
         self.store = store
         self.workers = min(workers, _pool_limit(store) or workers)
+        self.bundles = bundles  # False: one GET per article, as if no partition had a bundle
 
     def __repr__(self) -> str:
-        return f"Archive({self.store.url!r}, workers={self.workers})"
+        return f"Archive({self.store.url!r}, workers={self.workers}, bundles={self.bundles})"
 
     @property
     def url(self) -> str:
@@ -123,11 +146,7 @@ class Archive:
         [start, end) (dates are midnight UTC, naive times UTC). InvalidQuery on bad filters,
         StoreUnavailable / ArchiveError when the store fails, IndexFormatError on a bad index file.
         """
-        query = Query.build(site, start, end, lang)
-        with self._pool() as pool:
-            keys = index_keys(self.store, query, pool)
-            tables = list(pool.map(lambda key: read_index(self.store, key), keys))
-        return select_rows(merge_latest(list(zip(keys, tables, strict=True))), query)
+        return self.select(site, start, end, lang).table
 
     def articles(
         self,
@@ -141,11 +160,63 @@ class Archive:
         """The stored article records (dicts as in the JSON) matching the filters, in index order.
 
         The index is read (and filters checked) when this is called; records are then fetched lazily
-        with up to ``workers`` concurrent GETs. ``contains``: case-insensitive substring of the text.
+        with up to ``workers`` concurrent GETs, from bundles where that saves requests (see ``records``).
+        ``contains``: case-insensitive substring of the text.
         ``limit``: at most that many records (after ``contains``).
         """
-        table = self.index(site, start, end, lang)
-        return self.fetch(table.column("key").to_pylist(), contains=contains, limit=limit)
+        return self.records(self.select(site, start, end, lang), contains=contains, limit=limit)
+
+    def select(
+        self,
+        site: SiteFilter = None,
+        start: TimeBound | None = None,
+        end: TimeBound | None = None,
+        lang: str | Iterable[str] | None = None,
+    ) -> Selection:
+        """The index rows ``index()`` returns, with the index file each row came from (for ``records``)."""
+        query = Query.build(site, start, end, lang)
+        with self._pool() as pool:
+            keys = index_keys(self.store, query, pool)
+            tables = list(pool.map(lambda key: read_index(self.store, key), keys))
+        files = list(zip(keys, tables, strict=True))
+        merged, sources = merge_latest_sources(files)
+        positions = select_positions(merged, query)
+        table = merged.take(pa.array(positions, type=pa.int64())).combine_chunks()
+        return Selection(
+            table=table,
+            sources=tuple(sources[p] for p in positions),
+            file_rows={key: table.num_rows for key, table in files},
+        )
+
+    def records(
+        self,
+        selection: Selection,
+        *,
+        contains: str | None = None,
+        limit: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Records:
+        """The stored records of a selection's rows, in its order; ``contains``/``limit`` as in ``articles``.
+
+        Rows are read from their partition's bundle when enough of it is wanted (one GET for many
+        records), else one GET each; either way the records are the stored article objects' content.
+        ``progress``, if given, is called in the caller's thread with the number of rows read so far
+        (matching ``contains`` or not).
+        """
+        needle, limit = _check_filters(contains, limit)
+        table = selection.table
+        if needle is None and limit is not None:
+            table = table.slice(0, limit)  # nothing is filtered after the fetch: fetch no more than needed
+        columns = [table.column(name).to_pylist() for name in ("id", "key", "fetched_at", "text_sha256")]
+        sources = selection.sources[: table.num_rows]
+        wanted = [
+            Wanted(row_id, key, fetched_at, digest, bundle_key_for(source) if self.bundles else None)
+            for row_id, key, fetched_at, digest, source in zip(*columns, sources, strict=True)
+        ]
+        wanted = choose_bundles(wanted, {bundle_key_for(k): n for k, n in selection.file_rows.items()})
+        return stream_records(
+            self.store, wanted, workers=self.workers, load=self._load, needle=needle, limit=limit, progress=progress
+        )
 
     def fetch(
         self,
@@ -155,48 +226,16 @@ class Archive:
         limit: int | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> Records:
-        """Records at ``keys`` (in that order), fetched concurrently; ``contains``/``limit`` as in ``articles``.
-
-        ``progress``, if given, is called in the caller's thread with the number of records fetched so
-        far (matching ``contains`` or not) each time one arrives.
-        """
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-            raise ValueError(f"limit must be a non-negative integer, got {limit!r}")
-        if contains is not None and (not isinstance(contains, str) or not contains.strip()):
-            raise ValueError(f"contains must be a non-empty string, got {contains!r}")
+        """Records at ``keys`` (in that order), one concurrent GET each; ``contains``/``limit`` as in
+        ``articles``, ``progress`` as in ``records``. For keys from an Asset event, say."""
+        needle, limit = _check_filters(contains, limit)
         keys = list(keys)
-        if contains is None and limit is not None:
-            keys = keys[:limit]  # nothing is filtered after the fetch: fetch no more than needed
-        return self._fetch(keys, contains.casefold() if contains else None, limit, progress)
-
-    def _fetch(
-        self, keys: list[str], needle: str | None, limit: int | None, progress: Callable[[int], None] | None
-    ) -> Records:
-        if limit == 0:
-            return
-        pending: deque[Future[dict[str, Any]]] = deque()
-        todo = iter(keys)
-        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="archive-get")
-        yielded = fetched = 0
-        try:
-            pending.extend(pool.submit(self._load, key) for key in islice(todo, self.workers * PREFETCH_PER_WORKER))
-            while pending:
-                record = pending.popleft().result()
-                fetched += 1
-                if progress is not None:
-                    progress(fetched)
-                following = next(todo, None)
-                if following is not None:
-                    pending.append(pool.submit(self._load, following))
-                if needle is not None and needle not in str(record.get("text") or "").casefold():
-                    continue
-                yield record
-                yielded += 1
-                if limit is not None and yielded >= limit:
-                    return
-        finally:
-            # Runs on exhaustion, error, or when the caller stops iterating early (generator closed).
-            pool.shutdown(wait=True, cancel_futures=True)
+        if needle is None and limit is not None:
+            keys = keys[:limit]
+        wanted = [Wanted("", key, None, None) for key in keys]
+        return stream_records(
+            self.store, wanted, workers=self.workers, load=self._load, needle=needle, limit=limit, progress=progress
+        )
 
     def _load(self, key: str) -> dict[str, Any]:
         data = self.store.get(key)
@@ -238,24 +277,30 @@ def _instant(value: str | None) -> datetime:
 def merge_latest(files: list[tuple[str, pa.Table]]) -> pa.Table:
     """One row per id over several index files: the latest ``fetched_at`` wins; on a tie, the file of
     the later window (end, then start) wins. Row order of the result is unspecified."""
+    return merge_latest_sources(files)[0]
+
+
+def merge_latest_sources(files: list[tuple[str, pa.Table]]) -> tuple[pa.Table, list[str]]:
+    """``merge_latest``, plus the index key each row of the result came from."""
     if not files:
-        return INDEX_SCHEMA.empty_table()
+        return INDEX_SCHEMA.empty_table(), []
     # Rank files by window so a tie on fetched_at goes to the later crawl, whatever the key order.
     ranked = sorted(range(len(files)), key=lambda n: _window_rank(files[n][0]))
     rank_of = {position: rank for rank, position in enumerate(ranked)}
     tables = [conform(table, f"index {key!r}") for key, table in files]
     best: dict[str, tuple[datetime, int, int]] = {}
-    offset = 0
+    origin: list[str] = []
     for position, table in enumerate(tables):
         ids = table.column("id").to_pylist()
         fetched = table.column("fetched_at").to_pylist()
-        for row, (row_id, fetched_at) in enumerate(zip(ids, fetched, strict=True)):
-            candidate = (_instant(fetched_at), rank_of[position], offset + row)
+        for row_id, fetched_at in zip(ids, fetched, strict=True):
+            candidate = (_instant(fetched_at), rank_of[position], len(origin))
             if row_id not in best or candidate[:2] >= best[row_id][:2]:
                 best[row_id] = candidate
-        offset += len(ids)
-    both = pa.concat_tables(tables)
-    return both.take(pa.array(sorted(entry[2] for entry in best.values()), type=pa.int64()))
+            origin.append(files[position][0])
+    rows = sorted(entry[2] for entry in best.values())
+    merged = pa.concat_tables(tables).take(pa.array(rows, type=pa.int64()))
+    return merged, [origin[row] for row in rows]
 
 
 def _window_rank(key: str) -> tuple[datetime, datetime, str]:
@@ -268,6 +313,11 @@ def select_rows(table: pa.Table, query: Query) -> pa.Table:
 
     Sites are not re-checked: the keys read were chosen per site already.
     """
+    return table.take(pa.array(select_positions(table, query), type=pa.int64())).combine_chunks()
+
+
+def select_positions(table: pa.Table, query: Query) -> list[int]:
+    """Positions of the rows ``select_rows`` keeps, in its order."""
     published = table.column("published").to_pylist()
     languages = table.column("language").to_pylist()
     ids = table.column("id").to_pylist()
@@ -277,7 +327,7 @@ def select_rows(table: pa.Table, query: Query) -> pa.Table:
         if query.instant_matches(instant) and query.language_matches(language):
             keep.append((instant is None, instant or _EPOCH, row_id, row))
     keep.sort()
-    return table.take(pa.array([entry[3] for entry in keep], type=pa.int64())).combine_chunks()
+    return [entry[3] for entry in keep]
 
 
 def count_rows(index: pa.Table) -> pa.Table:

@@ -179,12 +179,12 @@ def _pull(args: argparse.Namespace) -> int:
     if limit is not None and limit < 0:
         raise UsageError(f"--limit {limit} is negative")
     archive = _open(args)
-    keys = archive.index(**filters).column("key").to_pylist()
+    selection = archive.select(**filters)
     contains = getattr(args, "contains", None)
-    total = len(keys) if contains or limit is None else min(limit, len(keys))
+    total = len(selection) if contains or limit is None else min(limit, len(selection))
     with _progress(_show_progress(output), total) as advance, _sink(output) as stream:
         writer = open_writer(fmt, stream)
-        for record in archive.fetch(keys, contains=contains, limit=limit, progress=advance):
+        for record in archive.records(selection, contains=contains, limit=limit, progress=advance):
             writer.write(record)
         writer.close()
     return EXIT_OK

@@ -225,14 +225,15 @@ def publication_date(record: Any, tz: ZoneInfo) -> date:
 def write_records(site: SiteConfig, window: Window, records: list[Any], store: Any,
                   outcomes: Counter[str] | None = None) -> tuple[list[str], list[str]]:
     """Write one JSON per article (through pipeline.versions: a changed text keeps the previous version
-    under versions/) and one Parquet index per publication date; return the keys. ``outcomes`` counts
+    under versions/) and, per publication date, a Parquet bundle of the records and then the Parquet
+    index; return the article and index keys. ``outcomes`` counts
     the writes as versions.new / .unchanged / .updated / .superseded."""
     from archive import keys
-    from archive.index import index_rows_to_table, write_index
+    from archive.bundles import write_partition
 
     tz = ZoneInfo(site.timezone)
     article_keys: list[str] = []
-    rows_by_date: dict[date, list[dict[str, Any]]] = {}
+    by_date: dict[date, tuple[list[dict[str, Any]], list[str]]] = {}
     for record in sorted(records, key=lambda r: (r.published, r.id)):
         day = publication_date(record, tz)
         key = keys.article_key(site.id, day, record.id)
@@ -240,11 +241,13 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
         if outcomes is not None:
             outcomes[f"versions.{outcome.kind}"] += 1
         article_keys.append(key)
-        rows_by_date.setdefault(day, []).append(index_row(record, key, day))
+        rows, texts = by_date.setdefault(day, ([], []))
+        rows.append(index_row(record, key, day))
+        texts.append(record.to_json())
     index_keys = []
-    for day, rows in sorted(rows_by_date.items()):
+    for day, (rows, texts) in sorted(by_date.items()):
         key = keys.index_key(site.id, day, window.start, window.end)
-        write_index(store, key, index_rows_to_table(rows))
+        write_partition(store, key, rows, texts)  # the bundle, then the index
         index_keys.append(key)
     return article_keys, index_keys
 

@@ -141,7 +141,10 @@ def test_failed_pull_keeps_the_previous_output(tmp_path: Path, worlds: ModuleTyp
 
     store = LocalStore(tmp_path / "archive")
     world = worlds.build_world(store)
-    store.put(world_key(store, world.records[-1].id), b"[1, 2]", content_type="application/json")
+    key = world_key(store, world.records[-1].id)
+    store.put(key, b"[1, 2]", content_type="application/json")
+    for bundle in store.list("bundles/"):  # the bundles hold a good copy: make the pull read the object
+        store.put(bundle, b"not parquet", content_type="application/vnd.apache.parquet")
     target = tmp_path / "out.jsonl"
     target.write_text("previous\n")
     code, _, err = run(capsysbinary, "pull", "--archive", str(store.root), "-o", str(target))

@@ -13,12 +13,13 @@ from archive.reader import Archive
 
 DOC = Path(__file__).resolve().parents[2] / "README.md"
 MARKER = "<!-- tested: tests/analyst/test_duckdb.py"
+TEXT_MARKER = "<!-- tested (text): tests/analyst/test_duckdb.py"
 
 
-def documented_sql() -> list[str]:
-    """The statements of the sql block that follows the 'tested' marker in the doc."""
+def documented_sql(marker: str = MARKER) -> list[str]:
+    """The statements of the sql block that follows a 'tested' marker in the doc."""
     text = DOC.read_text(encoding="utf-8")
-    after = text[text.index(MARKER):]
+    after = text[text.index(marker):]
     block = re.search(r"```sql\n(.*?)```", after, re.S)
     assert block is not None, "the tested sql block is missing from README.md"
     return [statement.strip() for statement in block.group(1).split(";") if statement.strip()]
@@ -66,3 +67,18 @@ def test_latest_copy_wins_in_sql_too(local_world: Any) -> None:
     query = query.replace("GROUP BY site, language\nORDER BY site, language", "")
     titles = [row[0] for row in connection.execute(query).fetchall()]
     assert "Stale title" not in titles and "Story a1" in titles
+
+
+def test_documented_text_search_on_bundles(local_world: Any) -> None:
+    root = str(local_world.store.root)
+    connection = duckdb.connect()
+    result: list[tuple[Any, ...]] = []
+    for statement in documented_sql(TEXT_MARKER):
+        assert "var/archive" in statement or statement.startswith("SET")
+        result = connection.execute(statement.replace("var/archive", root)).fetchall()
+    # a1's stale copy (older window, same text) is dropped by the dedup; "Élection" does not match ILIKE.
+    assert result == [
+        ("alpha", "Story a1", "2024-11-01T08:00:00+00:00"), ("alpha", "Story a2", "2024-11-01T23:30:00-05:00"),
+    ]  # fmt: skip
+    expected = [r["title"] for r in Archive(local_world.store).articles(contains="election") if r["site"] == "alpha"]
+    assert [row[1] for row in result] == expected

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -64,9 +62,7 @@ def test_site_filter(world: Any, site: Any, slugs: set[str] | None) -> None:
         (None, "2024-11-01T09:00:00Z", ["a1"]),
     ],
 )
-def test_range_filters_on_instants(
-    world: Any, start: str | None, end: str | None, slugs: list[str]
-) -> None:
+def test_range_filters_on_instants(world: Any, start: str | None, end: str | None, slugs: list[str]) -> None:
     wanted = by_slug(world)
     table = Archive(world.store).index(start=start, end=end)
     assert table.column("id").to_pylist() == [wanted[s].id for s in slugs]
@@ -198,47 +194,10 @@ def test_open_archive_on_s3(s3_server: Any, s3_bucket: str, worlds: ModuleType) 
     assert archive.workers == 10
 
 
-class RecordingStore:
-    """A real LocalStore that records list prefixes and object reads, and makes GETs slow (20 ms)."""
-
-    def __init__(self, inner: LocalStore, delay: float = 0.0) -> None:
-        self.inner = inner
-        self.delay = delay
-        self.listed: list[str] = []
-        self.read: list[str] = []
-        self.active = 0
-        self.peak = 0
-        self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        return self.inner.url
-
-    def list(self, prefix: str = "") -> Iterator[str]:
-        with self.lock:
-            self.listed.append(prefix)
-        return self.inner.list(prefix)
-
-    def get(self, key: str) -> bytes:
-        with self.lock:
-            self.read.append(key)
-            self.active += 1
-            self.peak = max(self.peak, self.active)
-        try:
-            time.sleep(self.delay)
-            return self.inner.get(key)
-        finally:
-            with self.lock:
-                self.active -= 1
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
 def test_reads_only_the_asked_sites_and_days(tmp_path: Path, worlds: ModuleType) -> None:
     inner = LocalStore(tmp_path / "archive")
     worlds.build_world(inner)
-    spy = RecordingStore(inner)
+    spy = worlds.RecordingStore(inner)
     Archive(spy).index(site="alpha", start="2024-11-02T12:00:00Z", end="2024-11-02T13:00:00Z")
     # The partitions that can hold that UTC hour, given offsets from -12:00 to +14:00.
     assert sorted(spy.listed) == ["index/site=alpha/date=2024-11-02/", "index/site=alpha/date=2024-11-03/"]
@@ -246,25 +205,25 @@ def test_reads_only_the_asked_sites_and_days(tmp_path: Path, worlds: ModuleType)
     assert "index/site=alpha/date=2024-11-01/20241101T000000Z_20241104T000000Z.parquet" not in spy.read
 
 
-def test_fetches_concurrently_in_order(tmp_path: Path, worlds: ModuleType) -> None:
+def test_fetches_one_by_one_concurrently_in_order(tmp_path: Path, worlds: ModuleType) -> None:
     inner = LocalStore(tmp_path / "archive")
     records = [worlds.make_record("delta", f"d{n:02d}", f"2024-11-01T{n:02d}:00:00+00:00") for n in range(24)]
     worlds.write_window(inner, "2024-11-01/2024-11-02", records)
-    spy = RecordingStore(inner, delay=0.02)
+    spy = worlds.RecordingStore(inner, delay=0.02)
     started = time.monotonic()
-    got = ids(Archive(spy, workers=8).articles())
+    got = ids(Archive(spy, workers=8, bundles=False).articles())
     elapsed = time.monotonic() - started
     assert got == [r.id for r in records]
     assert spy.peak >= 4
     assert elapsed < 24 * 0.02  # sequential GETs alone would take 0.48 s
 
 
-def test_stopping_early_stops_fetching(tmp_path: Path, worlds: ModuleType) -> None:
+def test_stopping_early_stops_fetching_one_by_one(tmp_path: Path, worlds: ModuleType) -> None:
     inner = LocalStore(tmp_path / "archive")
     records = [worlds.make_record("delta", f"d{n:03d}", "2024-11-01T10:00:00+00:00") for n in range(40)]
     worlds.write_window(inner, "2024-11-01/2024-11-02", records)
-    spy = RecordingStore(inner)
-    stream = Archive(spy, workers=2).articles()
+    spy = worlds.RecordingStore(inner)
+    stream = Archive(spy, workers=2, bundles=False).articles()
     next(stream)
     stream.close()  # what a `break` out of a for loop does
     articles_read = [key for key in spy.read if key.startswith("articles/")]

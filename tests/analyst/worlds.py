@@ -6,13 +6,16 @@ and handed to tests as the ``worlds`` fixture.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from archive.index import index_rows_to_table, write_index
+from archive.bundles import write_partition
 from archive.keys import article_key, index_key, raw_warc_key
+from archive.local import LocalStore
 from archive.s3 import S3Options
 from archive.store import Store
 from extract.record import ArticleRecord, RawRef, article_id
@@ -72,18 +75,21 @@ class Written:
 
 
 def write_window(store: Store, window: str, records: Iterable[ArticleRecord]) -> list[str]:
-    """Write records as one run of `window` does: a JSON per article, an index file per (site, date)."""
+    """Write records as one run of `window` does: a JSON per article, a bundle and an index per (site, date)."""
     start, end = parse_window(window)
-    rows: dict[tuple[str, date], list[dict[str, Any]]] = {}
+    rows: dict[tuple[str, date], tuple[list[dict[str, Any]], list[str]]] = {}
     for record in records:
         day = partition_day(record)
         key = article_key(record.site, day, record.id)
-        store.put(key, record.to_json().encode("utf-8"), content_type="application/json; charset=utf-8")
-        rows.setdefault((record.site, day), []).append(index_row(record, key, day))
+        text = record.to_json()
+        store.put(key, text.encode("utf-8"), content_type="application/json; charset=utf-8")
+        day_rows, texts = rows.setdefault((record.site, day), ([], []))
+        day_rows.append(index_row(record, key, day))
+        texts.append(text)
     keys = []
-    for (site, day), day_rows in sorted(rows.items()):
+    for (site, day), (day_rows, texts) in sorted(rows.items()):
         key = index_key(site, day, start, end)
-        write_index(store, key, index_rows_to_table(day_rows))
+        write_partition(store, key, day_rows, texts)
         keys.append(key)
     return keys
 
@@ -119,3 +125,40 @@ def instant_order(records: Iterable[ArticleRecord]) -> list[str]:
     from archive.query import published_instant
 
     return [r.id for r in sorted(records, key=lambda r: (published_instant(r.published), r.id))]
+
+
+class RecordingStore:
+    """A real LocalStore that records list prefixes and object reads, and makes GETs slow (20 ms)."""
+
+    def __init__(self, inner: LocalStore, delay: float = 0.0) -> None:
+        self.inner = inner
+        self.delay = delay
+        self.listed: list[str] = []
+        self.read: list[str] = []
+        self.active = 0
+        self.peak = 0
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return self.inner.url
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        with self.lock:
+            self.listed.append(prefix)
+        return self.inner.list(prefix)
+
+    def get(self, key: str) -> bytes:
+        with self.lock:
+            self.read.append(key)
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        try:
+            time.sleep(self.delay)
+            return self.inner.get(key)
+        finally:
+            with self.lock:
+                self.active -= 1
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from support import S3Server, free_port, write_site_config
 
+from archive.keys import bundle_key_for
 from pipeline.localstack import AirflowStack
 from pipeline.window import parse_window
 
@@ -141,6 +142,8 @@ def test_manual_run_archives_the_window(stack: Any) -> None:
     # The index and the report agree with what was written.
     index_keys = [k for k in keys if k.startswith("index/")]
     assert index_keys
+    # Each index file has its bundle (the same rows' records, for bulk pulls), and no bundle is orphaned.
+    assert sorted(bundle_key_for(k) for k in index_keys) == sorted(k for k in keys if k.startswith("bundles/"))
     report = archive.json(f"reports/site=demo/{label}.json")
     assert report["status"] == "ok"
     assert report["articles"] == len(expected) == len(article_keys)

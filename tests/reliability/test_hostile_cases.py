@@ -127,8 +127,8 @@ def test_no_local_file_or_bomb_reaches_the_archive(hostile_run: Any) -> None:
 
 
 def test_keys_are_built_from_sanitised_parts_only(hostile_run: Any) -> None:
-    prefixes = ("raw/site=hostile/", "articles/site=hostile/", "index/site=hostile/", "reports/site=hostile/",
-                "sitewide/site=hostile/")
+    prefixes = ("raw/site=hostile/", "articles/site=hostile/", "index/site=hostile/", "bundles/site=hostile/",
+                "reports/site=hostile/", "sitewide/site=hostile/")
     for key in hostile_run.keys:
         assert key.startswith(prefixes), key
         assert ".." not in key and "%" not in key and "\\" not in key, key
@@ -136,6 +136,8 @@ def test_keys_are_built_from_sanitised_parts_only(hostile_run: Any) -> None:
             assert keys.parse_article_key(key).site == "hostile"
         elif key.startswith("index/"):
             keys.parse_index_key(key)
+        elif key.startswith("bundles/"):
+            keys.parse_bundle_key(key)
         elif key.startswith("reports/"):
             keys.parse_report_key(key)
         elif key.startswith("sitewide/"):  # the site-level pass's line statistics of the window

@@ -1,0 +1,188 @@
+"""Fetch the records of selected index rows concurrently, in order, from bundles where they pay off.
+
+Each wanted row is read either from its partition's bundle (one GET for many records) or from its own
+article object (one GET each). Units of work (a bundle, or one article) are submitted to a thread pool
+in the order the rows first need them, with a bounded number in flight, so a million-row pull streams
+in constant memory and the first record arrives after the first GETs, not after all of them.
+
+A bundle row that is missing, unreadable or does not match the index row falls back to the article
+object: the answer is always what the article objects hold.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from archive.bundles import parse_record, read_bundle
+from archive.errors import IndexFormatError, KeyNotFound
+
+if TYPE_CHECKING:
+    from archive.store import Store
+
+log = logging.getLogger(__name__)
+
+# Work units in flight per worker thread: enough to keep every thread busy, bounded so a pull never
+# holds more than a few hundred records in memory.
+PREFETCH_PER_WORKER = 4
+# A bundle counts as this many units against that bound (it holds many records at once).
+BUNDLE_WEIGHT = PREFETCH_PER_WORKER
+# A bundle is read instead of single GETs when at least this many of its rows are wanted, and at least
+# this share of them: reading a 500-record bundle for two articles would move more bytes than it saves.
+BUNDLE_MIN_ROWS = 2
+BUNDLE_MIN_SHARE = 0.125
+
+Records = Generator[dict[str, Any], None, None]
+Loader = Callable[[str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One selected index row: its article key and the fields a bundle row must match."""
+
+    id: str
+    key: str
+    fetched_at: str | None
+    text_sha256: str | None
+    bundle: str | None = None  # the bundle to read it from, or None for a single GET
+
+    def as_row(self) -> dict[str, Any]:
+        """The fields ``BundleRow.matches`` compares."""
+        return {"key": self.key, "fetched_at": self.fetched_at, "text_sha256": self.text_sha256}
+
+
+def choose_bundles(wanted: Sequence[Wanted], rows_per_bundle: dict[str, int]) -> list[Wanted]:
+    """``wanted`` with ``bundle`` kept only where enough of that bundle's rows are wanted to pay off."""
+    asked = Counter(w.bundle for w in wanted if w.bundle is not None)
+    worth = {
+        bundle
+        for bundle, count in asked.items()
+        if count >= BUNDLE_MIN_ROWS and count >= BUNDLE_MIN_SHARE * rows_per_bundle.get(bundle, count)
+    }
+    return [w if w.bundle in worth else Wanted(w.id, w.key, w.fetched_at, w.text_sha256) for w in wanted]
+
+
+class _Plan:
+    """Which unit serves each row, units in first-need order, and rows left per unit."""
+
+    def __init__(self, wanted: Sequence[Wanted]) -> None:
+        self.unit_of = [("bundle", w.bundle) if w.bundle else ("key", w.key) for w in wanted]
+        self.order = list(dict.fromkeys(self.unit_of))
+        self.left = Counter(self.unit_of)
+        self.ids: dict[str, dict[str, Wanted]] = {}
+        for w in wanted:
+            if w.bundle:
+                self.ids.setdefault(w.bundle, {})[w.id] = w
+
+
+def stream_records(
+    store: Store,
+    wanted: Sequence[Wanted],
+    *,
+    workers: int,
+    load: Loader,
+    needle: str | None = None,
+    limit: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Records:
+    """The records of ``wanted``, in that order (``needle``: casefolded text filter; ``limit``: at most that
+    many yielded; ``progress``: called with the number of rows read so far). ``load`` GETs one article."""
+    if limit == 0 or not wanted:
+        return
+    plan = _Plan(wanted)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="archive-get")
+    futures: dict[tuple[str, str], Future[Any]] = {}
+    fallback: dict[int, Future[dict[str, Any]]] = {}
+    queue = deque(plan.order)
+    capacity = workers * PREFETCH_PER_WORKER
+    active = 0
+
+    def submit(unit: tuple[str, str]) -> None:
+        nonlocal active
+        kind, name = unit
+        if kind == "bundle":
+            futures[unit] = pool.submit(_bundle_records, store, name, plan.ids[name])
+            active += BUNDLE_WEIGHT
+        else:
+            futures[unit] = pool.submit(load, name)
+            active += 1
+
+    yielded = 0
+    try:
+        for position, row in enumerate(wanted):
+            while queue and (active < capacity or plan.unit_of[position] not in futures):
+                unit = queue.popleft()
+                if unit not in futures:
+                    submit(unit)
+            unit = plan.unit_of[position]
+            record = _take(position, row, unit, futures, fallback, pool, load, wanted, plan)
+            plan.left[unit] -= 1
+            if not plan.left[unit]:
+                del futures[unit]  # every row it serves is read: let its records go
+                active -= BUNDLE_WEIGHT if unit[0] == "bundle" else 1
+            if progress is not None:
+                progress(position + 1)
+            if needle is not None and needle not in str(record.get("text") or "").casefold():
+                continue
+            yield record
+            yielded += 1
+            if limit is not None and yielded >= limit:
+                return
+    finally:
+        # Runs on exhaustion, error, or when the caller stops iterating early (generator closed).
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _take(
+    position: int,
+    row: Wanted,
+    unit: tuple[str, str],
+    futures: dict[tuple[str, str], Future[Any]],
+    fallback: dict[int, Future[dict[str, Any]]],
+    pool: ThreadPoolExecutor,
+    load: Loader,
+    wanted: Sequence[Wanted],
+    plan: _Plan,
+) -> dict[str, Any]:
+    """The record of row ``position``: from its unit's result, or from a fallback GET."""
+    if position in fallback:
+        return fallback.pop(position).result()
+    result = futures[unit].result()
+    if unit[0] == "key":
+        return result
+    record = result.get(row.id)
+    if record is not None:
+        return record
+    # The bundle cannot serve this row: GET it and, at once and concurrently, every later row the
+    # bundle cannot serve either, so one bad bundle costs its rows' GETs but not their latency in series.
+    for later in range(position + 1, len(wanted)):
+        if plan.unit_of[later] == unit and wanted[later].id not in result and later not in fallback:
+            fallback[later] = pool.submit(load, wanted[later].key)
+    return load(row.key)
+
+
+def _bundle_records(store: Store, key: str, rows: dict[str, Wanted]) -> dict[str, dict[str, Any]]:
+    """The records bundle ``key`` holds for ``rows`` (by id), leaving out any that do not match."""
+    try:
+        found = read_bundle(store, key, rows.keys())
+    except KeyNotFound:
+        log.debug("no bundle %s: its %d articles are read one by one", key, len(rows))
+        return {}
+    except IndexFormatError as exc:
+        log.warning("%s; its %d articles are read one by one", exc, len(rows))
+        return {}
+    usable: dict[str, dict[str, Any]] = {}
+    for row_id, row in found.items():
+        record = parse_record(row) if row.matches(rows[row_id].as_row()) else None
+        if record is not None:
+            usable[row_id] = record
+    stale = len(rows) - len(usable)
+    if stale:
+        log.info(
+            "bundle %s does not match %d of the %d rows read from it: those are read one by one", key, stale, len(rows)
+        )
+    return usable
