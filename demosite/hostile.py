@@ -171,6 +171,10 @@ CASES: tuple[HostileCase, ...] = (
     HostileCase("/hostile/html/deep-nesting.html", "malformed_html", "good article inside 300 unclosed <div>s",
                 "archived", fixed(200, HTML, hp.nested_html(hp.GOOD_BY_SLUG["deep-nesting"]).encode()),
                 good="deep-nesting"),
+    HostileCase("/hostile/html/bloated.html", "malformed_html",
+                "an article page padded with 60,000 empty elements (extraction time grows with them)",
+                "extract.rejected.too_complex",
+                fixed(200, HTML, hp.bloated_html(hp.GOOD_BY_SLUG["deep-nesting"]).encode())),
     # Empty answers.
     HostileCase("/hostile/empty/zero.html", "empty", "200 text/html, 0 bytes", "crawl.errors.empty", fixed(200, HTML)),
     HostileCase("/hostile/empty/blank.html", "empty", "200 text/html, only whitespace", "crawl.errors.empty",

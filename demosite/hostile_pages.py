@@ -235,6 +235,11 @@ def nested_html(article: GoodArticle, depth: int = 300) -> str:
     return article_html(article).replace("<article>", "<div>" * depth + "<article>", 1)
 
 
+def bloated_html(article: GoodArticle, elements: int = 60_000) -> str:
+    """The article followed by ``elements`` empty <i> elements (~7 bytes each: under the size limit)."""
+    return article_html(article).replace("</article>", "</article><div>" + "<i></i>" * elements + "</div>", 1)
+
+
 def broken_canonical(article: GoodArticle) -> str:
     """The article with a <link rel=canonical> whose URL cannot even be parsed (an unclosed IPv6 bracket)."""
     return article_html(article).replace("<title>", '<link rel="canonical" href="http://[::1/article">\n<title>', 1)

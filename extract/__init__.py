@@ -10,6 +10,7 @@ from extract.errors import (
     NotHTML,
     Paywalled,
     Rejected,
+    TooComplex,
     TooShort,
     Undecodable,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "Paywalled",
     "RawRef",
     "Rejected",
+    "TooComplex",
     "TooShort",
     "Undecodable",
     "article_id",

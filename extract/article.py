@@ -13,7 +13,7 @@ from trafilatura.utils import load_html
 
 from extract.body import DEFAULT_BODY_OPTIONS, BodyOptions, extract_lines
 from extract.decode import decode_html, sniff_binary
-from extract.errors import NoContent, NotHTML
+from extract.errors import NoContent, NotHTML, TooComplex
 from extract.gates import PageSignals, check_article, paywall_markup, teaser_signals
 from extract.hints import DEFAULT_HINTS, ExtractHints
 from extract.language import choose_language
@@ -34,6 +34,13 @@ def parse_html(text: str) -> HtmlElement:
     if tree is None:
         raise NotHTML("not parseable as an HTML document")
     return tree
+
+
+def check_size(tree: HtmlElement, max_elements: int) -> None:
+    """TooComplex when the tree has more than ``max_elements`` elements (counting stops there)."""
+    for count, _ in enumerate(tree.iter(), start=1):
+        if count > max_elements:
+            raise TooComplex(f"more than {max_elements} elements")
 
 
 # libxml2 drops everything nested deeper than 256 elements unless told the document is huge; that parse
@@ -96,7 +103,7 @@ def extract_article(
 
     ``html`` may be bytes (decoded with the declared charset, BOM or detection) or text. ``site`` is
     the site id (the URL's host when empty). Raises a ``Rejected`` subclass (NotHTML, Undecodable,
-    NotAnArticle, TooShort, Paywalled, NoContent) whose ``.reason`` says why there is no article.
+    NotAnArticle, TooShort, Paywalled, NoContent, TooComplex) whose ``.reason`` says why there is no article.
     Pure: no I/O, deterministic for the same input.
     """
     hints = hints or DEFAULT_HINTS
@@ -104,6 +111,7 @@ def extract_article(
         sniff_binary(html)
     source = decode_html(html, content_type)
     tree = parse_html(source)
+    check_size(tree, hints.max_elements)
     meta = page_metadata(tree, url, tz_name=hints.timezone)
     published = meta.published or _htmldate(tree, url)
     text, dropped, signals = _text_and_drops(tree, url, meta, hints, body_options)
@@ -113,6 +121,7 @@ def extract_article(
         deep = parse_deep_html(source)
         if deep is None:
             raise
+        check_size(deep, hints.max_elements)
         text, dropped, signals = _text_and_drops(deep, url, meta, hints, body_options)
         check_article(meta, text, signals, hints.min_words, dropped)
     lang = choose_language(text, meta.declared_language, hints.languages)

@@ -11,6 +11,7 @@ REJECTION_REASONS: dict[str, str] = {
     "too_short": "the extracted body has fewer words than the site's minimum",
     "paywalled": "the page marks the article as paywalled and only a teaser is visible",
     "no_content": "no main text could be extracted at all",
+    "too_complex": "the page has more HTML elements than the site's max_elements (a bound on extraction time)",
 }
 
 
@@ -56,6 +57,12 @@ class Paywalled(Rejected):
     """The article is behind a paywall: only a teaser was served."""
 
     reason = "paywalled"
+
+
+class TooComplex(Rejected):
+    """The parsed page has more elements than the extractor will process (its WARC record is kept)."""
+
+    reason = "too_complex"
 
 
 class NoContent(Rejected):

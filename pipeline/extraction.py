@@ -99,7 +99,8 @@ def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key:
 
     tz = ZoneInfo(site.timezone)
     hints = ExtractHints(prune_xpaths=site.extraction.prune_xpaths, languages=site.languages,
-                         timezone=site.timezone, min_words=site.extraction.min_words)
+                         timezone=site.timezone, min_words=site.extraction.min_words,
+                         max_elements=site.extraction.max_elements)
     records: dict[str, Any] = {}
     for response in _article_responses(warc_path, counts, site.politeness.max_response_bytes):
         try:

@@ -110,6 +110,11 @@ class Extraction:
 
     prune_xpaths: tuple[str, ...] = ()
     min_words: int = 40
+    max_elements: int = 50_000  # extract.hints.DEFAULT_MAX_ELEMENTS (not imported: site parsing stays light)
+
+    def __post_init__(self) -> None:
+        if self.max_elements < 1:
+            raise SiteConfigError("[extraction]", "extraction.max_elements", "expected at least 1 element")
 
 
 @dataclass(frozen=True)

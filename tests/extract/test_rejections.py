@@ -14,6 +14,7 @@ from extract import (
     NotHTML,
     Paywalled,
     Rejected,
+    TooComplex,
     TooShort,
     Undecodable,
     extract_article,
@@ -23,7 +24,7 @@ URL = "https://news.example.org/fr/2024/11/13/page.html"
 
 
 def test_reason_codes_are_data_and_snake_case() -> None:
-    for cls in (NotHTML, Undecodable, NotAnArticle, TooShort, Paywalled, NoContent):
+    for cls in (NotHTML, Undecodable, NotAnArticle, TooShort, Paywalled, NoContent, TooComplex):
         assert issubclass(cls, Rejected)
         assert cls.reason in REJECTION_REASONS
         assert cls.reason.replace("_", "").isalpha() and cls.reason == cls.reason.lower()
@@ -141,3 +142,17 @@ def test_no_content() -> None:
     with pytest.raises(NoContent) as err:
         extract_article(html, URL)
     assert err.value.reason == "no_content"
+
+
+def test_too_complex_is_refused_before_extraction(pages: ModuleType) -> None:
+    """A page bloated with elements (a CPU cost a hostile site can impose) is refused by count."""
+    bloat = "<span></span>" * 60_000
+    html = pages.news_article(body_lines=pages.FR_BODY, after_body=f"<div>{bloat}</div>")
+    with pytest.raises(TooComplex) as err:
+        extract_article(html, URL)
+    assert err.value.reason == "too_complex" and "50000" in str(err.value)
+    # The same page is extracted when the site allows that many elements, and its text is intact.
+    record = extract_article(html, URL, hints=ExtractHints(max_elements=70_000))
+    assert record.text.split("\n") == pages.FR_BODY
+    with pytest.raises(ValueError, match="max_elements"):
+        ExtractHints(max_elements=0)

@@ -43,6 +43,8 @@ MISTAKES = (
             "discovery.article_allow[0]"),
     Mistake("bad-checks.toml", HEAD.format(id="badchecks") + "[checks]\nmax_rejected_share = 2\n",
             "checks.max_rejected_share"),
+    Mistake("bad-extraction.toml", HEAD.format(id="badextract") + "[extraction]\nmax_elements = 0\n",
+            "extraction.max_elements"),
     Mistake("syntax.toml", 'id = "syntax"\nname = \n', "(syntax)"),
     Mistake("zz-duplicate.toml", HEAD.format(id="good"), "id"),
 )
