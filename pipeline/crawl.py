@@ -13,7 +13,6 @@ import json
 import logging
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline import settings
+from pipeline.scratch import scratch_dir
 from pipeline.sites import SiteConfig
 from pipeline.window import Window
 
@@ -224,9 +224,9 @@ def crawl_window(site: SiteConfig, window: Window, store: Any, progress: Progres
     stats_key = warc_key.removesuffix(".warc.gz") + ".crawl.json"
     log.info("crawl %s window %s -> %s", site.id, window, warc_key)
     archived = archived_articles(store, site, window) if incremental else {}
-    with tempfile.TemporaryDirectory(prefix=f"crawl-{site.id}-", dir=settings.work_dir()) as tmp:
-        previous = previous_warc(store, warc_key, Path(tmp))
-        warc_path, stats = run_spider(crawl_spec(site, window, archived=archived), Path(tmp), progress=progress)
+    with scratch_dir(f"crawl-{site.id}-") as tmp:
+        previous = previous_warc(store, warc_key, tmp)
+        warc_path, stats = run_spider(crawl_spec(site, window, archived=archived), tmp, progress=progress)
         previous_size = 0
         if previous is not None:
             previous_size = previous.stat().st_size

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
 import zlib
 from collections import Counter
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pipeline import settings
+from pipeline.scratch import scratch_dir
 from pipeline.sites import SiteConfig
 from pipeline.versions import is_newer_fetch, write_article
 from pipeline.window import Window
@@ -268,8 +267,8 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str) 
     """Extract a window's articles from its archived WARC (no network) and write them to the archive."""
     started = time.monotonic()
     counts: Counter[str] = Counter()
-    with tempfile.TemporaryDirectory(prefix=f"extract-{site.id}-", dir=settings.work_dir()) as tmp:
-        warc_path = Path(tmp) / "window.warc.gz"
+    with scratch_dir(f"extract-{site.id}-") as tmp:
+        warc_path = tmp / "window.warc.gz"
         store.download(warc_key, warc_path)
         records = extract_records(site, window, warc_path, warc_key, counts)
     records = apply_sitewide_pass(site.id, window, records, store)

@@ -99,7 +99,7 @@ def test_killed_crawl_leaves_nothing_and_the_retry_completes(victim: str, slow_s
         finally:
             kill_group(proc)
         assert proc.returncode == -signal.SIGKILL
-        # The killed task's scratch folder stays behind (no cleanup runs on SIGKILL); it never reaches the archive.
+        # The killed task's scratch folder stays behind for now (no cleanup runs on SIGKILL).
         leftovers = set((stage_env / "work").glob(f"crawl-{site_id}-*")) - work_before
         assert len(leftovers) <= 1
 
@@ -110,6 +110,8 @@ def test_killed_crawl_leaves_nothing_and_the_retry_completes(victim: str, slow_s
 
     retried = run_stages(site_id, WINDOW, archive_url)
     assert retried.error is None, retried.log_text()[-3000:]
+    # The retry's crawl removed the killed task's scratch folder (its owner process is gone) and its own.
+    assert set((stage_env / "work").glob(f"crawl-{site_id}-*")) - work_before == set()
     records = [json.loads(store.get(k)) for k in store.list("articles/")]
     assert sorted(r["canonical_url"] for r in records) == expected, "articles lost or doubled"
     report = json.loads(store.get(retried.results["check"]["report_key"]))

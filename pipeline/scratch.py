@@ -1,0 +1,79 @@
+"""Scratch folders for one task's temporary files, and the sweep of those a killed task left behind.
+
+A task that is SIGKILLed (OOM killer, a lost Celery worker, ``airflow tasks clear`` on a stuck task) runs no
+cleanup, so its folder under ``NEWSARCHIVE_WORK_DIR`` would stay forever, holding a partial WARC. Each
+folder therefore records its owner (host name and process id); every new scratch folder first removes
+the folders of owners on this host that no longer run. Folders of live processes, of other hosts (a shared
+work dir) and of an unknown owner younger than a day are left alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline import settings
+
+log = logging.getLogger("newsarchive.scratch")
+
+OWNER_FILE = ".owner"
+# Task scratch folders are named "<stage>-<site>-<random>"; only those are ever swept.
+STAGE_PREFIXES = ("crawl-", "extract-")
+# A folder with no owner file (written before owners were recorded) is stale after this long.
+UNOWNED_STALE_AFTER_S = 24 * 3600
+
+
+@contextlib.contextmanager
+def scratch_dir(prefix: str) -> Iterator[Path]:
+    """A fresh folder in the work dir, removed on exit; stale folders of dead tasks are swept first."""
+    if not prefix.startswith(STAGE_PREFIXES):
+        raise ValueError(f"scratch prefix {prefix!r} must start with one of {STAGE_PREFIXES}")
+    root = settings.work_dir()
+    sweep_stale(root)
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=root) as tmp:
+        (Path(tmp) / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
+        yield Path(tmp)
+
+
+def sweep_stale(root: Path) -> list[Path]:
+    """Remove the scratch folders under ``root`` whose owner process is gone; return them."""
+    removed = []
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        if folder.is_dir() and not folder.is_symlink() and folder.name.startswith(STAGE_PREFIXES) and _stale(folder):
+            size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                removed.append(folder)
+                log.info("removed %s (%d bytes) left by a task that no longer runs", folder, size)
+    return removed
+
+
+def _stale(folder: Path) -> bool:
+    try:
+        host, pid_text = (folder / OWNER_FILE).read_text(encoding="utf-8").split()
+        pid = int(pid_text)
+    except FileNotFoundError:
+        try:
+            return time.time() - folder.stat().st_mtime > UNOWNED_STALE_AFTER_S
+        except FileNotFoundError:
+            return False  # removed meanwhile by its own task
+    except (OSError, ValueError):
+        return False  # unreadable owner: not ours to judge
+    return host == socket.gethostname() and not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by another user
+    return True
