@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import zlib
@@ -241,15 +242,32 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
         if outcomes is not None:
             outcomes[f"versions.{outcome.kind}"] += 1
         article_keys.append(key)
+        stored, text = _stored_record(record, outcome)
         rows, texts = by_date.setdefault(day, ([], []))
-        rows.append(index_row(record, key, day))
-        texts.append(record.to_json())
+        rows.append(index_row(stored, key, day))
+        texts.append(text)
     index_keys = []
     for day, (rows, texts) in sorted(by_date.items()):
         key = keys.index_key(site.id, day, window.start, window.end)
         write_partition(store, key, rows, texts)  # the bundle, then the index
         index_keys.append(key)
     return article_keys, index_keys
+
+
+def _stored_record(record: Any, outcome: Any) -> tuple[Any, str]:
+    """The record now stored at the key and its JSON text: the incoming one, or the newer one that was kept
+    (an older copy arriving late). The index row and the bundle must describe what the object holds, or
+    readers would get the older text from the bundle and the newer one from the object."""
+    from extract import ArticleRecord
+
+    if outcome.kept is None:
+        return record, record.to_json()
+    try:
+        text = outcome.kept.decode("utf-8")
+        return ArticleRecord.from_dict(json.loads(text)), text
+    except (UnicodeDecodeError, ValueError, TypeError) as exc:
+        log.warning("stored %s kept but not readable as a record (%s): indexing the incoming one", outcome.key, exc)
+        return record, record.to_json()
 
 
 def index_row(record: Any, key: str, day: date) -> dict[str, Any]:

@@ -37,12 +37,14 @@ class WriteOutcome:
     ``kind``: new (no stored record), unchanged (same text; the key rewritten in place unless the stored
     record is newer or identical), updated (other text, incoming newer: the stored record went to
     ``version_key`` first), superseded (other text, the stored record is newer: the incoming one went to
-    ``version_key`` and the latest key was left alone).
+    ``version_key`` and the latest key was left alone). ``kept``: the stored bytes, when they stay at
+    ``key`` instead of the incoming record (the run's index row and bundle must describe them).
     """
 
     kind: str
     key: str
     version_key: str | None = None
+    kept: bytes | None = None
 
 
 def parse_instant(value: Any) -> datetime | None:
@@ -142,7 +144,8 @@ def write_article(store: Any, key: str, record: Any) -> WriteOutcome:
     if text_digest(old) == record.text_sha256:
         if incoming_newer and old_bytes != data:
             store.put(key, data, content_type=JSON_TYPE)  # same text; metadata or raw reference may differ
-        return WriteOutcome(UNCHANGED, key)
+            return WriteOutcome(UNCHANGED, key)
+        return WriteOutcome(UNCHANGED, key, kept=old_bytes)
     if incoming_newer:
         aside = version_key(record.site, record.id, version_label(old))
         store.put(aside, old_bytes, content_type=JSON_TYPE)  # first, so a crash never loses the old text
@@ -152,7 +155,7 @@ def write_article(store: Any, key: str, record: Any) -> WriteOutcome:
     aside = version_key(record.site, record.id, version_label(new))
     store.put(aside, data, content_type=JSON_TYPE)
     log.info("article %s: an older version arrived after a newer one; kept as %s", key, aside)
-    return WriteOutcome(SUPERSEDED, key, aside)
+    return WriteOutcome(SUPERSEDED, key, aside, kept=old_bytes)
 
 
 def list_versions(store: Any, site: str, article_id: str) -> list[str]:
