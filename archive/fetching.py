@@ -2,8 +2,9 @@
 
 Each wanted row is read either from its partition's bundle (one GET for many records) or from its own
 article object (one GET each). Units of work (a bundle, or one article) are submitted to a thread pool
-in the order the rows first need them, with a bounded number in flight, so a million-row pull streams
-in constant memory and the first record arrives after the first GETs, not after all of them.
+in the order the rows first need them, with a bounded number in flight, so a million-row pull streams in
+bounded memory (about ``workers`` bundles' wanted records plus a few hundred single records) and the first
+record arrives after the first GETs, not after all of them.
 
 A bundle row that is missing, unreadable or does not match the index row falls back to the article
 object: the answer is always what the article objects hold.
@@ -12,6 +13,7 @@ object: the answer is always what the article objects hold.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,15 +21,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from archive.bundles import parse_record, read_bundle
-from archive.errors import IndexFormatError, KeyNotFound
+from archive.errors import ArchiveError, KeyNotFound
 
 if TYPE_CHECKING:
     from archive.store import Store
 
 log = logging.getLogger(__name__)
 
-# Work units in flight per worker thread: enough to keep every thread busy, bounded so a pull never
-# holds more than a few hundred records in memory.
+# Work units in flight per worker thread: enough to keep every thread busy, bounded so what a pull holds
+# in memory does not grow with its size.
 PREFETCH_PER_WORKER = 4
 # A bundle counts as this many units against that bound (it holds many records at once).
 BUNDLE_WEIGHT = PREFETCH_PER_WORKER
@@ -67,16 +69,47 @@ def choose_bundles(wanted: Sequence[Wanted], rows_per_bundle: dict[str, int]) ->
 
 
 class _Plan:
-    """Which unit serves each row, units in first-need order, and rows left per unit."""
+    """Which unit serves each row, units in first-need order, rows left per unit, and each bundle's rows."""
 
     def __init__(self, wanted: Sequence[Wanted]) -> None:
         self.unit_of = [("bundle", w.bundle) if w.bundle else ("key", w.key) for w in wanted]
         self.order = list(dict.fromkeys(self.unit_of))
         self.left = Counter(self.unit_of)
         self.ids: dict[str, dict[str, Wanted]] = {}
-        for w in wanted:
+        self.positions: dict[str, list[int]] = {}  # bundle -> its rows' positions, ascending
+        for position, w in enumerate(wanted):
             if w.bundle:
                 self.ids.setdefault(w.bundle, {})[w.id] = w
+                self.positions.setdefault(w.bundle, []).append(position)
+
+
+class _Fallback:
+    """Single GETs for the rows a bundle could not serve, at most ``window`` in flight per bundle."""
+
+    def __init__(self, pool: ThreadPoolExecutor, load: Loader, wanted: Sequence[Wanted], window: int) -> None:
+        self.pool, self.load, self.wanted, self.window = pool, load, wanted, window
+        self.futures: dict[int, Future[dict[str, Any]]] = {}
+        self.queued: dict[str, deque[int]] = {}
+
+    def start(self, bundle: str, positions: list[int]) -> None:
+        """GET these rows (ascending) instead of reading them from ``bundle``; the first ones at once."""
+        self.queued[bundle] = deque(positions)
+        for _ in range(self.window):
+            self._next(bundle)
+
+    def take(self, position: int) -> dict[str, Any] | None:
+        """The record of a row whose GET was started, or None if it was not redirected here."""
+        future = self.futures.pop(position, None)
+        if future is None:
+            return None
+        self._next(self.wanted[position].bundle or "")
+        return future.result()
+
+    def _next(self, bundle: str) -> None:
+        queue = self.queued.get(bundle)
+        if queue:
+            position = queue.popleft()
+            self.futures[position] = self.pool.submit(self.load, self.wanted[position].key)
 
 
 def stream_records(
@@ -95,35 +128,27 @@ def stream_records(
         return
     plan = _Plan(wanted)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="archive-get")
-    futures: dict[tuple[str, str], Future[Any]] = {}
-    fallback: dict[int, Future[dict[str, Any]]] = {}
-    queue = deque(plan.order)
     capacity = workers * PREFETCH_PER_WORKER
+    fallback = _Fallback(pool, load, wanted, capacity)
+    futures: dict[tuple[str, str], Future[Any]] = {}
+    queue = deque(plan.order)
     active = 0
-
-    def submit(unit: tuple[str, str]) -> None:
-        nonlocal active
-        kind, name = unit
-        if kind == "bundle":
-            futures[unit] = pool.submit(_bundle_records, store, name, plan.ids[name])
-            active += BUNDLE_WEIGHT
-        else:
-            futures[unit] = pool.submit(load, name)
-            active += 1
-
     yielded = 0
     try:
-        for position, row in enumerate(wanted):
-            while queue and (active < capacity or plan.unit_of[position] not in futures):
-                unit = queue.popleft()
-                if unit not in futures:
-                    submit(unit)
+        for position in range(len(wanted)):
             unit = plan.unit_of[position]
-            record = _take(position, row, unit, futures, fallback, pool, load, wanted, plan)
+            # Units are queued in first-need order: this row's unit is submitted already, or next in line.
+            while queue and (active < capacity or unit not in futures):
+                following = queue.popleft()
+                futures[following] = _submit(pool, store, load, following, plan)
+                active += _weight(following)
+            record = fallback.take(position)
+            if record is None:
+                record = _from_unit(position, unit, futures[unit].result(), plan, fallback)
             plan.left[unit] -= 1
             if not plan.left[unit]:
                 del futures[unit]  # every row it serves is read: let its records go
-                active -= BUNDLE_WEIGHT if unit[0] == "bundle" else 1
+                active -= _weight(unit)
             if progress is not None:
                 progress(position + 1)
             if needle is not None and needle not in str(record.get("text") or "").casefold():
@@ -137,42 +162,45 @@ def stream_records(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _take(
-    position: int,
-    row: Wanted,
-    unit: tuple[str, str],
-    futures: dict[tuple[str, str], Future[Any]],
-    fallback: dict[int, Future[dict[str, Any]]],
-    pool: ThreadPoolExecutor,
-    load: Loader,
-    wanted: Sequence[Wanted],
-    plan: _Plan,
-) -> dict[str, Any]:
-    """The record of row ``position``: from its unit's result, or from a fallback GET."""
-    if position in fallback:
-        return fallback.pop(position).result()
-    result = futures[unit].result()
+def _weight(unit: tuple[str, str]) -> int:
+    return BUNDLE_WEIGHT if unit[0] == "bundle" else 1
+
+
+def _submit(pool: ThreadPoolExecutor, store: Store, load: Loader, unit: tuple[str, str], plan: _Plan) -> Future[Any]:
+    kind, name = unit
+    if kind == "bundle":
+        return pool.submit(_bundle_records, store, name, plan.ids[name])
+    return pool.submit(load, name)
+
+
+def _from_unit(position: int, unit: tuple[str, str], result: Any, plan: _Plan, fallback: _Fallback) -> dict[str, Any]:
+    """The record of row ``position`` from its unit's result; a row its bundle cannot serve is redirected,
+    with every later such row of that bundle, to single GETs (started in order, a bounded number at once)."""
     if unit[0] == "key":
         return result
-    record = result.get(row.id)
+    record = result.get(fallback.wanted[position].id)
     if record is not None:
         return record
-    # The bundle cannot serve this row: GET it and, at once and concurrently, every later row the
-    # bundle cannot serve either, so one bad bundle costs its rows' GETs but not their latency in series.
-    for later in range(position + 1, len(wanted)):
-        if plan.unit_of[later] == unit and wanted[later].id not in result and later not in fallback:
-            fallback[later] = pool.submit(load, wanted[later].key)
-    return load(row.key)
+    rows = plan.positions[unit[1]]
+    start = bisect_left(rows, position)
+    fallback.start(unit[1], [p for p in rows[start:] if fallback.wanted[p].id not in result])
+    redirected = fallback.take(position)
+    assert redirected is not None  # `position` was the first row queued
+    return redirected
 
 
 def _bundle_records(store: Store, key: str, rows: dict[str, Wanted]) -> dict[str, dict[str, Any]]:
-    """The records bundle ``key`` holds for ``rows`` (by id), leaving out any that do not match."""
+    """The records bundle ``key`` holds for ``rows`` (by id), leaving out any that do not match.
+
+    A bundle that cannot be read for any reason (missing, damaged, refused by the store) yields nothing:
+    its rows are then read from the article objects, which report their own errors.
+    """
     try:
         found = read_bundle(store, key, rows.keys())
     except KeyNotFound:
-        log.debug("no bundle %s: its %d articles are read one by one", key, len(rows))
+        log.info("no bundle %s: its %d articles are read one by one", key, len(rows))
         return {}
-    except IndexFormatError as exc:
+    except ArchiveError as exc:
         log.warning("%s; its %d articles are read one by one", exc, len(rows))
         return {}
     usable: dict[str, dict[str, Any]] = {}
@@ -182,7 +210,6 @@ def _bundle_records(store: Store, key: str, rows: dict[str, Wanted]) -> dict[str
             usable[row_id] = record
     stale = len(rows) - len(usable)
     if stale:
-        log.info(
-            "bundle %s does not match %d of the %d rows read from it: those are read one by one", key, stale, len(rows)
-        )
+        log.info("bundle %s does not match %d of the %d rows read from it: those are read one by one",
+                 key, stale, len(rows))
     return usable

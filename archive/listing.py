@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from archive.errors import InvalidKey
-from archive.keys import SITE_RE, index_prefix, parse_index_key
+from archive.keys import SITE_RE, IndexKey, bundles_prefix, index_prefix, parse_bundle_key, parse_index_key
 from archive.query import Query
 from archive.store import Store
 
@@ -25,6 +25,11 @@ from archive.store import Store
 # stores); beyond it, the site's whole index folder is listed once and filtered by date.
 MAX_DAY_LISTINGS = 31
 _SITE_FOLDER = "site="
+# The partitioned prefixes: listing prefix builder and key parser of each.
+_KINDS: dict[str, tuple[Callable[..., str], Callable[[str], IndexKey]]] = {
+    "index": (index_prefix, parse_index_key),
+    "bundles": (bundles_prefix, parse_bundle_key),
+}
 
 
 def index_sites(store: Store) -> list[str]:
@@ -71,10 +76,10 @@ def _s3_folders(store: Any, prefix: str) -> list[str]:
     return sorted(names)
 
 
-def _s3_date_range(store: Any, site: str, query: Query) -> list[str]:
-    """A site's index keys from the query's first partition to its last, in one forward listing."""
+def _s3_date_range(store: Any, site: str, query: Query, kind: str) -> list[str]:
+    """A site's ``kind`` keys from the query's first partition to its last, in one forward listing."""
     first, last = query.date_span()
-    site_prefix = index_prefix(site)
+    site_prefix = _KINDS[kind][0](site)
     extra: dict[str, Any] = {"Prefix": store.prefix + site_prefix}
     if first is not None:
         # Every key of day D and later sorts after "…/date=D" (it continues with "/..."); earlier days before.
@@ -96,19 +101,21 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _prefixes(site: str, query: Query) -> list[str]:
+def _prefixes(site: str, query: Query, kind: str) -> list[str]:
     """The listing prefixes for one site: one per day for short ranges, else the site's folder."""
     first, last = query.date_span()
+    prefix = _KINDS[kind][0]
     if first is not None and last is not None and (last - first).days < MAX_DAY_LISTINGS:
-        return [index_prefix(site, day) for day in _days(first, last)]
-    return [index_prefix(site)]
+        return [prefix(site, day) for day in _days(first, last)]
+    return [prefix(site)]
 
 
-def _matching(keys: Iterable[str], query: Query) -> list[str]:
+def _matching(keys: Iterable[str], query: Query, kind: str) -> list[str]:
     found = []
+    parse = _KINDS[kind][1]
     for key in keys:
         try:
-            parts = parse_index_key(key)
+            parts = parse(key)
         except InvalidKey:
             continue  # not an index file of the pipeline (e.g. a README someone dropped there)
         if query.partition_matches(parts.published_date):
@@ -116,19 +123,32 @@ def _matching(keys: Iterable[str], query: Query) -> list[str]:
     return found
 
 
-def index_keys(store: Store, query: Query, pool: Executor) -> list[str]:
-    """Every index key whose site and ``date=`` partition can hold rows matching ``query``, sorted."""
+def index_keys(store: Store, query: Query, pool: Executor, sites: list[str] | None = None) -> list[str]:
+    """Every index key whose site and ``date=`` partition can hold rows matching ``query``, sorted.
+
+    ``sites``: the sites to look at when the query names none (default: every site with an index).
+    """
+    return partition_keys(store, query, pool, "index", sites)
+
+
+def partition_keys(
+    store: Store, query: Query, pool: Executor, kind: str, sites: list[str] | None = None
+) -> list[str]:
+    """``index_keys`` for the ``index`` or the ``bundles`` prefix."""
     from archive.s3 import S3Store
 
-    sites = list(query.sites) if query.sites is not None else index_sites(store)
+    if query.sites is not None:
+        sites = list(query.sites)
+    elif sites is None:
+        sites = index_sites(store)
     listings: list[Callable[[], list[str]]]
     if isinstance(store, S3Store):
-        listings = [partial(_s3_date_range, store, site, query) for site in sites]
+        listings = [partial(_s3_date_range, store, site, query, kind) for site in sites]
     else:
-        listings = [partial(_listed, store, prefix) for site in sites for prefix in _prefixes(site, query)]
+        listings = [partial(_listed, store, prefix) for site in sites for prefix in _prefixes(site, query, kind)]
     keys: set[str] = set()
     for listed in pool.map(lambda listing: listing(), listings):
-        keys.update(_matching(listed, query))
+        keys.update(_matching(listed, query, kind))
     return sorted(keys)
 
 

@@ -30,7 +30,7 @@ from archive.errors import ArchiveError
 from archive.fetching import Wanted, choose_bundles, stream_records
 from archive.index import INDEX_SCHEMA, conform, read_index
 from archive.keys import bundle_key_for, parse_article_key, parse_index_key
-from archive.listing import index_keys, index_sites
+from archive.listing import index_keys, index_sites, partition_keys
 from archive.query import Query, TimeBound, published_instant
 from archive.store import Store, open_store
 
@@ -60,11 +60,13 @@ Records = Generator[dict[str, Any], None, None]
 @dataclass(frozen=True)
 class Selection:
     """Index rows chosen by a query (``table``, INDEX_SCHEMA, in reading order) and where they came from:
-    ``sources[i]`` is the index file of row i, ``file_rows`` the row count of every index file read."""
+    ``sources[i]`` is the index file of row i, ``file_rows`` the row count of every index file read,
+    ``bundles`` the bundle keys that exist for those files."""
 
     table: pa.Table
     sources: tuple[str, ...]
     file_rows: dict[str, int] = field(default_factory=dict)
+    bundles: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
@@ -146,7 +148,7 @@ class Archive:
         [start, end) (dates are midnight UTC, naive times UTC). InvalidQuery on bad filters,
         StoreUnavailable / ArchiveError when the store fails, IndexFormatError on a bad index file.
         """
-        return self.select(site, start, end, lang).table
+        return self._select(Query.build(site, start, end, lang), list_bundles=False).table
 
     def articles(
         self,
@@ -174,10 +176,15 @@ class Archive:
         lang: str | Iterable[str] | None = None,
     ) -> Selection:
         """The index rows ``index()`` returns, with the index file each row came from (for ``records``)."""
-        query = Query.build(site, start, end, lang)
+        return self._select(Query.build(site, start, end, lang), list_bundles=self.bundles)
+
+    def _select(self, query: Query, *, list_bundles: bool) -> Selection:
         with self._pool() as pool:
-            keys = index_keys(self.store, query, pool)
+            sites = list(query.sites) if query.sites is not None else index_sites(self.store)
+            keys = index_keys(self.store, query, pool, sites)
             tables = list(pool.map(lambda key: read_index(self.store, key), keys))
+            # Which partitions have a bundle: listed, so an archive written before bundles costs no failed GETs.
+            bundles = partition_keys(self.store, query, pool, "bundles", sites) if list_bundles and keys else []
         files = list(zip(keys, tables, strict=True))
         merged, sources = merge_latest_sources(files)
         positions = select_positions(merged, query)
@@ -186,6 +193,7 @@ class Archive:
             table=table,
             sources=tuple(sources[p] for p in positions),
             file_rows={key: table.num_rows for key, table in files},
+            bundles=frozenset(bundles),
         )
 
     def records(
@@ -209,8 +217,11 @@ class Archive:
             table = table.slice(0, limit)  # nothing is filtered after the fetch: fetch no more than needed
         columns = [table.column(name).to_pylist() for name in ("id", "key", "fetched_at", "text_sha256")]
         sources = selection.sources[: table.num_rows]
+        # The bundle of each row's index file, where one exists (and bundles are on).
+        bundles = {source: bundle_key_for(source) for source in set(sources)} if self.bundles else {}
+        usable = {source: key for source, key in bundles.items() if key in selection.bundles}
         wanted = [
-            Wanted(row_id, key, fetched_at, digest, bundle_key_for(source) if self.bundles else None)
+            Wanted(row_id, key, fetched_at, digest, usable.get(source))
             for row_id, key, fetched_at, digest, source in zip(*columns, sources, strict=True)
         ]
         wanted = choose_bundles(wanted, {bundle_key_for(k): n for k, n in selection.file_rows.items()})

@@ -212,6 +212,7 @@ def bench(server: Any, env: dict[str, str], args: argparse.Namespace) -> int:
     ]  # fmt: skip
     rounds: dict[str, list[tuple[int, float, int]]] = {name: [] for name, _, _ in methods}
     reference: list[dict[str, Any]] | None = None
+    reader_order: list[str] | None = None
     for _ in range(args.rounds):
         for name, run, counter in methods:
             records, seconds, requests = timed(run, counter)
@@ -219,6 +220,11 @@ def bench(server: Any, env: dict[str, str], args: argparse.Namespace) -> int:
                 reference = sorted(records, key=lambda r: str(r["id"]))
             elif sorted(records, key=lambda r: str(r["id"])) != reference:
                 print(f"{name} did not return the same records as the sequential GETs", file=sys.stderr)
+                return 1
+            elif reader_order is None:
+                reader_order = [str(r["id"]) for r in records]
+            elif [str(r["id"]) for r in records] != reader_order:  # both readers: the index order
+                print(f"{name} returned the records in another order than the other reader", file=sys.stderr)
                 return 1
             rounds[name].append((len(records), seconds, requests))
     timings = [best_of(name, rounds[name]) for name, _, _ in methods]

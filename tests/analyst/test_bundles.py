@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from archive.bundles import BUNDLE_SCHEMA, bundle_table, read_bundle
-from archive.errors import KeyNotFound
+from archive.errors import ArchiveError, KeyNotFound
 from archive.index import PARQUET_CONTENT_TYPE
 from archive.keys import bundle_key_for, parse_bundle_key
 from archive.local import LocalStore
@@ -80,7 +80,48 @@ def test_missing_bundles_fall_back_to_concurrent_single_gets(tmp_path: Path, wor
     got = list(Archive(spy, workers=8).articles())
     assert got == [stored(records)[r.id] for r in records]
     assert len([k for k in spy.read if k.startswith("articles/")]) == 24
-    assert spy.peak >= 4  # the fallback GETs run side by side, not one after the other
+    assert not [k for k in spy.read if k.startswith("bundles/")]  # listed, so no GET of a missing bundle
+    assert spy.peak >= 4  # the GETs run side by side, not one after the other
+
+
+class RefusingBundles(LocalStore):
+    """A store whose policy refuses reads under bundles/ (an IAM policy written before bundles existed)."""
+
+    def get(self, key: str) -> bytes:
+        if key.startswith("bundles/"):
+            raise ArchiveError(f"get {key}: AccessDenied")
+        return super().get(key)
+
+
+def test_a_bundle_the_store_refuses_falls_back(tmp_path: Path, worlds: ModuleType,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    store = RefusingBundles(tmp_path / "archive")
+    records = day_records(worlds, 5)
+    worlds.write_window(store, WINDOW, records)
+    with caplog.at_level(logging.WARNING, logger="archive.fetching"):
+        assert list(Archive(store).articles()) == [stored(records)[r.id] for r in records]
+    assert any("AccessDenied" in m for m in caplog.messages)
+
+
+def test_stale_rows_of_a_big_bundle_are_read_a_window_at_a_time(tmp_path: Path, worlds: ModuleType) -> None:
+    """Every row of a 300-row bundle is stale: they are read one by one, in order, never all queued at once."""
+    inner = LocalStore(tmp_path / "archive")
+    records = day_records(worlds, 300)
+    [index] = worlds.write_window(inner, WINDOW, records)
+    forged = [replace(r, fetched_at="2024-11-09T00:00:00Z") for r in records]
+    rows = [index_row(r, worlds.article_key(r.site, worlds.partition_day(r), r.id), worlds.partition_day(r))
+            for r in forged]  # fmt: skip
+    sink = io.BytesIO()
+    pq.write_table(bundle_table(rows, [r.to_json() for r in forged]), sink)
+    inner.put(bundle_key_for(index), sink.getvalue(), content_type=PARQUET_CONTENT_TYPE)
+    spy = worlds.RecordingStore(inner)
+    stream = Archive(spy, workers=2).articles()
+    first = next(stream)
+    assert first == stored(records)[first["id"]]
+    stream.close()
+    assert len([k for k in spy.read if k.startswith("articles/")]) <= 2 * 4 + 2  # the window, not 299
+    single = [r["id"] for r in Archive(inner, bundles=False).articles()]
+    assert [r["id"] for r in Archive(inner, workers=3).articles()] == single
 
 
 def test_stale_bundle_rows_are_not_trusted(store: Store, worlds: ModuleType) -> None:
