@@ -37,6 +37,8 @@ def evaluate_gates(site: SiteConfig, window: Window, crawl_counts: dict[str, Any
 def build_report(site: SiteConfig, window: Window, crawl: dict[str, Any], extract: dict[str, Any],
                  gates: list[Gate], generated_at: str) -> dict[str, Any]:
     """The run report: everything a reader needs to trust (or distrust) a window's archive."""
+    from archive.keys import bundle_key_for
+
     failed = [g.name for g in gates if g.status == FAILED]
     window_keys = extract.get("window_article_keys") or extract.get("article_keys", [])
     return {
@@ -49,6 +51,7 @@ def build_report(site: SiteConfig, window: Window, crawl: dict[str, Any], extrac
         "crawl": {"warc_key": crawl.get("warc_key"), "stats_key": crawl.get("stats_key"),
                   "counts": crawl.get("counts", {}), "duration_s": crawl.get("duration_s")},
         "extract": {"counts": extract.get("counts", {}), "index_keys": extract.get("index_keys", []),
+                    "bundle_keys": [bundle_key_for(k) for k in extract.get("index_keys", [])],
                     "duration_s": extract.get("duration_s")},
         # The window's articles in the archive (this run's and earlier runs'), and what this run wrote.
         "articles": len(window_keys),

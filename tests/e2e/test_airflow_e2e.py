@@ -149,6 +149,8 @@ def test_manual_run_archives_the_window(stack: Any) -> None:
     assert report["articles"] == len(expected) == len(article_keys)
     assert sorted(report["article_keys"]) == sorted(article_keys)
     assert report["extract"]["counts"]["articles"] == len(expected)
+    assert report["extract"]["bundle_keys"] == [bundle_key_for(k) for k in report["extract"]["index_keys"]]
+    assert sorted(report["extract"]["bundle_keys"]) == sorted(k for k in keys if k.startswith("bundles/"))
 
     # The check task's Asset event triggers the example downstream DAG, which reads exactly those articles.
     downstream = _wait_for_downstream_run(airflow, home)

@@ -116,6 +116,8 @@ def test_killed_crawl_leaves_nothing_and_the_retry_completes(victim: str, slow_s
     assert sorted(r["canonical_url"] for r in records) == expected, "articles lost or doubled"
     report = json.loads(store.get(retried.results["check"]["report_key"]))
     assert report["articles"] == len(expected) and report["status"] == "ok"
+    bundles = report["extract"]["bundle_keys"]
+    assert len(bundles) == len(report["extract"]["index_keys"]) > 0 and all(store.exists(k) for k in bundles)
     warc = store.get(retried.results["crawl"]["warc_key"])
     fetched = Counter(r.target_uri for r in iter_responses(io.BytesIO(warc)) if r.status == 200 and r.role == "article")
     assert [u for u, n in fetched.items() if n > 1] == [], "an article was fetched twice in the retry"
