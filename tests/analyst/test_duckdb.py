@@ -82,3 +82,28 @@ def test_documented_text_search_on_bundles(local_world: Any) -> None:
     ]  # fmt: skip
     expected = [r["title"] for r in Archive(local_world.store).articles(contains="election") if r["site"] == "alpha"]
     assert [row[1] for row in result] == expected
+
+
+def test_a_fetch_time_tie_goes_to_the_window_that_ends_later(tmp_path: Path, worlds: Any) -> None:
+    """Same fetched_at in two windows: the reader keeps the later-ending window's row, and so does the SQL,
+    though that window's file name sorts first (it starts earlier)."""
+    from dataclasses import replace
+
+    from archive.local import LocalStore
+
+    store = LocalStore(tmp_path / "archive")
+    base = worlds.make_record("alpha", "t1", "2024-11-02T08:00:00+00:00", fetched_at="2024-11-05T12:00:00Z")
+    worlds.write_window(store, "2024-11-01/2024-11-05", [replace(base, title="Longer window")])
+    worlds.write_window(store, "2024-11-02/2024-11-04", [replace(base, title="Shorter window")])
+    assert Archive(store).index().column("title").to_pylist() == ["Longer window"]
+    connection = duckdb.connect()
+    for marker in (MARKER, TEXT_MARKER):
+        inner = documented_sql(marker)[-1].replace("var/archive", str(store.root))
+        _, _, rest = inner.partition("FROM (")
+        query = "SELECT * FROM (" + rest.split("\n)", 1)[0] + "\n)"  # the documented dedup, unfiltered
+        connection.execute("SET TimeZone = 'UTC'")
+        cursor = connection.execute(query)
+        names = [column[0] for column in cursor.description]
+        rows = cursor.fetchall()
+        column = names.index("title" if "title" in names else "record")
+        assert len(rows) == 1 and "Longer window" in rows[0][column], (marker, rows)
