@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from archive.bundles import parse_record, read_bundle
@@ -65,7 +65,7 @@ def choose_bundles(wanted: Sequence[Wanted], rows_per_bundle: dict[str, int]) ->
         for bundle, count in asked.items()
         if count >= BUNDLE_MIN_ROWS and count >= BUNDLE_MIN_SHARE * rows_per_bundle.get(bundle, count)
     }
-    return [w if w.bundle in worth else Wanted(w.id, w.key, w.fetched_at, w.text_sha256) for w in wanted]
+    return [w if w.bundle in worth else replace(w, bundle=None) for w in wanted]
 
 
 class _Plan:

@@ -61,12 +61,12 @@ Records = Generator[dict[str, Any], None, None]
 class Selection:
     """Index rows chosen by a query (``table``, INDEX_SCHEMA, in reading order) and where they came from:
     ``sources[i]`` is the index file of row i, ``file_rows`` the row count of every index file read,
-    ``bundles`` the bundle keys that exist for those files."""
+    ``bundle_of`` the bundle of each of those files that has one."""
 
     table: pa.Table
     sources: tuple[str, ...]
     file_rows: dict[str, int] = field(default_factory=dict)
-    bundles: frozenset[str] = frozenset()
+    bundle_of: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
@@ -184,16 +184,16 @@ class Archive:
             keys = index_keys(self.store, query, pool, sites)
             tables = list(pool.map(lambda key: read_index(self.store, key), keys))
             # Which partitions have a bundle: listed, so an archive written before bundles costs no failed GETs.
-            bundles = partition_keys(self.store, query, pool, "bundles", sites) if list_bundles and keys else []
+            bundles = set(partition_keys(self.store, query, pool, "bundles", sites)) if list_bundles and keys else set()
         files = list(zip(keys, tables, strict=True))
-        merged, sources = merge_latest_sources(files)
+        merged, sources = merge_latest(files)
         positions = select_positions(merged, query)
         table = merged.take(pa.array(positions, type=pa.int64())).combine_chunks()
         return Selection(
             table=table,
             sources=tuple(sources[p] for p in positions),
             file_rows={key: table.num_rows for key, table in files},
-            bundles=frozenset(bundles),
+            bundle_of={key: bundle for key in keys if (bundle := bundle_key_for(key)) in bundles},
         )
 
     def records(
@@ -217,14 +217,12 @@ class Archive:
             table = table.slice(0, limit)  # nothing is filtered after the fetch: fetch no more than needed
         columns = [table.column(name).to_pylist() for name in ("id", "key", "fetched_at", "text_sha256")]
         sources = selection.sources[: table.num_rows]
-        # The bundle of each row's index file, where one exists (and bundles are on).
-        bundles = {source: bundle_key_for(source) for source in set(sources)} if self.bundles else {}
-        usable = {source: key for source, key in bundles.items() if key in selection.bundles}
+        bundle_of = selection.bundle_of if self.bundles else {}
         wanted = [
-            Wanted(row_id, key, fetched_at, digest, usable.get(source))
+            Wanted(row_id, key, fetched_at, digest, bundle_of.get(source))
             for row_id, key, fetched_at, digest, source in zip(*columns, sources, strict=True)
         ]
-        wanted = choose_bundles(wanted, {bundle_key_for(k): n for k, n in selection.file_rows.items()})
+        wanted = choose_bundles(wanted, {bundle: selection.file_rows[key] for key, bundle in bundle_of.items()})
         return stream_records(
             self.store, wanted, workers=self.workers, load=self._load, needle=needle, limit=limit, progress=progress
         )
@@ -285,14 +283,10 @@ def _instant(value: str | None) -> datetime:
     return moment if moment is not None else _EPOCH
 
 
-def merge_latest(files: list[tuple[str, pa.Table]]) -> pa.Table:
-    """One row per id over several index files: the latest ``fetched_at`` wins; on a tie, the file of
-    the later window (end, then start) wins. Row order of the result is unspecified."""
-    return merge_latest_sources(files)[0]
-
-
-def merge_latest_sources(files: list[tuple[str, pa.Table]]) -> tuple[pa.Table, list[str]]:
-    """``merge_latest``, plus the index key each row of the result came from."""
+def merge_latest(files: list[tuple[str, pa.Table]]) -> tuple[pa.Table, list[str]]:
+    """One row per id over several index files, and the index key each row came from: the latest
+    ``fetched_at`` wins; on a tie, the file of the later window (end, then start) wins. Row order of the
+    result is unspecified."""
     if not files:
         return INDEX_SCHEMA.empty_table(), []
     # Rank files by window so a tie on fetched_at goes to the later crawl, whatever the key order.
@@ -319,16 +313,9 @@ def _window_rank(key: str) -> tuple[datetime, datetime, str]:
     return parts.end, parts.start, key
 
 
-def select_rows(table: pa.Table, query: Query) -> pa.Table:
-    """Rows of a merged index matching ``query``'s instants and languages, by published instant then id.
-
-    Sites are not re-checked: the keys read were chosen per site already.
-    """
-    return table.take(pa.array(select_positions(table, query), type=pa.int64())).combine_chunks()
-
-
 def select_positions(table: pa.Table, query: Query) -> list[int]:
-    """Positions of the rows ``select_rows`` keeps, in its order."""
+    """Positions of the rows of a merged index matching ``query``'s instants and languages, by published
+    instant then id. Sites are not re-checked: the keys read were chosen per site already."""
     published = table.column("published").to_pylist()
     languages = table.column("language").to_pylist()
     ids = table.column("id").to_pylist()
