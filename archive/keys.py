@@ -242,18 +242,20 @@ def parse_article_key(key: str) -> ArticleKey:
     )
 
 
-def parse_index_key(key: str) -> IndexKey:
-    """Site, publication date and window of an ``index/`` key."""
-    match = _match(_INDEX_KEY_RE, key, "index")
+def _partition_key(pattern: re.Pattern[str], key: str, what: str) -> IndexKey:
+    match = _match(pattern, key, what)
     start, end = parse_window_label(match["window"])
     return IndexKey(site=match["site"], published_date=_date(match["date"], key), start=start, end=end)
+
+
+def parse_index_key(key: str) -> IndexKey:
+    """Site, publication date and window of an ``index/`` key."""
+    return _partition_key(_INDEX_KEY_RE, key, "index")
 
 
 def parse_bundle_key(key: str) -> IndexKey:
     """Site, publication date and window of a ``bundles/`` key (the parts of its index key)."""
-    match = _match(_BUNDLE_KEY_RE, key, "bundle")
-    start, end = parse_window_label(match["window"])
-    return IndexKey(site=match["site"], published_date=_date(match["date"], key), start=start, end=end)
+    return _partition_key(_BUNDLE_KEY_RE, key, "bundle")
 
 
 def parse_report_key(key: str) -> ReportKey:
