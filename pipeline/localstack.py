@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.processes import process_alive
+
 COMPONENTS = ("api-server", "scheduler", "dag-processor")
 TERMINAL_STATES = ("success", "failed")
 
@@ -112,7 +114,7 @@ class AirflowStack:
 
     def _running(self, name: str, pid: int) -> bool:
         proc = self.procs.get(name)
-        return proc.poll() is None if proc is not None else _alive(pid)  # poll() also reaps our own children
+        return proc.poll() is None if proc is not None else process_alive(pid)  # poll() also reaps our own children
 
     def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """Call the REST API (all-admins mode on loopback needs no token); raise StackError on HTTP errors."""
@@ -153,16 +155,6 @@ class AirflowStack:
         """The run's task instances (state, try number, hostname...)."""
         quoted = urllib.parse.quote(run_id, safe="")
         return list(self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quoted}/taskInstances")["task_instances"])
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _signal_group(pid: int, sig: int) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline import settings
+from pipeline.processes import process_alive
 
 log = logging.getLogger("newsarchive.scratch")
 
@@ -66,14 +67,4 @@ def _stale(folder: Path) -> bool:
             return False  # removed meanwhile by its own task
     except (OSError, ValueError):
         return False  # unreadable owner: not ours to judge
-    return host == socket.gethostname() and not _alive(pid)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by another user
-    return True
+    return host == socket.gethostname() and not process_alive(pid)
