@@ -260,10 +260,10 @@ def _stored_record(record: Any, outcome: Any) -> tuple[Any, str]:
     readers would get the older text from the bundle and the newer one from the object."""
     from extract import ArticleRecord
 
-    if outcome.kept is None:
-        return record, record.to_json()
+    if not outcome.kept:
+        return record, outcome.stored.decode("utf-8")  # the incoming record's own JSON, as written
     try:
-        text = outcome.kept.decode("utf-8")
+        text = outcome.stored.decode("utf-8")
         return ArticleRecord.from_dict(json.loads(text)), text
     except (UnicodeDecodeError, ValueError, TypeError) as exc:
         log.warning("stored %s kept but not readable as a record (%s): indexing the incoming one", outcome.key, exc)

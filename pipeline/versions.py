@@ -37,14 +37,16 @@ class WriteOutcome:
     ``kind``: new (no stored record), unchanged (same text; the key rewritten in place unless the stored
     record is newer or identical), updated (other text, incoming newer: the stored record went to
     ``version_key`` first), superseded (other text, the stored record is newer: the incoming one went to
-    ``version_key`` and the latest key was left alone). ``kept``: the stored bytes, when they stay at
-    ``key`` instead of the incoming record (the run's index row and bundle must describe them).
+    ``version_key`` and the latest key was left alone). ``stored``: the bytes at ``key`` after the write;
+    ``kept``: True when those are the earlier record's, not the incoming one's (the run's index row and
+    bundle must describe them).
     """
 
     kind: str
     key: str
     version_key: str | None = None
-    kept: bytes | None = None
+    stored: bytes = b""
+    kept: bool = False
 
 
 def parse_instant(value: Any) -> datetime | None:
@@ -130,7 +132,7 @@ def write_article(store: Any, key: str, record: Any) -> WriteOutcome:
     stored = _stored(store, key)
     if stored is None:
         store.put(key, data, content_type=JSON_TYPE)
-        return WriteOutcome(NEW, key)
+        return WriteOutcome(NEW, key, stored=data)
     old_bytes, old = stored
     if old is None:
         label = "unreadable-" + hashlib.sha256(old_bytes).hexdigest()[:16]
@@ -138,24 +140,24 @@ def write_article(store: Any, key: str, record: Any) -> WriteOutcome:
         log.warning("stored %s is not a JSON record: kept as %s before writing the new one", key, aside)
         store.put(aside, old_bytes, content_type=JSON_TYPE)
         store.put(key, data, content_type=JSON_TYPE)
-        return WriteOutcome(UPDATED, key, aside)
+        return WriteOutcome(UPDATED, key, aside, stored=data)
     new = record.to_dict()
     incoming_newer = recency(new) >= recency(old)
     if text_digest(old) == record.text_sha256:
         if incoming_newer and old_bytes != data:
             store.put(key, data, content_type=JSON_TYPE)  # same text; metadata or raw reference may differ
-            return WriteOutcome(UNCHANGED, key)
-        return WriteOutcome(UNCHANGED, key, kept=old_bytes)
+            return WriteOutcome(UNCHANGED, key, stored=data)
+        return WriteOutcome(UNCHANGED, key, stored=old_bytes, kept=True)
     if incoming_newer:
         aside = version_key(record.site, record.id, version_label(old))
         store.put(aside, old_bytes, content_type=JSON_TYPE)  # first, so a crash never loses the old text
         store.put(key, data, content_type=JSON_TYPE)
         log.info("article %s updated: previous version kept as %s", key, aside)
-        return WriteOutcome(UPDATED, key, aside)
+        return WriteOutcome(UPDATED, key, aside, stored=data)
     aside = version_key(record.site, record.id, version_label(new))
     store.put(aside, data, content_type=JSON_TYPE)
     log.info("article %s: an older version arrived after a newer one; kept as %s", key, aside)
-    return WriteOutcome(SUPERSEDED, key, aside, kept=old_bytes)
+    return WriteOutcome(SUPERSEDED, key, aside, stored=old_bytes, kept=True)
 
 
 def list_versions(store: Any, site: str, article_id: str) -> list[str]:
