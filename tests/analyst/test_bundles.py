@@ -34,6 +34,15 @@ def stored(records: list[Any]) -> dict[str, dict[str, Any]]:
     return {r.id: json.loads(r.to_json()) for r in records}
 
 
+def put_bundle(store: Store, index: str, records: list[Any], worlds: ModuleType) -> None:
+    """Overwrite ``index``'s bundle with rows of ``records`` (as a crash or a hand edit could leave it)."""
+    rows = [index_row(r, worlds.article_key(r.site, worlds.partition_day(r), r.id), worlds.partition_day(r))
+            for r in records]  # fmt: skip
+    sink = io.BytesIO()
+    pq.write_table(bundle_table(rows, [r.to_json() for r in records]), sink)
+    store.put(bundle_key_for(index), sink.getvalue(), content_type=PARQUET_CONTENT_TYPE)
+
+
 def test_a_partition_is_pulled_with_one_bundle_get(tmp_path: Path, worlds: ModuleType) -> None:
     inner = LocalStore(tmp_path / "archive")
     records = day_records(worlds, 30)
@@ -109,11 +118,7 @@ def test_stale_rows_of_a_big_bundle_are_read_a_window_at_a_time(tmp_path: Path, 
     records = day_records(worlds, 300)
     [index] = worlds.write_window(inner, WINDOW, records)
     forged = [replace(r, fetched_at="2024-11-09T00:00:00Z") for r in records]
-    rows = [index_row(r, worlds.article_key(r.site, worlds.partition_day(r), r.id), worlds.partition_day(r))
-            for r in forged]  # fmt: skip
-    sink = io.BytesIO()
-    pq.write_table(bundle_table(rows, [r.to_json() for r in forged]), sink)
-    inner.put(bundle_key_for(index), sink.getvalue(), content_type=PARQUET_CONTENT_TYPE)
+    put_bundle(inner, index, forged, worlds)
     spy = worlds.RecordingStore(inner)
     stream = Archive(spy, workers=2).articles()
     first = next(stream)
@@ -131,11 +136,7 @@ def test_stale_bundle_rows_are_not_trusted(store: Store, worlds: ModuleType) -> 
     [index] = worlds.write_window(store, WINDOW, records)
     forged = [replace(r, text="Forged text.", fetched_at="2024-11-09T00:00:00Z") for r in records[:2]]
     forged += [replace(r, title="Forged title") for r in records[2:4]]  # same key, fetch and digest: trusted
-    rows = [index_row(r, worlds.article_key(r.site, worlds.partition_day(r), r.id), worlds.partition_day(r))
-            for r in forged]  # fmt: skip
-    sink = io.BytesIO()
-    pq.write_table(bundle_table(rows, [r.to_json() for r in forged]), sink)
-    store.put(bundle_key_for(index), sink.getvalue(), content_type=PARQUET_CONTENT_TYPE)
+    put_bundle(store, index, forged, worlds)
     got = {r["id"]: r for r in Archive(store).articles()}
     assert len(got) == 6
     assert [got[r.id]["text"] for r in records[:2]] == [r.text for r in records[:2]]
