@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from demosite import hostile_pages as hp
 
@@ -58,10 +59,17 @@ def page(slug: str, encoding: str = "utf-8", header: str | None = HTML, meta: st
     return fixed(200, header, body)
 
 
+def on_site_host(template: str, base: str) -> str:
+    """A URL template with ``{host}`` and ``{port}`` filled from the site's base URL (other ports, schemes)."""
+    parts = urlsplit(base)
+    return template.format(host=parts.hostname, port=parts.port) if "{" in template else template
+
+
 def redirect(target: str, status: int = 302) -> Maker:
-    """A redirect; a target starting with "/" is made absolute on the site."""
+    """A redirect; a target starting with "/" is made absolute on the site; ``{host}``/``{port}`` are the site's."""
     def make(base: str, attempt: int) -> Reply:
-        location = base + target if target.startswith("/") else target
+        location = on_site_host(target, base)
+        location = base + location if location.startswith("/") else location
         return Reply(status, (("Location", location), ("Content-Type", HTML)), b"")
     return make
 

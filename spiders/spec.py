@@ -18,7 +18,8 @@ from spiders.dates import DateHint, parse_date
 DEFAULT_USER_AGENT = "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive)"
 DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 DEFAULT_TIMEOUT_S = 30.0
-DEFAULT_MAX_PAGES = 5000
+DEFAULT_MAX_PAGES = 5000  # article requests
+DEFAULT_MAX_DISCOVERY_PAGES = 1000  # feed, sitemap, section and date-archive requests (a year of daily archives fits)
 DEFAULT_MAX_SECTION_PAGES = 5
 # A longer window is almost certainly a mistake (and would expand a date archive into thousands of pages).
 MAX_WINDOW_DAYS = 366
@@ -26,7 +27,7 @@ MAX_WINDOW_DAYS = 366
 TOP_LEVEL_FIELDS = frozenset({
     "site", "base_url", "allowed_domains", "start", "end", "feeds", "sitemaps", "sections", "date_archive",
     "article_allow", "article_deny", "max_section_pages", "timezone", "politeness", "user_agent", "skip_urls",
-    "max_response_bytes", "timeout_s", "max_pages", "archived",
+    "max_response_bytes", "timeout_s", "max_pages", "max_discovery_pages", "archived",
 })
 POLITENESS_FIELDS = frozenset({
     "obey_robots", "download_delay", "concurrency", "autothrottle", "allow_private_addresses",
@@ -75,9 +76,11 @@ class CrawlSpec:
     skip_urls: frozenset[str]
     max_response_bytes: int
     timeout_s: float
-    max_pages: int
+    max_pages: int  # budget of article requests
     # Articles already in the archive: URL -> the latest modified (else published) time known for it.
     archived: tuple[tuple[str, DateHint], ...] = ()
+    # Budget of discovery requests (feeds, sitemaps, sections, date archives), apart from the articles'.
+    max_discovery_pages: int = DEFAULT_MAX_DISCOVERY_PAGES
 
     def date_archive_urls(self) -> tuple[str, ...]:
         """The date-archive template expanded for every local day the window touches (empty without one)."""
@@ -155,6 +158,7 @@ def parse_spec(data: Any) -> CrawlSpec:
         max_response_bytes=_int(data, "max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES, minimum=1),
         timeout_s=_number(data, "timeout_s", DEFAULT_TIMEOUT_S, positive=True),
         max_pages=_int(data, "max_pages", DEFAULT_MAX_PAGES, minimum=1),
+        max_discovery_pages=_int(data, "max_discovery_pages", DEFAULT_MAX_DISCOVERY_PAGES, minimum=1),
         archived=_archived(data, timezone),
     )
 
