@@ -16,7 +16,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from demosite import hostile_pages as hp
-from demosite.hostile_origins import GOOD, OFFSITE, serve_origins
+from demosite.hostile_sites import GOOD, OFFSITE, serve_origins
 from demosite.server import serve
 from spiders.urls import SiteUrls
 
@@ -108,3 +108,4 @@ def test_crawl_never_leaves_the_sites_origin(neighbour: Any, tmp_path: Path) -> 
     with (tmp_path / "out.warc.gz").open("rb") as fh:
         targets = [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh) if r.rec_type == "request"]
     assert targets and all(t.startswith(f"http://{origin}/") for t in targets), targets
+
