@@ -1,10 +1,10 @@
 """The crawl stage: run the site's spider for a window in a subprocess and archive its WARC.
 
 Incremental: the spec lists what the archive already holds for the window (``pipeline.incremental``), so
-a rerun fetches only new or modified articles. The window's WARC key is a pure function of the window,
-so a rerun *appends* its records to the WARC already there (gzip members concatenate): earlier records
-keep their byte offsets, which the archived records' ``raw`` references point at, and the extract stage
-sees every response of the window (the latest fetch of an article wins).
+a rerun fetches only new or modified articles. Each crawl attempt uploads its own immutable WARC and crawl
+numbers (``pipeline.raw``): nothing is downloaded, appended and uploaded back, so two runs of one window at
+once lose nothing, and the archived records' ``raw`` references point into objects that never change. The
+extract stage reads every WARC of the window (the latest fetch of an article wins).
 """
 
 from __future__ import annotations
@@ -59,16 +59,18 @@ PROGRESS_INTERVAL_S, LOG_PROGRESS_INTERVAL_S = 1.0, 30.0
 
 @dataclass(frozen=True)
 class CrawlResult:
-    """What the crawl task hands on: object keys and counts, never local files."""
+    """What the crawl task hands on: object keys (this attempt's WARC and crawl numbers) and counts."""
 
     site: str
     warc_key: str
     stats_key: str
     counts: dict[str, Any]
+    attempt: str = ""
 
     def to_xcom(self) -> dict[str, Any]:
         """A small JSON-able dict for XCom."""
-        return {"site": self.site, "warc_key": self.warc_key, "stats_key": self.stats_key, "counts": self.counts}
+        return {"site": self.site, "warc_key": self.warc_key, "stats_key": self.stats_key, "counts": self.counts,
+                "attempt": self.attempt}
 
 
 def crawl_spec(site: SiteConfig, window: Window, skip_urls: tuple[str, ...] = (),
@@ -184,67 +186,35 @@ def summarise_stats(stats: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in stats.items() if k not in ("articles", "scrapy")}
 
 
-def previous_warc(store: Any, warc_key: str, workdir: Path) -> Path | None:
-    """Download the window's WARC from an earlier run (None if there is none) and check its framing: a
-    rerun appends to it, and appending after a damaged record would hide the new records from readers."""
-    from archive.errors import WarcError
-    from archive.warcframes import iter_raw_records
-
-    if not store.exists(warc_key):
-        return None
-    path = workdir / "previous.warc.gz"
-    store.download(warc_key, path)
-    try:
-        with path.open("rb") as stream:
-            for _ in iter_raw_records(stream):
-                pass
-    except WarcError as exc:
-        raise CrawlFailed(f"the window's existing WARC {warc_key} is damaged ({exc}); a rerun would append to "
-                          "it: move it away (or delete it) and run again") from exc
-    return path
-
-
-def append_warc(previous: Path, new: Path) -> None:
-    """Append the new crawl's WARC to the previous one in place (gzip-per-record files concatenate)."""
-    with previous.open("ab") as out, new.open("rb") as src:
-        while chunk := src.read(1 << 20):
-            out.write(chunk)
-
-
 def crawl_window(site: SiteConfig, window: Window, store: Any, progress: ProgressCallback | None = None,
                  incremental: bool = True) -> CrawlResult:
-    """Crawl one site for one window; upload the WARC (appended to an earlier run's) and the crawl stats
-    to their window keys. ``incremental``: skip what the archive already holds unless modified since;
-    ``progress``: called with each ProgressEvent of the spider."""
+    """Crawl one site for one window; upload the WARC and the crawl numbers under this attempt's own keys
+    (never over another attempt's). ``incremental``: skip what the archive already holds unless modified
+    since; ``progress``: called with each ProgressEvent of the spider."""
     from archive import keys
     from pipeline.incremental import archived_articles
+    from pipeline.raw import new_attempt_id
 
     started = time.monotonic()
-    warc_key = keys.raw_warc_key(site.id, window.start, window.end)
-    stats_key = warc_key.removesuffix(".warc.gz") + ".crawl.json"
+    attempt = new_attempt_id()
+    warc_key = keys.raw_warc_key(site.id, window.start, window.end, attempt)
+    stats_key = keys.crawl_stats_key(warc_key)
     log.info("crawl %s window %s -> %s", site.id, window, warc_key)
     archived = archived_articles(store, site, window) if incremental else {}
     with scratch_dir(f"crawl-{site.id}-") as tmp:
-        previous = previous_warc(store, warc_key, tmp)
         warc_path, stats = run_spider(crawl_spec(site, window, archived=archived), tmp, progress=progress)
-        previous_size = 0
-        if previous is not None:
-            previous_size = previous.stat().st_size
-            append_warc(previous, warc_path)
-            warc_path = previous
         size = warc_path.stat().st_size
         store.put_file(warc_key, warc_path, content_type="application/warc")
     store.put(stats_key, json.dumps(stats, indent=1, sort_keys=True).encode("utf-8"),
               content_type="application/json")
     counts = summarise_stats(stats)
     counts["warc_bytes"] = size
-    counts["warc_previous_bytes"] = previous_size
     incremental_counts = stats.get("incremental", {})
     log.info(
         "crawl %s done in %.1fs: %s article pages fetched (%s of them modified since archived), %s already "
-        "archived, %s candidates in window, errors %s, WARC %d bytes (%d from earlier runs)",
+        "archived, %s candidates in window, errors %s, WARC %d bytes",
         site.id, time.monotonic() - started, stats.get("fetched", {}).get("article", 0),
         incremental_counts.get("refetched", 0), incremental_counts.get("already_archived", 0),
-        stats.get("in_window", 0), stats.get("errors", {}), size, previous_size,
+        stats.get("in_window", 0), stats.get("errors", {}), size,
     )
-    return CrawlResult(site=site.id, warc_key=warc_key, stats_key=stats_key, counts=counts)
+    return CrawlResult(site=site.id, warc_key=warc_key, stats_key=stats_key, counts=counts, attempt=attempt)
