@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline import settings
-from pipeline.scratch import scratch_dir
+from pipeline.scratch import add_owner, scratch_dir
 from pipeline.sites import SiteConfig
 from pipeline.window import Window
 
@@ -153,14 +154,16 @@ def run_spider(spec: dict[str, Any], workdir: Path, timeout_s: float = 3600.0,
     spec_path, warc_path, stats_path = workdir / "spec.json", workdir / "crawl.warc.gz", workdir / "stats.json"
     spec_path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     interval = PROGRESS_INTERVAL_S if progress is not None else LOG_PROGRESS_INTERVAL_S
-    cmd = [sys.executable, "-m", "spiders.crawl", "--spec", str(spec_path),
-           "--warc-out", str(warc_path), "--stats-out", str(stats_path), "--progress-interval", str(interval)]
+    # --parent-pid: the spider dies with this process, even if it is SIGKILLed (spiders.lifeline).
+    cmd = [sys.executable, "-m", "spiders.crawl", "--spec", str(spec_path), "--warc-out", str(warc_path),
+           "--stats-out", str(stats_path), "--progress-interval", str(interval), "--parent-pid", str(os.getpid())]
     spider_log = logging.getLogger("newsarchive.spider")
     err_path = workdir / "stderr.txt"
     # stderr goes to a file (a pipe could fill up and block the child); stdout is re-logged line by line.
     with err_path.open("w") as err_file, subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=err_file, text=True, cwd=settings.PROJECT_ROOT
     ) as proc:
+        add_owner(workdir, proc.pid)  # the folder is in use while the spider lives, whatever became of us
         assert proc.stdout is not None
         forwarder = threading.Thread(target=_forward_logs, args=(proc.stdout, spider_log, progress), daemon=True)
         forwarder.start()
