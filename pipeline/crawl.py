@@ -172,6 +172,11 @@ def run_spider(spec: dict[str, Any], workdir: Path, timeout_s: float = 3600.0,
         except subprocess.TimeoutExpired:
             proc.kill()
             raise CrawlFailed(f"spider for {spec['site']} exceeded {timeout_s:.0f}s and was killed") from None
+        except BaseException:
+            # The task is being stopped (Ctrl-C, a task timeout or SIGTERM raised as an exception): the spider
+            # stops with it, or leaving this block would wait for it to finish crawling the whole window.
+            proc.kill()
+            raise
         finally:
             forwarder.join(timeout=10)
     err = err_path.read_text(errors="replace").strip()
