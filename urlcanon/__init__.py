@@ -27,12 +27,15 @@ __all__ = [
 ]
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
-# Query parameters that only track the visitor (analytics, ad clicks, mailing campaigns).
+# Query parameters that only track the visitor (analytics, ad clicks, mailing and social campaigns).
 TRACKING_PARAMS = frozenset({
     "fbclid", "gclid", "dclid", "gclsrc", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "igshid",
     "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "li_fat_id",
+    "xtor", "xtref",  # AT Internet (common on French news sites: ?xtor=RSS-3208)
+    "cmpid", "ocid", "smid", "icid", "s_cid", "s_kwcid", "soc_src", "soc_trk",  # news sites' campaign ids
 })
-TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")  # Google Analytics, Piwik/Matomo campaign parameters
+# Google Analytics, Piwik/Matomo, AT Internet, comScore, HubSpot ads campaign parameters.
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_", "ns_", "hsa_")
 # A value that looks like a generated token (at least 16 characters, letters and digits mixed): how a
 # session id is told from a meaningful value under a generic name such as "sid" or "session".
 _TOKEN = re.compile(r"^(?=[^0-9]*[0-9])(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9._~%-]{16,}$")

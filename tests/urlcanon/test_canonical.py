@@ -16,6 +16,7 @@ TOKEN = "9f86d081884c7d659a2feaa0c55ad015"  # 32 hex digits: what a session id l
     ("http://h.example/a.html#comments", "http://h.example/a.html"),
     ("http://h.example/a?utm_source=rss&utm_medium=x&id=3", "http://h.example/a?id=3"),
     ("http://h.example/a?pk_campaign=n&mtm_source=m&_gl=1*abc&igshid=z", "http://h.example/a"),
+    ("http://h.example/a?xtor=RSS-3208&at_medium=email&ns_mchannel=social&smid=tw-share", "http://h.example/a"),
     (f"http://h.example/a?PHPSESSID={TOKEN}", "http://h.example/a"),
     (f"http://h.example/a;jsessionid={TOKEN}", "http://h.example/a"),
     (f"http://h.example/a;JSESSIONID={TOKEN}?page=2", "http://h.example/a?page=2"),
