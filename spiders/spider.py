@@ -163,7 +163,7 @@ class NewsSpider(scrapy.Spider):
             return None
         if not self.url_in_scope(canonical):
             self.count(SKIPPED, "offsite")
-            log.warning("%s %s is outside allowed_domains: not fetched", role, url)
+            log.warning("%s %s is not on an allowed origin of the site (scheme, host, port): not fetched", role, url)
             return None
         if not self.claim_url(canonical) or not self._spend("discovery"):
             return None
