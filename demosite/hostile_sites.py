@@ -5,8 +5,9 @@ included), each reached through ``/section/``, ``/rss.xml`` and ``/sitemap.xml``
   neighbour service on another port (a second service on loopback, a Docker API on :2375) and https on the
   site's own http port; ``/robots.txt`` redirects to the neighbour. A correct crawler requests none of them
   (the neighbour's log proves it): ``OFFSITE`` refusals, the ``GOOD`` articles archived.
-- ``serve_sitemap_flood(children)``: a sitemap index of thousands of undated child sitemaps beside a feed of
-  ``FLOOD_ARTICLES`` articles: discovery must not spend the articles' page budget.
+- ``serve_sitemap_flood(children)``: a sitemap index of thousands of undated child sitemaps (and, last, one
+  dated child listing ``FLOOD_SITEMAP_ARTICLE``) beside a feed of ``FLOOD_ARTICLES``: discovery must not spend
+  the articles' page budget, and a limited discovery budget goes to the dated child first.
 """
 
 from __future__ import annotations
@@ -117,14 +118,20 @@ def serve_origins(neighbour_url: str, host: str = "127.0.0.1", port: int = 0) ->
 
 # The flood site's feed: in-window articles (the good articles' pages), beside its sitemap index.
 FLOOD_ARTICLES = {f"/flood/{slug}.html": slug for slug in ("latin-1", "undeclared", "gzip", "odd-url", "long-url")}
+# The one article only a sitemap lists: in the index's last child, the only one with a lastmod (in the window).
+FLOOD_SITEMAP_ARTICLE = ("/flood/from-sitemap.html", "utf-8-bom")
 _FLOOD_CHILD = re.compile(r"^/flood/child-(\d+)\.xml$")
 
 
 def flood_reply(base: str, path: str, children: int) -> Response | None:
     """The flood site's reply: a sitemap index of ``children`` undated child sitemaps (each listing one page
-    outside the window) and a feed of the FLOOD_ARTICLES."""
+    outside the window) and, last, one dated child listing FLOOD_SITEMAP_ARTICLE; a feed of the FLOOD_ARTICLES."""
     if path in FLOOD_ARTICLES:
         return _article(FLOOD_ARTICLES[path])
+    if path == FLOOD_SITEMAP_ARTICLE[0]:
+        return _article(FLOOD_SITEMAP_ARTICLE[1])
+    if path == "/flood/recent.xml":
+        return _sitemap("urlset", [base + FLOOD_SITEMAP_ARTICLE[0]])
     if path == "/rss.xml":
         items = "".join(f"<item><title>{slug}</title><link>{base}{article}</link>"
                         f"<pubDate>Thu, 21 Nov 2024 09:30:00 +0100</pubDate></item>"
@@ -132,7 +139,10 @@ def flood_reply(base: str, path: str, children: int) -> Response | None:
         feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{items}</channel></rss>'
         return Response(200, (("Content-Type", RSS),), feed.encode("utf-8"))
     if path == "/sitemap.xml":
-        return _sitemap("sitemapindex", [f"{base}/flood/child-{i}.xml" for i in range(children)])
+        undated = "".join(f"<sitemap><loc>{base}/flood/child-{i}.xml</loc></sitemap>" for i in range(children))
+        dated = f"<sitemap><loc>{base}/flood/recent.xml</loc><lastmod>2024-11-21T10:00:00+01:00</lastmod></sitemap>"
+        body = f'<?xml version="1.0"?><sitemapindex xmlns="{hp.SITEMAP_NS}">{undated}{dated}</sitemapindex>'
+        return Response(200, (("Content-Type", XML),), body.encode("utf-8"))
     match = _FLOOD_CHILD.match(path)
     if match and int(match[1]) < children:
         return _sitemap("urlset", [f"{base}/flood/old/2019/03/04/{match[1]}.html"])

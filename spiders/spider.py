@@ -17,7 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from spiders.dates import DateHint, Window, best_hint, date_from_url
-from spiders.discovery import DiscoveryError, parse_feed, parse_sitemap, robots_sitemaps
+from spiders.discovery import Discovered, DiscoveryError, parse_feed, parse_sitemap, robots_sitemaps
 from spiders.incremental import ArchivedCopies
 from spiders.meta import META_DATE_HINT, META_DATE_HINT_KIND, META_PAGE, META_ROLE, META_SOURCE, request_role
 from spiders.pages import canonical_href, parse_listing
@@ -53,6 +53,17 @@ class FetchedArticle:
         """The STATS.json form."""
         return {"url": self.url, "source": self.source, "date_hint": self.date_hint,
                 "date_hint_kind": self.date_hint_kind}
+
+
+def _children_first_useful(children: Iterable[Discovered]) -> list[Discovered]:
+    """A sitemap index's children, those with a lastmod first, oldest lastmod first (the stale ones are skipped
+    anyway, so the first are those nearest the window), then the undated ones in document order: when the
+    discovery budget cannot cover a huge index, it goes to the children most likely to list the window."""
+    def order(item: tuple[int, Discovered]) -> tuple[int, float, int]:
+        lastmod = next((h for h in item[1].hints if h.kind == "lastmod"), None)
+        return (0, lastmod.value.timestamp(), item[0]) if lastmod is not None else (1, 0.0, item[0])
+
+    return [child for _, child in sorted(enumerate(children), key=order)]
 
 
 class NewsSpider(scrapy.Spider):
@@ -275,7 +286,8 @@ class NewsSpider(scrapy.Spider):
             self._bad_document(response, exc)
             return
         self.count("fetched", "sitemap")
-        for entry in sitemap.entries:
+        entries = sitemap.entries if sitemap.kind != "index" else _children_first_useful(sitemap.entries)
+        for entry in entries:
             if sitemap.kind == "index":
                 lastmod = next((h for h in entry.hints if h.kind == "lastmod"), None)
                 if self.window.before_start(lastmod):

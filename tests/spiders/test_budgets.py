@@ -9,14 +9,15 @@ import sys
 from pathlib import Path
 
 from demosite import hostile_pages as hp
-from demosite.hostile_sites import FLOOD_ARTICLES, serve_sitemap_flood
+from demosite.hostile_sites import FLOOD_ARTICLES, FLOOD_SITEMAP_ARTICLE, serve_sitemap_flood
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_sitemap_flood_does_not_spend_the_article_budget(tmp_path: Path) -> None:
-    """A sitemap index of 3,000 undated children beside a feed of 5 in-window articles: discovery has a
-    budget of its own, so the articles are fetched however many child sitemaps there are."""
+    """A sitemap index of 3,000 undated children (and, last, one dated in the window) beside a feed of 5 in-window
+    articles: discovery has a budget of its own, so the articles are fetched however many child sitemaps there are,
+    and the budget goes to the dated child before the undated ones."""
     site = serve_sitemap_flood(children=3000)
     try:
         spec = {
@@ -36,10 +37,14 @@ def test_a_sitemap_flood_does_not_spend_the_article_budget(tmp_path: Path) -> No
     finally:
         site.stop()
     stats = json.loads((tmp_path / "stats.json").read_text())
-    assert stats["fetched"]["article"] == len(FLOOD_ARTICLES), stats
-    assert sorted(p for p in served if p in FLOOD_ARTICLES) == sorted(FLOOD_ARTICLES)
-    assert len([p for p in served if p.startswith("/flood/child-")]) == 100 - 2  # the index and the feed count
-    assert stats["skipped"]["max_discovery_pages"] == 3000 - 98 and stats["skipped"]["max_pages"] == 0
+    assert stats["fetched"]["article"] == len(FLOOD_ARTICLES) + 1, stats
+    # Every feed article, and the one article of the index's last child: dated in the window, it came first.
+    assert sorted(p for p in served if p.startswith("/flood/") and p.endswith(".html")) == sorted(
+        [*FLOOD_ARTICLES, FLOOD_SITEMAP_ARTICLE[0]])
+    assert "/flood/recent.xml" in served
+    # 100 discovery pages: the index, the feed, the dated child and 97 undated children.
+    assert len([p for p in served if p.startswith("/flood/child-")]) == 97
+    assert stats["skipped"]["max_discovery_pages"] == 3000 - 97 and stats["skipped"]["max_pages"] == 0
 
 
 def test_budgets_default_when_the_spec_omits_them() -> None:
