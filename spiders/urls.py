@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -13,6 +14,12 @@ TRACKING_PARAMS = frozenset({
 })
 TRACKING_PREFIXES = ("utm_",)
 _PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+
+
+class PathPattern(Protocol):
+    """A compiled pattern searched in URL paths: re.Pattern, or the RE2 patterns of a crawl spec."""
+
+    def search(self, text: str, /) -> object: ...
 
 
 def canonicalize_url(url: str) -> str:
@@ -85,13 +92,13 @@ def url_allowed(url: str, allowed_domains: Iterable[str]) -> bool:
     return parts.scheme in ("http", "https") and host_allowed(parts.hostname, allowed_domains)
 
 
-def is_article_path(url: str, allow: Iterable[re.Pattern[str]], deny: Iterable[re.Pattern[str]]) -> bool:
+def is_article_path(url: str, allow: Iterable[PathPattern], deny: Iterable[PathPattern]) -> bool:
     """True when the URL's path matches (re.search) some allow pattern and no deny pattern."""
     path = urlsplit(url).path or "/"
     return any(p.search(path) for p in allow) and not any(p.search(path) for p in deny)
 
 
-def matches_any(url: str, patterns: Iterable[re.Pattern[str]]) -> bool:
+def matches_any(url: str, patterns: Iterable[PathPattern]) -> bool:
     """True when some pattern is found (re.search) in the URL's path."""
     path = urlsplit(url).path or "/"
     return any(p.search(path) for p in patterns)
