@@ -154,8 +154,11 @@ def expectation(root: type[BaseModel], loc: Sequence[Any]) -> str:
 
 
 def describe(info: FieldInfo) -> tuple[str, str]:
-    """A field's type in words and its range ("from 1 to 64", ">= 0", "at least 1"), from the model."""
-    return describe_type(info.annotation), describe_bounds(info.metadata)
+    """A field's type in words and what values it allows ("from 1 to 64", ">= 0", "an IANA name"), from the
+    model: its numeric constraints, else the ``allowed`` note of a field checked by a function."""
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    allowed = [str(extra["allowed"])] if "allowed" in extra else []
+    return describe_type(info.annotation), ", ".join([*allowed, describe_bounds(info.metadata)]).strip(", ")
 
 
 def describe_type(annotation: Any) -> str:
@@ -182,19 +185,26 @@ def _element(annotation: Any) -> Any:
 
 
 def describe_bounds(metadata: Sequence[Any]) -> str:
-    """The range a field's constraints allow, in words."""
+    """The range a field's constraints allow, in words ("from 1 to 64", ">= 0", "at least 1")."""
     low = high = ""
     for item in metadata:
         if isinstance(item, annotated_types.Ge):
-            low = f">= {item.ge:g}" if isinstance(item.ge, float) else f">= {item.ge}"
+            low = f">= {_number(item.ge)}"
         elif isinstance(item, annotated_types.Gt):
-            low = f"> {item.gt}"
+            low = f"> {_number(item.gt)}"
         elif isinstance(item, annotated_types.Le):
-            high = f"<= {item.le:g}" if isinstance(item.le, float) else f"<= {item.le:,}"
+            high = f"<= {_number(item.le)}"
         elif isinstance(item, annotated_types.Lt):
-            high = f"< {item.lt}"
+            high = f"< {_number(item.lt)}"
         elif isinstance(item, annotated_types.MinLen) and item.min_length:
             low = f"at least {item.min_length}"
     if low.startswith(">= ") and high.startswith("<= "):
         return f"from {low[3:]} to {high[3:]}"
     return " and ".join(b for b in (low, high) if b)
+
+
+def _number(value: Any) -> str:
+    """A bound as TOML writes it: 1_048_576, 0.5, 600."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:_}" if isinstance(value, int) else f"{value:g}"

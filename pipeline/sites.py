@@ -32,6 +32,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonDict
 
 from pipeline import sitefields as f
 from pipeline.siteerrors import ConfigError, SiteConfigError, UnknownSite, field_problem, problems
@@ -52,13 +53,9 @@ UrlRef = Annotated[Text, AfterValidator(f.check_nonblank)]  # absolute, or relat
 Pattern = Annotated[Text, AfterValidator(f.check_pattern)]
 XPath = Annotated[Text, AfterValidator(f.check_xpath)]
 Language = Annotated[Text, AfterValidator(f.check_language)]
-Gate = Annotated[Text, AfterValidator(lambda g: _known_gate(g))]
-
-
-def _known_gate(name: str) -> str:
-    if name not in GATE_NAMES:
-        raise ValueError(f"unknown gate {f.shown(name)} (known: {', '.join(GATE_NAMES)})")
-    return name
+# What a function-checked field allows, for the reference (numeric ranges come from the constraints).
+URLS: JsonDict = {"allowed": "http(s) URLs, absolute or relative to base_url"}
+PATTERNS: JsonDict = {"allowed": "RE2 regular expressions"}
 
 
 class Table(BaseModel):
@@ -70,17 +67,20 @@ class Table(BaseModel):
 class Discovery(Table):
     """[discovery]: where the spider finds article URLs (absolute URLs, joined to the site's base URL on load)."""
 
-    feeds: tuple[UrlRef, ...] = Field((), description="RSS 2.0, RSS 1.0 or Atom feeds")
+    feeds: tuple[UrlRef, ...] = Field((), description="RSS 2.0, RSS 1.0 or Atom feeds", json_schema_extra=URLS)
     sitemaps: tuple[UrlRef, ...] = Field(
-        (), description="sitemaps, sitemap indexes, news sitemaps (.xml or .xml.gz); none: robots.txt's Sitemap: lines")
+        (), json_schema_extra=URLS,
+        description="sitemaps, sitemap indexes, news sitemaps (.xml or .xml.gz); none: robots.txt's Sitemap: lines")
     sections: tuple[UrlRef, ...] = Field(
-        (), description="listing pages, followed through rel=next up to max_section_pages")
+        (), description="listing pages, followed through rel=next up to max_section_pages", json_schema_extra=URLS)
     date_archive: Annotated[Text, AfterValidator(lambda t: _date_template(t))] | None = Field(
-        None, description="URL template of a day's archive page: {yyyy} (required), {mm}, {dd}")
+        None, description="URL template of a day's archive page", json_schema_extra={
+            "allowed": "a URL with {yyyy} (required), {mm}, {dd}"})
     article_allow: tuple[Pattern, ...] = Field(
-        min_length=1, description="regular expressions (RE2) searched in a URL's path: which links are articles")
+        min_length=1, json_schema_extra=PATTERNS,
+        description="regular expressions (RE2) searched in a URL's path: which links are articles")
     article_deny: tuple[Pattern, ...] = Field(
-        (), description="regular expressions (RE2): links that are never articles")
+        (), description="regular expressions (RE2): links that are never articles", json_schema_extra=PATTERNS)
     max_section_pages: Integer = Field(3, ge=1, le=100, description="listing pages followed per section")
 
 
@@ -128,8 +128,17 @@ class Checks(Table):
         0.5, ge=0, description="mean words per article, against the history's median")
     max_fetch_error_rate: Number = Field(0.3, ge=0, le=1, description="failed requests / requests")
     max_duplicate_share: Number = Field(0.3, ge=0, le=1, description="duplicates / (articles + duplicates)")
-    hard_gates: tuple[Gate, ...] = Field(
-        ("min_articles", "yield_vs_history"), description="breached gates that fail the run (others warn)")
+    hard_gates: tuple[Text, ...] = Field(
+        ("min_articles", "yield_vs_history"), description="breached gates that fail the run (others warn)",
+        json_schema_extra={"allowed": "gate names: " + ", ".join(GATE_NAMES)})
+
+    @field_validator("hard_gates")
+    @classmethod
+    def _known_gates(cls, gates: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [g for g in gates if g not in GATE_NAMES]
+        if unknown:
+            raise ValueError(f"unknown gate(s) {unknown} (known: {', '.join(GATE_NAMES)})")
+        return gates
 
     @model_validator(mode="after")
     def _history_covers_minimum(self) -> Checks:
@@ -142,7 +151,8 @@ class Checks(Table):
 class Extraction(Table):
     """[extraction]: per-site extraction hints."""
 
-    prune_xpaths: tuple[XPath, ...] = Field((), description="XPath expressions whose matches are removed first")
+    prune_xpaths: tuple[XPath, ...] = Field(
+        (), description="XPath expressions whose matches are removed first", json_schema_extra={"allowed": "XPath 1.0"})
     min_words: Integer = Field(40, ge=0, description="bodies with fewer words are rejected as too short")
     max_elements: Integer = Field(
         50_000, ge=1, le=10_000_000, description="pages with more HTML elements are rejected as too complex")
@@ -152,22 +162,30 @@ class SiteConfig(Table):
     """One news site, as read from sites/<id>.toml."""
 
     id: Annotated[Text, AfterValidator(f.check_site_id)] = Field(
-        description="the site's id: object keys (site=<id>) and the DAG id news_<id>")
-    name: Annotated[Text, AfterValidator(f.check_nonblank)] = Field(description="the site's name, for people")
+        description="the site's id: object keys (site=<id>) and the DAG id news_<id>",
+        json_schema_extra={"allowed": f"`{SITE_ID_RE.pattern}`"})
+    name: Annotated[Text, AfterValidator(f.check_nonblank)] = Field(
+        description="the site's name, for people", json_schema_extra={"allowed": "not empty"})
     base_url: Annotated[Text, AfterValidator(lambda u: f.check_http_url(f.expand_env(u)))] = Field(
-        description="the site's home; ${NEWSARCHIVE_*} variables are expanded (see below)")
+        description="the site's home; ${NEWSARCHIVE_*} variables are expanded (see the rules above)",
+        json_schema_extra={"allowed": "an absolute http(s) URL"})
     enabled: Flag = Field(True, description="false: no DAG (the file is still validated)")
-    languages: tuple[Language, ...] = Field((), description="ISO 639 codes of the site's articles")
+    languages: tuple[Language, ...] = Field(
+        (), description="the site's languages (the language gate, the fallback when detection is unsure)",
+        json_schema_extra={"allowed": "lower-case ISO 639 codes: fr, en, zh-cn"})
     country: Annotated[Text, AfterValidator(f.check_country)] | None = Field(
-        None, description="ISO 3166 code (a DAG tag)")
+        None, description="the site's country (a DAG tag)",
+        json_schema_extra={"allowed": "lower-case ISO 3166: fr, gb"})
     timezone: Annotated[Text, AfterValidator(f.check_timezone)] = Field(
-        "UTC", description="IANA zone: of the schedule, of the date= partitions, of dates given without offset")
+        "UTC", description="zone of the schedule, of the date= partitions, of dates given without offset",
+        json_schema_extra={"allowed": "an IANA name: Europe/Paris"})
     schedule: Annotated[Text, AfterValidator(f.check_schedule)] = Field(
-        "@daily", description=f"5-field cron in the site's time zone, or one of {', '.join(CRON_PRESETS)}")
+        "@daily", description="when runs are scheduled, in the site's time zone (none: manual runs only)",
+        json_schema_extra={"allowed": f"a 5-field cron that fires, or {', '.join(CRON_PRESETS)}"})
     start_date: Day = Field(date(2024, 1, 1), description="first day the schedule covers")
     end_date: Day | None = Field(None, description="no runs scheduled after it (a closed site)")
     owner: Annotated[Text, AfterValidator(f.check_nonblank)] = Field(
-        "newsarchive", description="the DAG's owner in Airflow")
+        "newsarchive", description="the DAG's owner in Airflow", json_schema_extra={"allowed": "not empty"})
     discovery: Discovery = Field(description="[discovery] table")
     politeness: Politeness = Field(default_factory=Politeness, description="[politeness] table")
     checks: Checks = Field(default_factory=Checks, description="[checks] table")
