@@ -18,7 +18,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urljoin, urlsplit
 
 from pydantic import (
@@ -32,11 +32,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic.json_schema import JsonDict
 
 from pipeline import sitefields as f
 from pipeline.siteerrors import ConfigError, SiteConfigError, UnknownSite, field_problem, problems
 from pipeline.sitefields import CRON_PRESETS, SITE_ID_RE, Day, Flag, Integer, Number, Text
+
+if TYPE_CHECKING:
+    from pydantic.json_schema import JsonDict
 
 __all__ = [
     "CRON_PRESETS", "GATE_NAMES", "SITE_ID_RE", "Checks", "ConfigError", "Discovery", "Extraction", "Politeness",
