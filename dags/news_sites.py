@@ -271,16 +271,19 @@ def build_dag(site: SiteConfig) -> Any:
 
 def _register() -> None:
     """One DAG per enabled site; a broken file (or a site whose DAG cannot be built) is logged and skipped,
-    never taking the other sites' DAGs down. The News archive page lists the broken files too."""
+    never taking the other sites' DAGs down. The News archive page lists the broken files too.
+
+    Logged as warnings: every task process parses this file again, and another site's broken file is not an
+    error of that task (a red line in a task log must mean something about the task)."""
     catalog = load_sites(settings.sites_dir())
     for error in catalog.errors:
         for line in error.lines():
-            log.error("site config skipped: %s", line)
+            log.warning("site config skipped: %s", line)
     for site in catalog.enabled:
         try:
             globals()[site.dag_id] = build_dag(site)
         except Exception as exc:  # the model accepted the file: this is our bug, but only this site pays
-            log.exception("site config skipped: %s: (dag): cannot build its DAG: %s", site.path, exc)
+            log.warning("site config skipped: %s: (dag): cannot build its DAG: %s", site.path, exc, exc_info=True)
 
 
 _register()
