@@ -21,6 +21,8 @@ from pipeline import settings
 from pipeline.sites import SiteConfig, load_sites
 
 log = logging.getLogger("newsarchive.dags")
+# Mistakes of site files, found while parsing: the site loader's messages, not a task's.
+sites_log = logging.getLogger("newsarchive.sites")
 
 CRAWL_POOL = "newsarchive_crawl"  # caps concurrent crawls across all sites (created by scripts/airflow-init.sh)
 PLUGIN_PAGE = "/plugin/news-archive"  # the "News archive" page of plugins/newsarchive_plugin.py
@@ -273,17 +275,17 @@ def _register() -> None:
     """One DAG per enabled site; a broken file (or a site whose DAG cannot be built) is logged and skipped,
     never taking the other sites' DAGs down. The News archive page lists the broken files too.
 
-    Logged as warnings: every task process parses this file again, and another site's broken file is not an
-    error of that task (a red line in a task log must mean something about the task)."""
+    Logged as warnings of the site loader: every task process parses this file again, and another site's broken
+    file is not an error of that task (a red line in a task log must mean something about the task)."""
     catalog = load_sites(settings.sites_dir())
     for error in catalog.errors:
         for line in error.lines():
-            log.warning("site config skipped: %s", line)
+            sites_log.warning("site config skipped: %s", line)
     for site in catalog.enabled:
         try:
             globals()[site.dag_id] = build_dag(site)
         except Exception as exc:  # the model accepted the file: this is our bug, but only this site pays
-            log.warning("site config skipped: %s: (dag): cannot build its DAG: %s", site.path, exc, exc_info=True)
+            sites_log.warning("site config skipped: %s: (dag): cannot build its DAG: %s", site.path, exc, exc_info=True)
 
 
 _register()
