@@ -76,37 +76,13 @@ class CrawlResult:
 
 def crawl_spec(site: SiteConfig, window: Window, skip_urls: tuple[str, ...] = (),
                archived: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The JSON spec the spider subprocess reads (see spiders/crawl.py): a pure function of site, window and
-    what the archive holds (``archived``: URL -> latest modified-or-published ISO time)."""
-    d, p = site.discovery, site.politeness
-    return {
-        "site": site.id,
-        "base_url": site.base_url,
-        "allowed_domains": list(site.allowed_domains),
-        "start": window.start.isoformat(),
-        "end": window.end.isoformat(),
-        "feeds": list(d.feeds),
-        "sitemaps": list(d.sitemaps),
-        "sections": list(d.sections),
-        "date_archive": d.date_archive,
-        "article_allow": list(d.article_allow),
-        "article_deny": list(d.article_deny),
-        "max_section_pages": d.max_section_pages,
-        "timezone": site.timezone,
-        "politeness": {
-            "obey_robots": p.obey_robots,
-            "download_delay": p.download_delay,
-            "concurrency": p.concurrency,
-            "autothrottle": p.autothrottle,
-            "allow_private_addresses": p.allow_private_addresses,
-        },
-        "user_agent": settings.USER_AGENT,
-        "skip_urls": list(skip_urls),
-        "max_response_bytes": p.max_response_bytes,
-        "timeout_s": p.timeout_s,
-        "max_pages": p.max_pages,
-        "archived": dict(sorted((archived or {}).items())),
-    }
+    """The JSON spec the spider subprocess reads (see spiders/spec.py): the site serialised by its model plus
+    the window, what the archive holds (``archived``: URL -> latest modified-or-published ISO time) and the
+    user agent; a pure function of them. Raises SpecError (a config error: retrying cannot fix it) when the
+    spider would refuse it."""
+    from spiders.spec import spec_document
+
+    return spec_document(site, window.start, window.end, settings.USER_AGENT, skip_urls, archived)
 
 
 def progress_event(line: str) -> ProgressEvent | None:

@@ -4,11 +4,18 @@ rule for the crawl and the article ids)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from urlcanon import DEFAULT_PORTS, Origin, canonicalize_url, origin_of, strip_trailing_slash
+
+
+class PathPattern(Protocol):
+    """A compiled pattern searched in URL paths: re.Pattern, or the RE2 patterns of a crawl spec."""
+
+    def search(self, text: str, /) -> object: ...
+
 
 __all__ = ["SiteUrls", "canonicalize_url", "host_allowed", "is_article_path", "matches_any", "strip_trailing_slash"]
 
@@ -24,13 +31,13 @@ def host_allowed(host: str | None, allowed_domains: Iterable[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in allowed_domains)
 
 
-def is_article_path(url: str, allow: Iterable[re.Pattern[str]], deny: Iterable[re.Pattern[str]]) -> bool:
+def is_article_path(url: str, allow: Iterable[PathPattern], deny: Iterable[PathPattern]) -> bool:
     """True when the URL's path matches (re.search) some allow pattern and no deny pattern."""
     path = urlsplit(url).path or "/"
     return any(p.search(path) for p in allow) and not any(p.search(path) for p in deny)
 
 
-def matches_any(url: str, patterns: Iterable[re.Pattern[str]]) -> bool:
+def matches_any(url: str, patterns: Iterable[PathPattern]) -> bool:
     """True when some pattern is found (re.search) in the URL's path."""
     path = urlsplit(url).path or "/"
     return any(p.search(path) for p in patterns)
