@@ -44,6 +44,8 @@ AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", 
 TAG_META = ("article:tag", "og:article:tag", "news_keywords", "parsely-tags")
 SECTION_META = ("article:section", "og:article:section", "parsely-section")
 LANG_META = ("og:locale", "content-language", "dc.language", "language")
+# Longest canonical or image URL taken from a page (longer ones are ignored: a cut URL names another page).
+MAX_URL_CHARS = 4096
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·•»]\s+")
 _SPACES = re.compile(r"\s+")
 
@@ -115,9 +117,12 @@ def canonical_url(tree: HtmlElement, meta: dict[str, list[str]], url: str) -> st
             candidates.append(link.get("href", ""))
     candidates.extend(meta.get("og:url", []))
     for candidate in candidates:
+        if len(candidate) > MAX_URL_CHARS:
+            continue
         try:
             absolute = urljoin(url, candidate.strip())
-            if absolute.startswith(("http://", "https://")) and same_site(absolute, url):
+            if (absolute.startswith(("http://", "https://")) and same_site(absolute, url)
+                    and not any(c.isspace() for c in absolute)):  # the record's URLs hold no whitespace
                 return absolute
         except ValueError:  # an unparsable link (e.g. "http://[::1/x") names nothing: try the next one
             continue
@@ -234,6 +239,21 @@ def _accessible(article: dict[str, Any] | None) -> bool | None:
     return bool(value)
 
 
+def _image_url(url: str, image: str | None) -> str | None:
+    """The image URL made absolute; None when absent, overlong, unparsable or not an http(s) URL (it is
+    optional metadata: a bad one must not cost the article)."""
+    if not image or len(image) > MAX_URL_CHARS:
+        return None
+    try:
+        absolute = urljoin(url, image.strip())
+        host = urlsplit(absolute).hostname
+    except ValueError:
+        return None
+    if not absolute.startswith(("http://", "https://")) or not host or any(c.isspace() for c in absolute):
+        return None
+    return absolute
+
+
 def page_metadata(tree: HtmlElement, url: str, *, tz_name: str | None = None) -> PageMeta:
     """Collect the page's metadata: JSON-LD first, then Open Graph/meta tags, then markup."""
     meta = meta_tags(tree)
@@ -274,7 +294,7 @@ def page_metadata(tree: HtmlElement, url: str, *, tz_name: str | None = None) ->
         section=section,
         tags=_tags(meta, article),
         description=description,
-        image=urljoin(url, image) if image else None,
+        image=_image_url(url, image),
         site_name=site_name,
         declared_language=_declared_language(tree, meta, article),
         og_type=(_first(meta, ("og:type",)) or "").lower() or None,

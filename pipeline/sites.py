@@ -111,10 +111,14 @@ class Extraction:
     prune_xpaths: tuple[str, ...] = ()
     min_words: int = 40
     max_elements: int = 50_000  # extract.hints.DEFAULT_MAX_ELEMENTS (not imported: site parsing stays light)
+    workers: int = 0  # extract worker processes; 0 = one per usable CPU (NEWSARCHIVE_EXTRACT_WORKERS overrides)
+    page_timeout_s: float = 20.0  # CPU seconds one page may take (NEWSARCHIVE_EXTRACT_PAGE_TIMEOUT_S overrides)
 
     def __post_init__(self) -> None:
         if self.max_elements < 1:
             raise SiteConfigError("[extraction]", "extraction.max_elements", "expected at least 1 element")
+        if self.page_timeout_s <= 0:
+            raise SiteConfigError("[extraction]", "extraction.page_timeout_s", "expected a positive number of seconds")
 
 
 @dataclass(frozen=True)
