@@ -6,7 +6,7 @@ in, whatever the number of workers (so the records are the same for any pool siz
 pages are read ahead of the oldest unfinished one: memory does not grow with the window.
 
 A page may use ``page_timeout_s`` seconds of CPU (the worker's SIGPROF timer kills it even inside libxml2),
-and three times that of wall-clock time (the pool SIGKILLs it); either way the page is rejected as
+and three times that plus ten seconds of wall-clock time (the pool SIGKILLs it); either way the page is rejected as
 ``too_slow``, the worker is replaced and the run goes on. A worker that dies otherwise (a crash in C code,
 the OOM killer) costs its page an ``extractor_error``.
 
@@ -37,7 +37,8 @@ log = logging.getLogger("newsarchive.extract")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PAGE_TIMEOUT_S = 20.0  # the slowest development-set page takes 0.6 s of CPU
-WALL_FACTOR = 3.0  # wall-clock allowance per page, in multiples of the CPU limit (a loaded machine)
+WALL_FACTOR = 3.0  # wall-clock allowance per page: WALL_FACTOR x the CPU limit + WALL_GRACE_S (a loaded machine)
+WALL_GRACE_S = 10.0
 READ_AHEAD_PER_WORKER = 4
 WORKER_START_TIMEOUT_S = 120.0
 MAX_START_FAILURES = 3
@@ -147,15 +148,17 @@ class ExtractPool:
             raise ValueError(f"need at least one worker and a positive page timeout, got {workers}, {page_timeout_s}")
         self.size = workers
         self.page_timeout_s = page_timeout_s
-        self.wall_timeout_s = WALL_FACTOR * page_timeout_s
+        self.wall_timeout_s = WALL_FACTOR * page_timeout_s + WALL_GRACE_S
         self.site = site
         self.hints = hints
         self.max_ahead = max_ahead or READ_AHEAD_PER_WORKER * workers
         self.workers: list[_Worker] = []
         self.start_failures = 0
         self.restarts = 0
+        self.entered = False
 
     def __enter__(self) -> ExtractPool:
+        self.entered = True
         for _ in range(self.size):
             self.workers.append(self._spawn())
         return self
@@ -168,10 +171,11 @@ class ExtractPool:
         for worker in self.workers:
             _stop(worker.proc)
         self.workers.clear()
+        self.entered = False
 
     def extract(self, pages: Iterable[Page]) -> Iterator[Outcome]:
         """Extract the pages, yielding one Outcome per page in the pages' order, as results come in."""
-        if not self.workers:
+        if not self.entered:
             raise RuntimeError("ExtractPool.extract() outside its `with` block")
         run = _Run(iter(pages))
         while True:
@@ -186,7 +190,10 @@ class ExtractPool:
     # -- dispatching and waiting ------------------------------------------------------------------------
 
     def _dispatch(self, run: _Run) -> None:
-        for worker in self.workers:
+        # A worker that died is replaced only while there may be pages left for it.
+        while len(self.workers) < self.size and (run.retry or not run.exhausted):
+            self.workers.append(self._spawn())
+        for worker in list(self.workers):
             if not worker.ready or worker.seq is not None:
                 continue
             item = self._next_page(run)
@@ -201,7 +208,7 @@ class ExtractPool:
                 write_frame(worker.proc.stdin, request)  # type: ignore[arg-type]
             except OSError:  # died while idle (a broken pipe): the page goes to the next worker
                 run.retry.appendleft((seq, page))
-                self._replace(worker, "died while idle")
+                self._drop(worker, "died while idle")
                 continue
             worker.seq, worker.since = seq, time.monotonic()
             run.in_flight[seq] = page
@@ -271,7 +278,7 @@ class ExtractPool:
             if self.start_failures >= MAX_START_FAILURES:
                 raise ExtractPoolError(f"extract workers fail to start ({self.start_failures} in a row, last exit "
                                        f"status {code}; see the log above for their error)")
-            self._replace(worker, f"failed to start (exit status {code})")
+            self._drop(worker, f"failed to start (exit status {code})")
             return
         if worker.seq is not None:
             page = run.in_flight.pop(worker.seq)
@@ -282,7 +289,7 @@ class ExtractPool:
             else:
                 run.done[worker.seq] = Outcome(page, reason="extractor_error",
                                                detail=f"the extract worker died (exit status {code})")
-        self._replace(worker, f"exit status {code}")
+        self._drop(worker, f"exit status {code}")
 
     def _spawn(self) -> _Worker:
         env = dict(os.environ)
@@ -292,12 +299,12 @@ class ExtractPool:
             env=env, start_new_session=True)  # a Ctrl-C meant for the CLI is not the workers' to get
         return _Worker(proc, started=time.monotonic())
 
-    def _replace(self, worker: _Worker, why: str) -> None:
+    def _drop(self, worker: _Worker, why: str) -> None:
+        """Stop and forget a worker (the next dispatch starts a new one if pages remain)."""
         _stop(worker.proc)
-        index = self.workers.index(worker)
-        self.workers[index] = self._spawn()
+        self.workers = [w for w in self.workers if w is not worker]
         self.restarts += 1
-        log.info("extract worker %d replaced (%s)", worker.proc.pid, why)
+        log.debug("extract worker %d stopped (%s)", worker.proc.pid, why)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
