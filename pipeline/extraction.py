@@ -86,6 +86,14 @@ def reject(counts: Counter[str], reason: str, url: str, detail: str, level: int 
                                                                                           url, reason)
 
 
+def rejection_legend(counts: dict[str, Any]) -> dict[str, str]:
+    """What each rejection reason counted in ``counts`` means (the run report's legend)."""
+    from extract import is_rejection_reason, reason_meaning
+
+    reasons = sorted(k.removeprefix("rejected.") for k in counts if k.startswith("rejected."))
+    return {r: reason_meaning(r) for r in reasons if is_rejection_reason(r)}
+
+
 def extract_hints(site: SiteConfig) -> Any:
     """The extractor's hints for a site (its [extraction] table, languages, timezone and size limit)."""
     from extract import ExtractHints

@@ -179,3 +179,14 @@ def test_cli_refuses_a_gzip_bomb_without_inflating_it(tmp_path: Path) -> None:
     done = _cli(tmp_path, hp.gzip_bomb() * 4)  # 256 KiB of gzip members, 256 MiB once inflated
     assert done.returncode == 1
     assert "rejected (too_large)" in done.stderr
+
+
+def test_site_files_set_the_pool(tmp_path: Path) -> None:
+    from pipeline.sites import SiteConfigError, parse_site
+
+    base = {"id": "s", "name": "S", "base_url": "https://s.example/"}
+    site = parse_site(tmp_path / "s.toml", {**base, "extraction": {"workers": 2, "page_timeout_s": 5}})
+    assert (site.extraction.workers, site.extraction.page_timeout_s) == (2, 5.0)
+    assert parse_site(tmp_path / "s.toml", base).extraction.workers == 0  # one per usable CPU
+    with pytest.raises(SiteConfigError, match=r"extraction\.page_timeout_s"):
+        parse_site(tmp_path / "s.toml", {**base, "extraction": {"page_timeout_s": 0}})

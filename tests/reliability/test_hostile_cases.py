@@ -156,3 +156,14 @@ def test_extract_never_inflates_a_bomb(hostile_run: Any) -> None:
         url = _case_url(hostile_run, case)
         assert any(f"rejected {url}: too_large" in line for line in hostile_run.run.logs), url
     assert hostile_run.count("extract.rejected.too_large") >= len(bombs)
+
+
+def test_report_legend_explains_every_rejection_reason(hostile_run: Any) -> None:
+    """One registry (extract.REJECTION_REASONS) names every reason the stage counts; the report explains them."""
+    from extract import is_rejection_reason
+
+    counted = {k.removeprefix("rejected.") for k in hostile_run.extract_counts if k.startswith("rejected.")}
+    assert {"not_html", "too_large", "too_complex", "too_slow"} <= counted
+    assert all(is_rejection_reason(reason) for reason in counted), counted
+    assert set(hostile_run.report["extract"]["legend"]) == counted
+    assert all(hostile_run.report["extract"]["legend"].values())
