@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -48,6 +48,7 @@ LANG_META = ("og:locale", "content-language", "dc.language", "language")
 MAX_URL_CHARS = 4096
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·•»]\s+")
 _SPACES = re.compile(r"\s+")
+_WHITESPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,8 @@ def canonical_url(tree: HtmlElement, meta: dict[str, list[str]], url: str) -> st
             continue
         try:
             absolute = urljoin(url, candidate.strip())
-            if (absolute.startswith(("http://", "https://")) and same_site(absolute, url)
-                    and not any(c.isspace() for c in absolute)):  # the record's URLs hold no whitespace
-                return absolute
+            if absolute.startswith(("http://", "https://")) and same_site(absolute, url):
+                return _WHITESPACE.sub(lambda m: quote(m.group()), absolute)  # a stored URL holds no whitespace
         except ValueError:  # an unparsable link (e.g. "http://[::1/x") names nothing: try the next one
             continue
     return url
@@ -249,9 +249,10 @@ def _image_url(url: str, image: str | None) -> str | None:
         host = urlsplit(absolute).hostname
     except ValueError:
         return None
-    if not absolute.startswith(("http://", "https://")) or not host or any(c.isspace() for c in absolute):
+    if not absolute.startswith(("http://", "https://")) or not host:
         return None
-    return absolute
+    # Spaces in a path ("/Umwelt und Klima/x.jpg") are how CMSs write it; a stored URL has them encoded.
+    return _WHITESPACE.sub(lambda m: quote(m.group()), absolute)
 
 
 def page_metadata(tree: HtmlElement, url: str, *, tz_name: str | None = None) -> PageMeta:
