@@ -186,7 +186,7 @@ CASES: tuple[HostileCase, ...] = (
     HostileCase("/hostile/html/many-attributes.html", "extract_bounds",
                 f"good article with one element of {hx.ATTRIBUTES:,} attributes (parsing is quadratic in them)",
                 "archived", fixed(200, HTML, hx.many_attributes("many-attributes")), good="many-attributes"),
-    HostileCase("/hostile/charset/bad-utf8-bytes.html", "charset",
+    HostileCase("/hostile/text/bad-utf8-bytes.html", "charset",
                 "good UTF-8 article with a few invalid bytes (windows-1252, 0xFF, a cut sequence) in its footer",
                 "archived", fixed(200, HTML, hx.bad_utf8_bytes("bad-utf8-bytes")), good="bad-utf8-bytes"),
     HostileCase("/hostile/html/slow.html", "extract_bounds",
