@@ -82,8 +82,10 @@ def reject(counts: Counter[str], reason: str, url: str, detail: str, level: int 
     if not is_rejection_reason(reason):
         raise ValueError(f"unregistered rejection reason {reason!r} (add it to extract.errors.REJECTION_REASONS)")
     counts[f"rejected.{reason}"] += 1
-    log.log(level, "rejected %s: %s (%s)", url, reason, detail) if detail else log.log(level, "rejected %s: %s",
-                                                                                          url, reason)
+    if detail:
+        log.log(level, "rejected %s: %s (%s)", url, reason, detail)
+    else:
+        log.log(level, "rejected %s: %s", url, reason)
 
 
 def rejection_legend(counts: dict[str, Any]) -> dict[str, str]:
