@@ -26,21 +26,34 @@ def _window(args: argparse.Namespace) -> object:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    """Print one page's ArticleRecord as JSON (or the rejection reason on stderr, exit 1)."""
-    from extract import Rejected, extract_article
+    """Print one page's ArticleRecord as JSON (or the rejection reason on stderr, exit 1).
 
-    path = Path(args.page)
+    The page is extracted in a worker process under the same per-page time limit as the extract stage, so a
+    page that would run for minutes is a clear ``too_slow`` rejection here too.
+    """
+    from extract.hints import DEFAULT_MAX_BYTES
+    from pipeline.extract_pool import ExtractPool, Page, pool_settings
+
     try:
-        html = sys.stdin.buffer.read() if args.page == "-" else path.read_bytes()
+        settings = pool_settings(1, args.page_timeout) if args.page_timeout else pool_settings(1)
+        # Read one byte past the limit: the extractor then refuses the page as too_large without more memory.
+        if args.page == "-":
+            html = sys.stdin.buffer.read(DEFAULT_MAX_BYTES + 1)
+        else:
+            with Path(args.page).open("rb") as stream:
+                html = stream.read(DEFAULT_MAX_BYTES + 1)
     except OSError as exc:
         print(f"newsarchive extract: cannot read {args.page}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        record = extract_article(html, args.url, site=args.site or "")
-    except Rejected as exc:
-        print(f"newsarchive extract: rejected ({exc.reason}): {exc}", file=sys.stderr)
+    except ValueError as exc:
+        print(f"newsarchive extract: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with ExtractPool(1, settings.page_timeout_s, site=args.site or "") as pool:
+        outcome = next(pool.extract([Page(html, args.url)]))
+    if outcome.record is None:
+        print(f"newsarchive extract: rejected ({outcome.reason}): {outcome.detail}", file=sys.stderr)
         return EXIT_FAILED
-    print(record.to_json())
+    print(outcome.record.to_json())
     return EXIT_OK
 
 
@@ -121,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("page", help="path to the HTML file, or - for standard input")
     p.add_argument("--url", required=True, help="the URL the page was fetched from")
     p.add_argument("--site", help="site id to record")
+    p.add_argument("--page-timeout", type=float, metavar="SECONDS",
+                   help="CPU seconds the page may take (default: $NEWSARCHIVE_EXTRACT_PAGE_TIMEOUT_S or 20)")
     p.set_defaults(func=cmd_extract)
 
     for name, text in (("crawl", "crawl a site for a window into the archive's WARC"),
