@@ -7,9 +7,11 @@
         print(record["title"], len(record["text"]))
 
 Only the index files of the asked sites and publication dates are listed and read (see
-``archive.listing``). The same article can sit in several index files of one date (overlapping windows,
-reruns): rows are merged by id and the row with the latest ``fetched_at`` wins, so an article is never
-returned twice. Results come in a deterministic order: publication instant, then id.
+``archive.listing``), compacted months by their row groups of those dates. The same article can sit in
+several index files (overlapping windows, reruns, a window written into a month after it was compacted):
+rows are merged by id and the row with the latest ``fetched_at`` wins, so an article is never returned
+twice. Results come in a deterministic order: publication instant, then id. Earlier versions are never in
+this view: ``history`` and ``versions`` read them (``archive.history``).
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, InvalidKey
 from archive.fetching import Wanted, choose_bundles, stream_records
-from archive.index import INDEX_SCHEMA, conform, read_index
-from archive.keys import bundle_key_for, parse_article_key, parse_index_key
+from archive.index import INDEX_SCHEMA, conform, read_index_days
+from archive.keys import companion_key, parse_article_key, parse_compacted_key, parse_index_key
 from archive.listing import index_keys, index_sites, partition_keys
 from archive.query import Query, TimeBound, published_instant
 from archive.store import Store, open_store
@@ -182,7 +184,7 @@ class Archive:
         with self._pool() as pool:
             sites = list(query.sites) if query.sites is not None else index_sites(self.store)
             keys = index_keys(self.store, query, pool, sites)
-            tables = list(pool.map(lambda key: read_index(self.store, key), keys))
+            tables = list(pool.map(lambda key: read_index_days(self.store, key, _days(query, key)), keys))
             # Which partitions have a bundle: listed, so an archive written before bundles costs no failed GETs.
             bundles = set(partition_keys(self.store, query, pool, "bundles", sites)) if list_bundles and keys else set()
         files = list(zip(keys, tables, strict=True))
@@ -192,8 +194,9 @@ class Archive:
         return Selection(
             table=table,
             sources=tuple(sources[p] for p in positions),
+            # A compacted month counts the rows read (its days in the query), as its bundle is read by day too.
             file_rows={key: table.num_rows for key, table in files},
-            bundle_of={key: bundle for key in keys if (bundle := bundle_key_for(key)) in bundles},
+            bundle_of={key: bundle for key in keys if (bundle := companion_key(key, "bundles")) in bundles},
         )
 
     def records(
@@ -285,8 +288,9 @@ def _instant(value: str | None) -> datetime:
 
 def merge_latest(files: list[tuple[str, pa.Table]]) -> tuple[pa.Table, list[str]]:
     """One row per id over several index files, and the index key each row came from: the latest
-    ``fetched_at`` wins; on a tie, the file of the later window (end, then start) wins. Row order of the
-    result is unspecified."""
+    ``fetched_at`` wins; on a tie, a window's file wins over a compacted month (a window written after the
+    compaction, a rerun say, is the newer word), then the file of the later window (end, then start), then
+    the later key. Row order of the result is unspecified."""
     if not files:
         return INDEX_SCHEMA.empty_table(), []
     # Rank files by window so a tie on fetched_at goes to the later crawl, whatever the key order.
@@ -308,9 +312,22 @@ def merge_latest(files: list[tuple[str, pa.Table]]) -> tuple[pa.Table, list[str]
     return merged, [origin[row] for row in rows]
 
 
-def _window_rank(key: str) -> tuple[datetime, datetime, str]:
-    parts = parse_index_key(key)
-    return parts.end, parts.start, key
+def _window_rank(key: str) -> tuple[int, datetime, datetime, str]:
+    try:
+        parse_compacted_key(key)
+    except InvalidKey:
+        parts = parse_index_key(key)
+        return 1, parts.end, parts.start, key
+    return 0, _EPOCH, _EPOCH, key  # a compacted month's rows were each the latest of their month already
+
+
+def _days(query: Query, key: str) -> frozenset[date] | None:
+    """The days of a compacted month ``key`` that the query can match (None for a daily file: read whole)."""
+    try:
+        month = parse_compacted_key(key).month
+    except InvalidKey:
+        return None
+    return query.days(month)
 
 
 def select_positions(table: pa.Table, query: Query) -> list[int]:

@@ -231,14 +231,18 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
     the writes as versions.new / .unchanged / .updated / .superseded."""
     from archive import keys
     from archive.bundles import write_partition
+    from archive.versions import write_history
 
     tz = ZoneInfo(site.timezone)
     article_keys: list[str] = []
     by_date: dict[date, tuple[list[dict[str, Any]], list[str]]] = {}
+    set_aside: dict[date, list[str]] = {}  # versions this run set aside, by publication date
     for record in sorted(records, key=lambda r: (r.published, r.id)):
         day = publication_date(record, tz)
         key = keys.article_key(site.id, day, record.id)
         outcome = write_article(store, key, record)
+        if outcome.version_key:
+            set_aside.setdefault(day, []).append(outcome.version_key)
         if outcomes is not None:
             outcomes[f"versions.{outcome.kind}"] += 1
         article_keys.append(key)
@@ -251,6 +255,7 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
         key = keys.index_key(site.id, day, window.start, window.end)
         write_partition(store, key, rows, texts)  # the bundle, then the index
         index_keys.append(key)
+    write_history(store, site.id, window.start, window.end, set_aside)  # readers find versions by date
     return article_keys, index_keys
 
 
