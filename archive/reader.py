@@ -22,11 +22,13 @@ from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from archive.errors import ArchiveError, InvalidKey
 from archive.fetching import Wanted, choose_bundles, stream_records
@@ -37,6 +39,7 @@ from archive.query import Query, TimeBound, published_instant
 from archive.store import Store, open_store
 
 if TYPE_CHECKING:
+    from archive.history import ArticleVersion
     from archive.s3 import S3Options
 
 # Concurrent GETs per query. For S3 it is capped by the client's connection pool (botocore's default
@@ -72,6 +75,14 @@ class Selection:
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
+
+    @cached_property
+    def _keys(self) -> dict[str, str]:
+        return dict(zip(self.table.column("id").to_pylist(), self.table.column("key").to_pylist(), strict=True))
+
+    def key_of(self, article_id: str) -> str | None:
+        """The article key of the selected row of ``article_id`` (None if it is not selected)."""
+        return self._keys.get(article_id)
 
 
 def _check_filters(contains: str | None, limit: int | None) -> tuple[str | None, int | None]:
@@ -179,6 +190,40 @@ class Archive:
     ) -> Selection:
         """The index rows ``index()`` returns, with the index file each row came from (for ``records``)."""
         return self._select(Query.build(site, start, end, lang), list_bundles=self.bundles)
+
+    def history(self, article_id: str, *, site: str | None = None, day: date | None = None) -> list[ArticleVersion]:
+        """Every version of an article, oldest first, the latest last (``ArticleVersion``: ``record``, ``key``,
+        ``label``, ``latest``); empty when the archive has no such article.
+
+        ``site`` narrows the search to one site; ``day`` (the index row's ``published_date``) to one partition,
+        which matters only for an article without earlier versions (else the site's whole index is searched)."""
+        from archive.history import article_history
+
+        return article_history(self, article_id, site, day)
+
+    def with_versions(
+        self,
+        selection: Selection,
+        *,
+        contains: str | None = None,
+        limit: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Generator[ArticleVersion, None, None]:
+        """Like ``records``, each article as its earlier versions (oldest first, from the history index) and
+        then its latest record; ``contains``/``limit`` select articles by their latest record."""
+        from archive.history import with_versions
+
+        return with_versions(self, selection, contains=contains, limit=limit, progress=progress)
+
+    def find_row(self, article_id: str, query: Query) -> dict[str, Any] | None:
+        """The latest index row of ``article_id`` among the partitions ``query`` names (None if none holds it)."""
+        with self._pool() as pool:
+            keys = index_keys(self.store, query, pool)
+            tables = list(pool.map(lambda key: read_index_days(self.store, key, _days(query, key)), keys))
+        files = [(key, table.filter(pc.equal(table.column("id"), article_id)))
+                 for key, table in zip(keys, tables, strict=True)]
+        merged, _ = merge_latest([(key, table) for key, table in files if table.num_rows])
+        return merged.to_pylist()[0] if merged.num_rows else None
 
     def _select(self, query: Query, *, list_bundles: bool) -> Selection:
         with self._pool() as pool:

@@ -7,8 +7,9 @@ Layout::
 
 ``<label>`` is the replaced record's ``modified`` instant (else its ``fetched_at``) in UTC as
 ``YYYYMMDDTHHMMSSZ``, then ``-`` and the first 12 hex digits of its text digest (``archive.versions``): a pure
-function of that record, so a rerun rewrites the same version key and never duplicates. Which record is "latest" is decided by (modified or published, fetched_at), newest wins, so
-writing the same records in any order leaves the same objects.
+function of that record, so a rerun rewrites the same version key and never duplicates. Which record is
+"latest" is decided by (modified or published, fetched_at), newest wins, so writing the same records in any
+order leaves the same objects.
 """
 
 from __future__ import annotations
@@ -29,8 +30,18 @@ JSON_TYPE = "application/json; charset=utf-8"
 # Outcomes of a write, as the extract stage counts them ("versions.<outcome>").
 NEW, UNCHANGED, UPDATED, SUPERSEDED = "new", "unchanged", "updated", "superseded"
 OUTCOMES = (NEW, UNCHANGED, UPDATED, SUPERSEDED)
-__all__ = ["parse_instant", "recency", "text_digest", "version_key", "version_label", "versions_prefix",
-           "write_article", "list_versions", "is_newer_fetch", "WriteOutcome"]
+__all__ = [
+    "WriteOutcome",
+    "is_newer_fetch",
+    "list_versions",
+    "parse_instant",
+    "recency",
+    "text_digest",
+    "version_key",
+    "version_label",
+    "versions_prefix",
+    "write_article",
+]
 
 
 @dataclass(frozen=True)
