@@ -14,7 +14,7 @@ beside the daily partitions: one more listing per site (S3: the ``month=`` prefi
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Executor
 from datetime import date, timedelta
 from functools import partial
@@ -25,9 +25,12 @@ from archive.keys import (
     SITE_RE,
     IndexKey,
     bundles_prefix,
+    check_site,
+    compacted_key,
     compacted_prefix,
     history_prefix,
     index_prefix,
+    month_of,
     parse_bundle_key,
     parse_compacted_key,
     parse_history_key,
@@ -197,3 +200,16 @@ def partition_keys(
 def _listed(store: Store, prefix: str) -> list[str]:
     return list(store.list(prefix))
 
+
+def partition_files(store: Store, kind: str, site: str, days: Collection[date] | None = None) -> list[str]:
+    """A site's files of ``kind`` (``index``, ``bundles``, ``history``): per-window files of ``days`` (all
+    days when None) and the compacted months holding those days."""
+    prefix = f"{kind}/site={check_site(site)}/"
+    if days is None:
+        return sorted(store.list(prefix))
+    keys = [key for day in sorted(days) for key in store.list(f"{prefix}date={day.isoformat()}/")]
+    for month in sorted({month_of(day) for day in days}):
+        month_key = compacted_key(kind, site, month)
+        if store.exists(month_key):
+            keys.append(month_key)
+    return sorted(keys)

@@ -218,6 +218,7 @@ def crawl_window(site: SiteConfig, window: Window, store: Any, progress: Progres
     ``progress``: called with each ProgressEvent of the spider."""
     from archive import keys
     from pipeline.incremental import archived_articles
+    from pipeline.takedown import taken_down_urls
 
     started = time.monotonic()
     warc_key = keys.raw_warc_key(site.id, window.start, window.end)
@@ -226,7 +227,8 @@ def crawl_window(site: SiteConfig, window: Window, store: Any, progress: Progres
     archived = archived_articles(store, site, window) if incremental else {}
     with scratch_dir(f"crawl-{site.id}-") as tmp:
         previous = previous_warc(store, warc_key, tmp)
-        warc_path, stats = run_spider(crawl_spec(site, window, archived=archived), tmp, progress=progress)
+        spec = crawl_spec(site, window, skip_urls=taken_down_urls(store, site.id), archived=archived)
+        warc_path, stats = run_spider(spec, tmp, progress=progress)
         previous_size = 0
         if previous is not None:
             previous_size = previous.stat().st_size

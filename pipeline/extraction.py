@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.scratch import scratch_dir
 from pipeline.sites import SiteConfig
+from pipeline.takedown import drop_taken_down, enforce_after_write
 from pipeline.versions import is_newer_fetch, write_article
 from pipeline.window import Window
 
@@ -299,7 +300,9 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str) 
         counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
         counts[f"language.{record.language or 'unknown'}"] += 1
     records = drop_invalid(records, counts)
+    records = drop_taken_down(store, site.id, records, counts)  # never (re)write a taken-down article
     article_keys, index_keys = write_records(site, window, records, store, outcomes=counts)
+    article_keys = enforce_after_write(store, site.id, records, article_keys, counts)  # a takedown meanwhile
     counts["articles"] = len(article_keys)
     in_window = window_article_keys(store, site, window, article_keys)
     counts["articles_in_window"] = len(in_window)
