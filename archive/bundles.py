@@ -90,10 +90,15 @@ def write_partition(store: Store, index_key: str, rows: Sequence[Mapping[str, An
 
 
 def read_bundle(
-    store: Store, key: str, wanted: Collection[str] | None = None, days: Collection[date] | None = None
+    store: Store,
+    key: str,
+    wanted: Collection[str] | None = None,
+    days: Collection[date] | None = None,
+    footers: dict[str, ParquetObject] | None = None,
 ) -> dict[str, BundleRow]:
     """The rows of bundle ``key`` by id (only ids in ``wanted``, if given). A compacted month's bundle is read
     by its row groups of ``days`` only (ranged GETs; all of it when ``days`` is None); a daily one whole.
+    ``footers``: compacted bundles' footers already fetched (by key), filled in as they are read.
 
     KeyNotFound if there is no such object, IndexFormatError if it is not a readable bundle.
     """
@@ -106,7 +111,11 @@ def read_bundle(
         except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
             raise IndexFormatError(f"bundle {key!r} in {store.url} is not readable: {exc}") from exc
     else:
-        part = ParquetObject.open(store, key)
+        part = footers.get(key) if footers is not None else None
+        if part is None:
+            part = ParquetObject.open(store, key)
+            if footers is not None:
+                footers[key] = part
         table = part.read(part.row_groups(days), columns=list(BUNDLE_SCHEMA.names))
     try:
         table = table.cast(BUNDLE_SCHEMA)

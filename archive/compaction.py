@@ -20,8 +20,8 @@ during and after:
   crash between any two writes leaves duplicates that resolve to the same records, never a gap;
 - compacting again is idempotent: a month without daily files is left alone;
 - one compaction of a site's month at a time: a lease object (``compaction/site=S/<YYYY-MM>.lease``, created
-  with a conditional write, taken over only once expired) keeps a second one (a CLI run beside the DAG)
-  from overwriting the first one's files with fewer rows.
+  with a conditional write, renewed between steps, taken over only once expired) keeps a second one (a CLI
+  run beside the DAG) from overwriting the first one's files with fewer rows.
 
 Memory stays bounded by one day: the winners are chosen from the index files (no text), then the records
 are copied day by day into a local file (one row group per day) that is uploaded whole.
@@ -35,7 +35,7 @@ import tempfile
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,9 +56,10 @@ from archive.keys import (
     parse_index_key,
     versions_prefix,
 )
-from archive.lease import lease
+from archive.lease import LEASE_SECONDS, Lease, lease
 from archive.merge import merge_latest
 from archive.parquetio import ParquetObject
+from archive.query import published_instant
 from archive.store import sha256_file
 from archive.takedown import enforce, taken_down_ids
 from archive.versions import HISTORY_SCHEMA, conform_history, history_row, history_table, read_history
@@ -131,16 +132,17 @@ def months_to_compact(store: Store, site: str, as_of: date, grace_days: int = DE
     return sorted(m for m in months if month_end(m) + timedelta(days=grace_days) <= as_of)
 
 
-def compact_month(store: Store, site: str, month: date, *, workdir: Path | None = None) -> MonthResult:
+def compact_month(store: Store, site: str, month: date, *, workdir: Path | None = None,
+                  lease_seconds: float = LEASE_SECONDS) -> MonthResult:
     """Fold the month's daily index, bundle and history files into its compacted files (see module doc).
 
     Raises ``archive.lease.LeaseBusy`` when another compaction of the month holds its lease."""
     month = month_of(month)
-    with lease(store, f"compaction/site={check_site(site)}/{month:%Y-%m}.lease"):
-        return _compact(store, site, month, workdir)
+    with lease(store, f"compaction/site={check_site(site)}/{month:%Y-%m}.lease", lease_seconds) as held:
+        return _compact(store, site, month, workdir, held)
 
 
-def _compact(store: Store, site: str, month: date, workdir: Path | None) -> MonthResult:
+def _compact(store: Store, site: str, month: date, workdir: Path | None, held: Lease) -> MonthResult:
     label = month.strftime("%Y-%m")
     index_sources = _tagged(store, daily_files(store, "index", site, month))
     bundle_keys = set(daily_files(store, "bundles", site, month))
@@ -151,12 +153,14 @@ def _compact(store: Store, site: str, month: date, workdir: Path | None) -> Mont
     targets = {kind: compacted_key(kind, site, month) for kind in ("index", "bundles", "history")}
     winners, sources_of = _winners(store, targets["index"], index_sources, removed)
     history = _history(store, site, targets["history"], history_sources, winners, removed)
+    held.renew()
     with tempfile.TemporaryDirectory(prefix=f"compact-{site}-{label}-", dir=workdir) as tmp:
         bundle_path = Path(tmp) / "bundle.parquet"
         expected = _write_bundle(store, bundle_path, winners, sources_of, targets["bundles"])
         if history.num_rows:
             _put_verified_table(store, targets["history"], history, HISTORY_SCHEMA)
         _put_verified_file(store, targets["bundles"], bundle_path, expected)
+    held.renew()
     if winners.num_rows:
         _put_verified_table(store, targets["index"], winners, INDEX_SCHEMA)
     else:
@@ -166,7 +170,8 @@ def _compact(store: Store, site: str, month: date, workdir: Path | None) -> Mont
     # Written and verified: anything taken down meanwhile goes now (the takedown's own pass may have missed
     # these files), then the daily files are deleted, each only if unchanged since it was read.
     purged = enforce(store, site, set(winners.column("id").to_pylist()) | set(history.column("id").to_pylist()))
-    folded, kept = _fold(store, index_sources, history_sources, bundle_keys, expected)
+    held.renew()  # the daily files are deleted only by the holder of an unexpired lease
+    folded, kept = _fold(store, index_sources, history_sources, bundle_keys, winners)
     result = MonthResult(site, label, articles=winners.num_rows, versions=history.num_rows,
                          written=tuple(k for k in targets.values() if store.exists(k)), folded=tuple(folded),
                          kept=tuple(kept), taken_down=tuple(sorted(purged)))
@@ -321,10 +326,11 @@ def _put_verified_file(store: Store, key: str, path: Path, expected: list[tuple[
 
 
 def _fold(store: Store, index_sources: list[tuple[Source, bytes]], history_sources: list[tuple[Source, bytes]],
-          bundle_keys: set[str], written: list[tuple[Any, ...]]) -> tuple[list[str], list[str]]:
+          bundle_keys: set[str], winners: pa.Table) -> tuple[list[str], list[str]]:
     """Delete the daily files now held by the compacted ones: each index file (then its bundle) and history
-    file only if unchanged since read; a bundle whose index is gone only if the compacted bundle holds every
-    row of it. Returns (deleted, kept)."""
+    file only if unchanged since read; a bundle whose index is gone (a crash between the two deletes) only if
+    every row of it is the compacted month's row of its article or an older fetch of it (a bundle of a run
+    still writing its index holds newer rows: it stays). Returns (deleted, kept)."""
     folded: list[str] = []
     kept: list[str] = []
     for source, _ in index_sources:
@@ -338,7 +344,8 @@ def _fold(store: Store, index_sources: list[tuple[Source, bytes]], history_sourc
         bundle_keys.discard(bundle)
     for source, _ in history_sources:
         _delete_if(store, source, kept, folded)
-    held = {(row[0], row[1], row[2], row[3]) for row in written}
+    latest = {row["id"]: (_instant(row["fetched_at"]), row["key"], row["text_sha256"])
+              for row in winners.select(["id", "fetched_at", "key", "text_sha256"]).to_pylist()}
     for bundle in sorted(bundle_keys):  # bundles whose index write never happened, or was folded earlier
         if store.exists(companion_key(bundle, "index")):
             continue  # an index written meanwhile: its window's run is in flight
@@ -347,11 +354,23 @@ def _fold(store: Store, index_sources: list[tuple[Source, bytes]], history_sourc
         except KeyNotFound:
             continue
         rows = _parquet(tagged.data, bundle).select(["id", "key", "fetched_at", "text_sha256"]).to_pylist()
-        if all((r["id"], r["key"], r["fetched_at"], r["text_sha256"]) in held for r in rows):
+        if all(_superseded(r, latest.get(r["id"])) for r in rows):
             _delete_if(store, Source(bundle, tagged.etag), kept, folded)
         else:
             kept.append(bundle)
     return folded, kept
+
+
+def _instant(value: str | None) -> datetime:
+    return published_instant(value) or datetime.min.replace(tzinfo=UTC)
+
+
+def _superseded(row: dict[str, Any], latest: tuple[datetime, str, str | None] | None) -> bool:
+    """Whether a bundle row is the compacted row of its article, or an older fetch of it."""
+    if latest is None:
+        return False
+    fetched = _instant(row["fetched_at"])
+    return fetched < latest[0] or (fetched == latest[0] and (row["key"], row["text_sha256"]) == latest[1:])
 
 
 def _etag(store: Store, key: str) -> str | None:

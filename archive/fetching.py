@@ -97,6 +97,7 @@ class _Plan:
         self.left = Counter(self.unit_of)
         self.ids: dict[Unit, dict[str, Wanted]] = {}
         self.positions: dict[Unit, list[int]] = {}  # bundle part -> its rows' positions, ascending
+        self.footers: dict[str, Any] = {}  # compacted bundles' footers, fetched once per pull
         for position, (w, unit) in enumerate(zip(wanted, self.unit_of, strict=True)):
             if w.bundle:
                 self.ids.setdefault(unit, {})[w.id] = w
@@ -190,7 +191,7 @@ def _weight(unit: Unit) -> int:
 def _submit(pool: ThreadPoolExecutor, store: Store, load: Loader, unit: Unit, plan: _Plan) -> Future[Any]:
     kind, name, _ = unit
     if kind == "bundle":
-        return pool.submit(_bundle_records, store, name, plan.ids[unit])
+        return pool.submit(_bundle_records, store, name, plan.ids[unit], plan.footers)
     return pool.submit(load, name)
 
 
@@ -218,14 +219,15 @@ def _days(rows: dict[str, Wanted]) -> set[Any] | None:
         return None
 
 
-def _bundle_records(store: Store, key: str, rows: dict[str, Wanted]) -> dict[str, dict[str, Any]]:
+def _bundle_records(store: Store, key: str, rows: dict[str, Wanted],
+                    footers: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     """The records bundle ``key`` holds for ``rows`` (by id), leaving out any that do not match.
 
     A bundle that cannot be read for any reason (missing, damaged, refused by the store) yields nothing:
     its rows are then read from the article objects, which report their own errors.
     """
     try:
-        found = read_bundle(store, key, rows.keys(), _days(rows))
+        found = read_bundle(store, key, rows.keys(), _days(rows), footers)
     except KeyNotFound:
         log.info("no bundle %s: its %d articles are read one by one", key, len(rows))
         return {}

@@ -23,28 +23,49 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A lease left by a crashed holder may be taken over after this long (a month compacts in minutes;
-# wall-clock time here only bounds how long a crash blocks the next try, it decides nothing about data).
-LEASE_SECONDS = 2 * 3600
+# A lease left by a crashed holder may be taken over after this long; a holder renews it between its steps
+# (wall-clock time here only bounds how long a crash blocks the next try, it decides nothing about data).
+LEASE_SECONDS = 10 * 60
 
 
 class LeaseBusy(ArchiveError):
     """Another process holds the lease."""
 
 
-@contextmanager
-def lease(store: Store, key: str, seconds: float = LEASE_SECONDS) -> Iterator[None]:
-    """Hold the lease object ``key`` while the body runs (LeaseBusy if someone else holds an unexpired one)."""
-    body = json.dumps({"holder": f"{socket.gethostname()}:{os.getpid()}",
-                       "expires": time.time() + seconds}).encode("utf-8")
-    etag = _acquire(store, key, body)
-    try:
-        yield
-    finally:
+class Lease:
+    """A held lease: ``renew()`` between steps pushes its expiry back (LeaseBusy if it was taken over)."""
+
+    def __init__(self, store: Store, key: str, seconds: float) -> None:
+        self.store, self.key, self.seconds = store, key, seconds
+        self.etag = _acquire(store, key, self._body())
+
+    def _body(self) -> bytes:
+        holder = f"{socket.gethostname()}:{os.getpid()}"
+        return json.dumps({"holder": holder, "expires": time.time() + self.seconds}).encode("utf-8")
+
+    def renew(self) -> None:
+        """Extend the lease (a conditional write on its tag): LeaseBusy when another process took it over."""
         try:
-            store.delete_if(key, etag)
+            self.etag = self.store.put_if(self.key, self._body(), etag=self.etag, content_type="application/json")
         except PreconditionFailed:
-            log.warning("%s was taken over while its holder ran", key)
+            raise LeaseBusy(f"{self.key} was taken over: stopping") from None
+
+    def release(self) -> None:
+        """Give the lease up (unless another process took it over meanwhile)."""
+        try:
+            self.store.delete_if(self.key, self.etag)
+        except PreconditionFailed:
+            log.warning("%s was taken over while its holder ran", self.key)
+
+
+@contextmanager
+def lease(store: Store, key: str, seconds: float = LEASE_SECONDS) -> Iterator[Lease]:
+    """Hold the lease object ``key`` while the body runs (LeaseBusy if someone else holds an unexpired one)."""
+    held = Lease(store, key, seconds)
+    try:
+        yield held
+    finally:
+        held.release()
 
 
 def _acquire(store: Store, key: str, body: bytes) -> str:

@@ -25,8 +25,8 @@ from archive.errors import IndexFormatError
 if TYPE_CHECKING:
     from archive.store import Store
 
-# A Parquet footer is 8 bytes (metadata length + "PAR1") after the metadata; most footers of ours fit in the
-# first suffix read, a larger one costs one more ranged GET.
+# A Parquet footer is 8 bytes (metadata length + "PAR1") after the metadata; a month's footer (a row group
+# per day) fits in the first suffix read, a larger one costs one more ranged GET.
 TAIL_BYTES = 64 * 1024
 DAY_COLUMN = "published_date"
 _MAGIC = b"PAR1"
@@ -81,20 +81,19 @@ class ParquetObject:
 
     @classmethod
     def open(cls, store: Store, key: str) -> ParquetObject:
-        """Fetch the footer of ``key`` (one suffix GET, two for a very large footer)."""
+        """Fetch the footer of ``key`` (one suffix GET, two for a footer longer than TAIL_BYTES)."""
         tail, size = store.read_tail(key, TAIL_BYTES)
         if size < 12 or tail[-4:] != _MAGIC:
             raise IndexFormatError(f"{key!r} in {store.url} is not a Parquet file (no footer)")
         (length,) = struct.unpack("<I", tail[-8:-4])
+        if length + 8 > size - 4:
+            raise IndexFormatError(f"{key!r} in {store.url}: Parquet footer longer than the file")
         if length + 8 > len(tail):
-            if length + 8 > size:
-                raise IndexFormatError(f"{key!r} in {store.url}: Parquet footer longer than the file")
             tail = store.read_range(key, size - length - 8, length + 8)
-        # The region kept is the whole suffix read: pyarrow itself reads up to 64 KiB from the end.
-        footer = tail
-        view = _Regions(key, size, [(size - len(footer), footer)])
+        footer = tail[-(length + 8) :]
         try:
-            metadata = pq.ParquetFile(view).metadata
+            # The footer alone, behind a magic number, is a file pyarrow can read the metadata of.
+            metadata = pq.read_metadata(io.BytesIO(_MAGIC + footer))
         except (pa.ArrowException, OSError) as exc:
             raise IndexFormatError(f"{key!r} in {store.url}: unreadable Parquet footer ({exc})") from exc
         return cls(store, key, size, footer, metadata)
@@ -122,8 +121,7 @@ class ParquetObject:
             return schema.empty_table() if columns is None else schema.empty_table().select(list(columns))
         start, end = self._span(row_groups)
         data = self.store.read_range(self.key, start, end - start)
-        footer_at = self.size - len(self.tail)
-        view = _Regions(self.key, self.size, [(start, data), (footer_at, self.tail)])
+        view = _Regions(self.key, self.size, [(start, data)])  # the footer is not read again: metadata given
         try:
             parquet = pq.ParquetFile(view, metadata=self.metadata)
             return parquet.read_row_groups(list(row_groups), columns=list(columns) if columns else None)
