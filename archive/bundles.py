@@ -95,19 +95,23 @@ def read_bundle(
     wanted: Collection[str] | None = None,
     days: Collection[date] | None = None,
     footers: dict[str, ParquetObject] | None = None,
+    tags: dict[str, str] | None = None,
 ) -> dict[str, BundleRow]:
     """The rows of bundle ``key`` by id (only ids in ``wanted``, if given). A compacted month's bundle is read
     by its row groups of ``days`` only (ranged GETs; all of it when ``days`` is None); a daily one whole.
-    ``footers``: compacted bundles' footers already fetched (by key), filled in as they are read.
+    ``footers``: compacted bundles' footers already fetched (by key), filled in as they are read;
+    ``tags``: where to note the entity tag of each daily bundle read (for a later conditional delete).
 
     KeyNotFound if there is no such object, IndexFormatError if it is not a readable bundle.
     """
     try:
         parse_compacted_key(key)
     except InvalidKey:
-        data = store.get(key)
+        tagged = store.get_tagged(key)
+        if tags is not None:
+            tags[key] = tagged.etag
         try:
-            table = pq.read_table(io.BytesIO(data), columns=list(BUNDLE_SCHEMA.names))
+            table = pq.read_table(io.BytesIO(tagged.data), columns=list(BUNDLE_SCHEMA.names))
         except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
             raise IndexFormatError(f"bundle {key!r} in {store.url} is not readable: {exc}") from exc
     else:

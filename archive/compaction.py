@@ -69,6 +69,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+VERIFY_GROUPS = 7  # row groups (days) read back per request when verifying a compacted bundle
 COMPACTED_BUNDLE_SCHEMA = pa.schema([*BUNDLE_SCHEMA, pa.field("published_date", pa.date32())])
 # A month is closed once this many days have passed after its end: the last local days' runs are done.
 DEFAULT_GRACE_DAYS = 2
@@ -156,7 +157,8 @@ def _compact(store: Store, site: str, month: date, workdir: Path | None, held: L
     held.renew()
     with tempfile.TemporaryDirectory(prefix=f"compact-{site}-{label}-", dir=workdir) as tmp:
         bundle_path = Path(tmp) / "bundle.parquet"
-        expected = _write_bundle(store, bundle_path, winners, sources_of, targets["bundles"])
+        tags: dict[str, str] = {}  # the daily bundles read, with their entity tags
+        expected = _write_bundle(store, bundle_path, winners, sources_of, targets["bundles"], tags)
         if history.num_rows:
             _put_verified_table(store, targets["history"], history, HISTORY_SCHEMA)
         _put_verified_file(store, targets["bundles"], bundle_path, expected)
@@ -171,7 +173,7 @@ def _compact(store: Store, site: str, month: date, workdir: Path | None, held: L
     # these files), then the daily files are deleted, each only if unchanged since it was read.
     purged = enforce(store, site, set(winners.column("id").to_pylist()) | set(history.column("id").to_pylist()))
     held.renew()  # the daily files are deleted only by the holder of an unexpired lease
-    folded, kept = _fold(store, index_sources, history_sources, bundle_keys, winners)
+    folded, kept = _fold(store, index_sources, history_sources, bundle_keys, winners, tags)
     result = MonthResult(site, label, articles=winners.num_rows, versions=history.num_rows,
                          written=tuple(k for k in targets.values() if store.exists(k)), folded=tuple(folded),
                          kept=tuple(kept), taken_down=tuple(sorted(purged)))
@@ -214,8 +216,8 @@ def _winners(store: Store, target: str, sources: list[tuple[Source, bytes]],
     return merged.take(pa.array(order, type=pa.int64())).combine_chunks(), [origin[n] for n in order]
 
 
-def _write_bundle(store: Store, path: Path, winners: pa.Table, sources_of: list[str],
-                  target: str) -> list[tuple[str, str, str | None, str | None]]:
+def _write_bundle(store: Store, path: Path, winners: pa.Table, sources_of: list[str], target: str,
+                  tags: dict[str, str]) -> list[tuple[str, str, str | None, str | None]]:
     """Copy, day by day, the record of every winner whose bundle row matches it into a local Parquet file with
     one row group per day; return the (id, key, fetched_at, text_sha256) written, in order. A winner without
     a matching bundle row is left out: readers GET its article object, as they did before."""
@@ -225,7 +227,8 @@ def _write_bundle(store: Store, path: Path, winners: pa.Table, sources_of: list[
     with pq.ParquetWriter(path, COMPACTED_BUNDLE_SCHEMA, compression="zstd") as writer:
         for day in pc.unique(days).to_pylist():
             chosen = [n for n, row in enumerate(rows) if row["published_date"] == day]
-            records = _records_of(store, [rows[n] for n in chosen], [sources_of[n] for n in chosen], target, day)
+            records = _records_of(store, [rows[n] for n in chosen], [sources_of[n] for n in chosen], target, day,
+                                  tags)
             batch = []
             for n in chosen:
                 row = rows[n]
@@ -242,7 +245,7 @@ def _write_bundle(store: Store, path: Path, winners: pa.Table, sources_of: list[
 
 
 def _records_of(store: Store, rows: list[dict[str, Any]], sources: list[str], target: str,
-                day: date | None) -> dict[str, str]:
+                day: date | None, tags: dict[str, str]) -> dict[str, str]:
     """The bundle records matching ``rows`` (all of one day), read from each row's source file's bundle."""
     wanted: dict[str, dict[str, dict[str, Any]]] = {}
     for row, source in zip(rows, sources, strict=True):
@@ -251,7 +254,7 @@ def _records_of(store: Store, rows: list[dict[str, Any]], sources: list[str], ta
     for bundle, by_id in sorted(wanted.items()):
         try:
             days = {day} if bundle == companion_key(target, "bundles") and day is not None else None
-            bundle_rows = read_bundle(store, bundle, by_id.keys(), days)
+            bundle_rows = read_bundle(store, bundle, by_id.keys(), days, tags=tags)
         except KeyNotFound:
             continue
         except ArchiveError as exc:
@@ -318,15 +321,16 @@ def _put_verified_file(store: Store, key: str, path: Path, expected: list[tuple[
     part = ParquetObject.open(store, key)
     got: list[tuple[Any, ...]] = []
     columns = ["id", "key", "fetched_at", "text_sha256"]
-    for number in range(part.metadata.num_row_groups):
-        table = part.read([number], columns)
+    groups = list(range(part.metadata.num_row_groups))
+    for first in range(0, len(groups), VERIFY_GROUPS):  # a week of row groups per ranged GET
+        table = part.read(groups[first : first + VERIFY_GROUPS], columns)
         got += list(zip(*(table.column(name).to_pylist() for name in columns), strict=True))
     if got != expected:
         raise ArchiveError(f"compacted {key!r} in {store.url} does not read back as written: daily files kept")
 
 
 def _fold(store: Store, index_sources: list[tuple[Source, bytes]], history_sources: list[tuple[Source, bytes]],
-          bundle_keys: set[str], winners: pa.Table) -> tuple[list[str], list[str]]:
+          bundle_keys: set[str], winners: pa.Table, tags: dict[str, str]) -> tuple[list[str], list[str]]:
     """Delete the daily files now held by the compacted ones: each index file (then its bundle) and history
     file only if unchanged since read; a bundle whose index is gone (a crash between the two deletes) only if
     every row of it is the compacted month's row of its article or an older fetch of it (a bundle of a run
@@ -335,7 +339,7 @@ def _fold(store: Store, index_sources: list[tuple[Source, bytes]], history_sourc
     kept: list[str] = []
     for source, _ in index_sources:
         bundle = companion_key(source.key, "bundles")
-        bundle_tag = _etag(store, bundle)
+        bundle_tag = tags.get(bundle) or _etag(store, bundle)
         if not _delete_if(store, source, kept, folded):
             bundle_keys.discard(bundle)
             continue
