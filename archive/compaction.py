@@ -58,7 +58,7 @@ from archive.keys import (
 )
 from archive.lease import LEASE_SECONDS, Lease, lease
 from archive.merge import merge_latest
-from archive.parquetio import ParquetObject
+from archive.parquetio import ParquetObject, by_day_bytes, month_writer
 from archive.query import published_instant
 from archive.store import sha256_file
 from archive.takedown import enforce, taken_down_ids
@@ -224,7 +224,7 @@ def _write_bundle(store: Store, path: Path, winners: pa.Table, sources_of: list[
     written: list[tuple[str, str, str | None, str | None]] = []
     days = winners.column("published_date")
     rows = winners.to_pylist()
-    with pq.ParquetWriter(path, COMPACTED_BUNDLE_SCHEMA, compression="zstd") as writer:
+    with month_writer(path, COMPACTED_BUNDLE_SCHEMA) as writer:
         for day in pc.unique(days).to_pylist():
             chosen = [n for n, row in enumerate(rows) if row["published_date"] == day]
             records = _records_of(store, [rows[n] for n in chosen], [sources_of[n] for n in chosen], target, day,
@@ -294,19 +294,9 @@ def _history(store: Store, site: str, target: str, sources: list[tuple[Source, b
     return history_table(kept) if kept else HISTORY_SCHEMA.empty_table()
 
 
-def _by_day_bytes(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
-    with pq.ParquetWriter(sink, table.schema, compression="zstd") as writer:
-        days = table.column("published_date")
-        for day in pc.unique(days).to_pylist():
-            part = table.filter(pc.equal(days, day) if day is not None else pc.is_null(days))
-            writer.write_table(part, row_group_size=max(part.num_rows, 1))
-    return sink.getvalue()
-
-
 def _put_verified_table(store: Store, key: str, table: pa.Table, schema: pa.Schema) -> None:
     """Write a compacted index or history file and read it back: it must hold exactly ``table``'s rows."""
-    store.put(key, _by_day_bytes(table), content_type=PARQUET_CONTENT_TYPE)
+    store.put(key, by_day_bytes(table), content_type=PARQUET_CONTENT_TYPE)
     back = _parquet(store.get(key), key).select(schema.names).cast(schema)
     if not back.equals(table.select(schema.names).cast(schema)):
         raise ArchiveError(f"compacted {key!r} in {store.url} does not read back as written: daily files kept")

@@ -42,6 +42,7 @@ from archive.keys import (
     versions_prefix,
 )
 from archive.listing import partition_files
+from archive.parquetio import by_day_bytes
 
 if TYPE_CHECKING:
     from archive.store import Store
@@ -166,15 +167,11 @@ def _read(data: bytes, key: str, store: Store) -> pa.Table:
 
 
 def parquet_bytes(table: pa.Table, by_day: bool) -> bytes:
-    """Parquet bytes of ``table`` (zstd); ``by_day``: one row group per ``published_date`` (compacted months)."""
+    """Parquet bytes of ``table`` (zstd); ``by_day``: laid out as a compacted month (a row group per day)."""
+    if by_day and "published_date" in table.column_names:
+        return by_day_bytes(table)
     sink = io.BytesIO()
-    with pq.ParquetWriter(sink, table.schema, compression="zstd") as writer:
-        if by_day and "published_date" in table.column_names and table.num_rows:
-            days = table.column("published_date")
-            for day in pc.unique(days).to_pylist():
-                writer.write_table(table.filter(pc.equal(days, day)), row_group_size=max(table.num_rows, 1))
-        else:
-            writer.write_table(table)
+    pq.write_table(table, sink, compression="zstd")
     return sink.getvalue()
 
 

@@ -23,6 +23,7 @@ from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
     start_date=datetime(2024, 1, 1),
     catchup=False,
     max_active_runs=1,
+    is_paused_upon_creation=True,  # ops unpause it once: it deletes daily files (after folding them in)
     tags=["newsarchive", "maintenance"],
     doc_md=__doc__,
     params={
