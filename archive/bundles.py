@@ -107,11 +107,13 @@ def read_bundle(
     try:
         parse_compacted_key(key)
     except InvalidKey:
-        tagged = store.get_tagged(key)
         if tags is not None:
-            tags[key] = tagged.etag
+            tagged = store.get_tagged(key)
+            tags[key], data = tagged.etag, tagged.data
+        else:
+            data = store.get(key)
         try:
-            table = pq.read_table(io.BytesIO(tagged.data), columns=list(BUNDLE_SCHEMA.names))
+            table = pq.read_table(io.BytesIO(data), columns=list(BUNDLE_SCHEMA.names))
         except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
             raise IndexFormatError(f"bundle {key!r} in {store.url} is not readable: {exc}") from exc
     else:

@@ -11,7 +11,7 @@ Only the index files of the asked sites and publication dates are listed and rea
 several index files (overlapping windows, reruns, a window written into a month after it was compacted):
 rows are merged by id and the row with the latest ``fetched_at`` wins, so an article is never returned
 twice. Results come in a deterministic order: publication instant, then id. Earlier versions are never in
-this view: ``history`` and ``versions`` read them (``archive.history``).
+this view: ``history`` and ``with_versions`` read them (``archive.history``).
 """
 
 from __future__ import annotations
