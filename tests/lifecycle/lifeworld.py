@@ -116,11 +116,14 @@ def daily_life(store: Store, *, per_day: int = 3) -> Life:
     return life
 
 
-def snapshot(store: Store, workers: int = 8) -> dict[str, Any]:
+def snapshot(store: Store, workers: int = 8, light: bool = False) -> dict[str, Any]:
     """What every reader returns: the index, the articles (bundles and single GETs), a month, the versions,
-    the stats, and histories of the updated articles."""
+    the stats, and histories of the updated articles (``light``: the index, articles and versions only)."""
     archive, single = Archive(store, workers=workers), Archive(store, workers=workers, bundles=False)
     everything = archive.select()
+    if light:
+        return {"index": archive.index().to_pylist(), "articles": list(archive.records(everything)),
+                "versions": [v.tagged() for v in archive.with_versions(everything)]}
     return {
         "index": archive.index().to_pylist(),
         "articles": list(archive.articles()),
