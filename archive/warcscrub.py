@@ -8,8 +8,9 @@ blank padding). The file stays a valid WARC (``warcio``, ``archive.warcframes``)
 offset, and the removed bytes are gone. A run too short to hold even a tombstone (a lone request record of a
 few hundred bytes, which holds a URL but no text) is left and reported.
 
-Each WARC is read whole, patched in memory and written back with a conditional write: a crawl appending
-to the same WARC meanwhile makes the write fail, and the scrub starts again from what the crawl wrote.
+Raw WARCs are otherwise never changed once written (one per crawl attempt); a takedown is the one writer
+that rewrites them. Each WARC is read whole, patched in memory and written back with a conditional write,
+so should anything else change it meanwhile, the write fails and the scrub starts again from what is there.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from archive.errors import ArchiveError, InvalidKey, KeyNotFound, PreconditionFailed, WarcError
-from archive.keys import parse_raw_warc_key, raw_prefix
+from archive.keys import crawl_stats_key, parse_raw_warc_key, raw_prefix
 from archive.warcframes import iter_raw_records
 
 if TYPE_CHECKING:
@@ -152,14 +153,18 @@ def scrub_warc(store: Store, key: str, uris: Collection[str], article_ids: Colle
         try:
             store.put_if(key, patched, etag=tagged.etag, content_type=WARC_TYPE)
         except PreconditionFailed:
-            log.info("%s changed while scrubbing it (a crawl appended): scrubbing it again", key)
+            log.info("%s changed while scrubbing it: scrubbing it again", key)
             continue
         return result
     raise ArchiveError(f"{key} kept changing: not scrubbed after {MAX_ATTEMPTS} tries")
 
 
 def _stats_key(warc_key: str) -> str:
-    return warc_key.removesuffix(".warc.gz") + ".crawl.json"
+    """The crawl stats beside a WARC (``archive.keys.crawl_stats_key``; the same suffix rule for other keys)."""
+    try:
+        return crawl_stats_key(warc_key)
+    except InvalidKey:
+        return warc_key.removesuffix(".warc.gz") + ".crawl.json"
 
 
 def _fetched(store: Store, warc_key: str, uris: Collection[str]) -> bool | None:
