@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.scratch import scratch_dir
 from pipeline.sites import SiteConfig
+from pipeline.takedown import drop_taken_down, enforce_after_write
 from pipeline.versions import is_newer_fetch, write_article
 from pipeline.window import Window
 
@@ -246,14 +247,18 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
     the writes as versions.new / .unchanged / .updated / .superseded."""
     from archive import keys
     from archive.bundles import write_partition
+    from archive.versions import write_history
 
     tz = ZoneInfo(site.timezone)
     article_keys: list[str] = []
     by_date: dict[date, tuple[list[dict[str, Any]], list[str]]] = {}
+    set_aside: dict[date, list[str]] = {}  # versions this run set aside, by publication date
     for record in sorted(records, key=lambda r: (r.published, r.id)):
         day = publication_date(record, tz)
         key = keys.article_key(site.id, day, record.id)
         outcome = write_article(store, key, record)
+        if outcome.version_key:
+            set_aside.setdefault(day, []).append(outcome.version_key)
         if outcomes is not None:
             outcomes[f"versions.{outcome.kind}"] += 1
         article_keys.append(key)
@@ -266,6 +271,7 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
         key = keys.index_key(site.id, day, window.start, window.end)
         write_partition(store, key, rows, texts)  # the bundle, then the index
         index_keys.append(key)
+    write_history(store, site.id, window.start, window.end, set_aside)  # readers find versions by date
     return article_keys, index_keys
 
 
@@ -331,7 +337,9 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str |
         counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
         counts[f"language.{record.language or 'unknown'}"] += 1
     records = drop_invalid(records, counts)
+    records = drop_taken_down(store, site.id, records, counts)  # never (re)write a taken-down article
     article_keys, index_keys = write_records(site, window, records, store, outcomes=counts)
+    article_keys = enforce_after_write(store, site.id, records, article_keys, counts)  # a takedown meanwhile
     counts["articles"] = len(article_keys)
     in_window = window_article_keys(store, site, window, article_keys)
     counts["articles_in_window"] = len(in_window)

@@ -34,16 +34,16 @@ def window_dates(site: SiteConfig, window: Window) -> list[date]:
 def _index_rows(store: Any, site_id: str, day: date) -> list[dict[str, Any]]:
     """Every row of the date's index files; an unreadable file is skipped with a warning (its articles are
     then fetched again, which loses nothing)."""
-    from archive import keys
     from archive.errors import IndexFormatError, KeyNotFound
-    from archive.index import read_index
+    from archive.index import read_index_days
+    from archive.listing import partition_files
 
     rows: list[dict[str, Any]] = []
-    for key in sorted(store.list(keys.index_prefix(site_id, day))):
+    for key in partition_files(store, "index", site_id, {day}):  # the day's files and its compacted month's
         if not key.endswith(".parquet"):
             continue
         try:
-            rows.extend(read_index(store, key).to_pylist())
+            rows.extend(row for row in read_index_days(store, key, {day}).to_pylist() if row["published_date"] == day)
         except (IndexFormatError, KeyNotFound) as exc:  # a store outage (StoreUnavailable) propagates
             log.warning("index %s unreadable, its articles will be fetched again: %s", key, exc)
     return rows

@@ -6,9 +6,10 @@ Layout::
     versions/site=S/<id>/<label>.json            an earlier version, byte for byte as it was stored
 
 ``<label>`` is the replaced record's ``modified`` instant (else its ``fetched_at``) in UTC as
-``YYYYMMDDTHHMMSSZ``: a pure function of that record, so a rerun rewrites the same version key and never
-duplicates. Which record is "latest" is decided by (modified or published, fetched_at), newest wins, so
-writing the same records in any order leaves the same objects.
+``YYYYMMDDTHHMMSSZ``, then ``-`` and the first 12 hex digits of its text digest (``archive.versions``): a pure
+function of that record, so a rerun rewrites the same version key and never duplicates. Which record is
+"latest" is decided by (modified or published, fetched_at), newest wins, so writing the same records in any
+order leaves the same objects.
 """
 
 from __future__ import annotations
@@ -17,17 +18,30 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import Any
+
+# The versions/ layout and labels belong to the archive (archive.keys, archive.versions); re-exported here.
+from archive.keys import version_key, versions_prefix
+from archive.versions import parse_instant, recency, text_digest, version_label
 
 log = logging.getLogger("newsarchive.versions")
 
 JSON_TYPE = "application/json; charset=utf-8"
-LABEL_FORMAT = "%Y%m%dT%H%M%SZ"
 # Outcomes of a write, as the extract stage counts them ("versions.<outcome>").
 NEW, UNCHANGED, UPDATED, SUPERSEDED = "new", "unchanged", "updated", "superseded"
 OUTCOMES = (NEW, UNCHANGED, UPDATED, SUPERSEDED)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+__all__ = [
+    "WriteOutcome",
+    "is_newer_fetch",
+    "list_versions",
+    "parse_instant",
+    "recency",
+    "text_digest",
+    "version_key",
+    "version_label",
+    "versions_prefix",
+    "write_article",
+]
 
 
 @dataclass(frozen=True)
@@ -47,58 +61,6 @@ class WriteOutcome:
     version_key: str | None = None
     stored: bytes = b""
     kept: bool = False
-
-
-def parse_instant(value: Any) -> datetime | None:
-    """An ISO 8601 instant or date as an aware UTC datetime (a bare date is its midnight UTC); None if absent
-    or unparsable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(text) if len(text) > 10 else datetime.combine(date.fromisoformat(text),
-                                                                                     datetime.min.time())
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def version_label(record: dict[str, Any]) -> str:
-    """The label of a stored record: its modified (else fetched_at) instant in UTC, YYYYMMDDTHHMMSSZ.
-
-    Raises ValueError when the record has neither (nothing stable to name the version by)."""
-    instant = parse_instant(record.get("modified")) or parse_instant(record.get("fetched_at"))
-    if instant is None:
-        raise ValueError(f"record {record.get('id')!r} has no usable modified or fetched_at to label a version")
-    return instant.strftime(LABEL_FORMAT)
-
-
-def version_key(site: str, article_id: str, label: str) -> str:
-    """``versions/site=S/<id>/<label>.json`` (site and id validated by archive.keys)."""
-    from archive.keys import check_article_id, check_site
-
-    return f"versions/site={check_site(site)}/{check_article_id(article_id)}/{label}.json"
-
-
-def versions_prefix(site: str, article_id: str) -> str:
-    """The listing prefix of an article's earlier versions."""
-    from archive.keys import check_article_id, check_site
-
-    return f"versions/site={check_site(site)}/{check_article_id(article_id)}/"
-
-
-def text_digest(record: dict[str, Any]) -> str:
-    """The record's text_sha256 (recomputed from its text when the field is missing)."""
-    digest = record.get("text_sha256")
-    if isinstance(digest, str) and digest:
-        return digest
-    return hashlib.sha256(str(record.get("text", "")).encode("utf-8")).hexdigest()
-
-
-def recency(record: dict[str, Any]) -> tuple[datetime, datetime]:
-    """How recent a version is: (modified or published, fetched_at); missing parts count as the epoch."""
-    stated = parse_instant(record.get("modified")) or parse_instant(record.get("published")) or _EPOCH
-    return stated, parse_instant(record.get("fetched_at")) or _EPOCH
 
 
 def is_newer_fetch(record: Any, other: Any) -> bool:
