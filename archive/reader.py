@@ -141,14 +141,16 @@ class Archive:
         start: TimeBound | None = None,
         end: TimeBound | None = None,
         lang: str | Iterable[str] | None = None,
+        access: str | Iterable[str] | None = None,
     ) -> pa.Table:
         """Index rows (INDEX_SCHEMA, no text) of the matching articles, one per id, by published then id.
 
         ``site``/``lang``: one name or several; ``start``/``end``: the ``published`` instant lies in
-        [start, end) (dates are midnight UTC, naive times UTC). InvalidQuery on bad filters,
-        StoreUnavailable / ArchiveError when the store fails, IndexFormatError on a bad index file.
+        [start, end) (dates are midnight UTC, naive times UTC); ``access``: free, paywalled and/or metered
+        (records from before schema version 2 have none and match only without it). InvalidQuery on bad
+        filters, StoreUnavailable / ArchiveError when the store fails, IndexFormatError on a bad index file.
         """
-        return self._select(Query.build(site, start, end, lang), list_bundles=False).table
+        return self._select(Query.build(site, start, end, lang, access), list_bundles=False).table
 
     def articles(
         self,
@@ -158,15 +160,16 @@ class Archive:
         lang: str | Iterable[str] | None = None,
         contains: str | None = None,
         limit: int | None = None,
+        access: str | Iterable[str] | None = None,
     ) -> Records:
         """The stored article records (dicts as in the JSON) matching the filters, in index order.
 
         The index is read (and filters checked) when this is called; records are then fetched lazily
         with up to ``workers`` concurrent GETs, from bundles where that saves requests (see ``records``).
         ``contains``: case-insensitive substring of the text.
-        ``limit``: at most that many records (after ``contains``).
+        ``limit``: at most that many records (after ``contains``). ``access`` as in ``index``.
         """
-        return self.records(self.select(site, start, end, lang), contains=contains, limit=limit)
+        return self.records(self.select(site, start, end, lang, access), contains=contains, limit=limit)
 
     def select(
         self,
@@ -174,9 +177,10 @@ class Archive:
         start: TimeBound | None = None,
         end: TimeBound | None = None,
         lang: str | Iterable[str] | None = None,
+        access: str | Iterable[str] | None = None,
     ) -> Selection:
         """The index rows ``index()`` returns, with the index file each row came from (for ``records``)."""
-        return self._select(Query.build(site, start, end, lang), list_bundles=self.bundles)
+        return self._select(Query.build(site, start, end, lang, access), list_bundles=self.bundles)
 
     def _select(self, query: Query, *, list_bundles: bool) -> Selection:
         with self._pool() as pool:
@@ -262,10 +266,11 @@ class Archive:
         start: TimeBound | None = None,
         end: TimeBound | None = None,
         lang: str | Iterable[str] | None = None,
+        access: str | Iterable[str] | None = None,
     ) -> pa.Table:
         """Articles and words per site, publication day (``date=`` partition, site's timezone) and
         language (null when unknown), sorted by site, date, language (STATS_SCHEMA)."""
-        return count_rows(self.index(site, start, end, lang))
+        return count_rows(self.index(site, start, end, lang, access))
 
     def _pool(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="archive-list")
@@ -314,15 +319,16 @@ def _window_rank(key: str) -> tuple[datetime, datetime, str]:
 
 
 def select_positions(table: pa.Table, query: Query) -> list[int]:
-    """Positions of the rows of a merged index matching ``query``'s instants and languages, by published
-    instant then id. Sites are not re-checked: the keys read were chosen per site already."""
+    """Positions of the rows of a merged index matching ``query``'s instants, languages and access, by
+    published instant then id. Sites are not re-checked: the keys read were chosen per site already."""
     published = table.column("published").to_pylist()
     languages = table.column("language").to_pylist()
+    accesses = table.column("access").to_pylist()
     ids = table.column("id").to_pylist()
     keep: list[tuple[bool, datetime, str, int]] = []
-    for row, (value, language, row_id) in enumerate(zip(published, languages, ids, strict=True)):
+    for row, (value, language, access, row_id) in enumerate(zip(published, languages, accesses, ids, strict=True)):
         instant = published_instant(value)
-        if query.instant_matches(instant) and query.language_matches(language):
+        if query.instant_matches(instant) and query.language_matches(language) and query.access_matches(access):
             keep.append((instant is None, instant or _EPOCH, row_id, row))
     keep.sort()
     return [entry[3] for entry in keep]

@@ -11,10 +11,11 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
+from extract.access import access_markup
 from extract.body import DEFAULT_BODY_OPTIONS, BodyOptions, extract_lines
 from extract.decode import decode_html, sniff_binary
 from extract.errors import NoContent, NotHTML, TooComplex
-from extract.gates import PageSignals, check_article, paywall_markup, teaser_signals
+from extract.gates import PageSignals, check_article, teaser_signals
 from extract.hints import DEFAULT_HINTS, ExtractHints
 from extract.language import choose_language
 from extract.metadata import PageMeta, page_metadata
@@ -78,13 +79,13 @@ def _text_and_drops(
     tree: HtmlElement, url: str, meta: PageMeta, hints: ExtractHints, options: BodyOptions
 ) -> tuple[str, dict[str, int], PageSignals]:
     """The three cleaning layers; returns the text, drop counts by reason, and the gates' signals."""
-    paywall = paywall_markup(tree)
+    markup = access_markup(tree)
     pre = preclean(tree, url, hints.prune_xpaths)
     lines, _ = restore_blocks(tree, extract_lines(tree, url, options))
     kept, dropped = clean_lines(lines, LineContext(titles=meta.title_variants, captions=pre.captions))
     total: Counter[str] = Counter(pre.dropped)
     total.update(dropped)
-    signals = teaser_signals(kept, pre.link_keys, total["related_link"], pre.teaser_chars, paywall)
+    signals = teaser_signals(kept, pre.link_keys, total["related_link"], pre.teaser_chars, markup)
     return "\n".join(kept), dict(sorted(total.items())), signals
 
 
@@ -103,7 +104,8 @@ def extract_article(
 
     ``html`` may be bytes (decoded with the declared charset, BOM or detection) or text. ``site`` is
     the site id (the URL's host when empty). Raises a ``Rejected`` subclass (NotHTML, Undecodable,
-    NotAnArticle, TooShort, Paywalled, NoContent, TooComplex) whose ``.reason`` says why there is no article.
+    NotAnArticle, TooShort, NoContent, TooComplex) whose ``.reason`` says why there is no article; a
+    paywalled or metered article is returned with the text it shows and its ``access``.
     Pure: no I/O, deterministic for the same input.
     """
     hints = hints or DEFAULT_HINTS
@@ -116,14 +118,14 @@ def extract_article(
     published = meta.published or _htmldate(tree, url)
     text, dropped, signals = _text_and_drops(tree, url, meta, hints, body_options)
     try:
-        check_article(meta, text, signals, hints.min_words, dropped)
+        access = check_article(meta, text, signals, hints.min_words, dropped)
     except NoContent:
         deep = parse_deep_html(source)
         if deep is None:
             raise
         check_size(deep, hints.max_elements)
         text, dropped, signals = _text_and_drops(deep, url, meta, hints, body_options)
-        check_article(meta, text, signals, hints.min_words, dropped)
+        access = check_article(meta, text, signals, hints.min_words, dropped)
     lang = choose_language(text, meta.declared_language, hints.languages)
     return ArticleRecord(
         id=article_id(meta.canonical_url),
@@ -147,4 +149,5 @@ def extract_article(
         fetched_at=fetched_at,
         extractor=dict(EXTRACTOR_VERSIONS),
         dropped=dropped,
+        access=access,
     )

@@ -7,7 +7,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+# 2: ``access`` added (free, paywalled, metered). Records of version 1 have no ``access``: readers treat it
+# as unknown (null), and re-extraction from the WARC gives them one.
+SCHEMA_VERSION = 2
+# Fields that travel with a record between the extractor and the extract stage (worker processes pickle
+# records whole) but are never stored: the site-level pass reads them, readers never see them.
+TRANSIENT_FIELDS = ("line_positions",)
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,13 @@ class ArticleRecord:
     extractor: dict[str, str] = field(default_factory=dict)
     # Lines removed by the residue passes, counted by reason (kept for the run report, not for readers).
     dropped: dict[str, int] = field(default_factory=dict)
+    # What a reader without a subscription gets: "free", "paywalled" or "metered" (None: a version-1
+    # record, written before access was known).
+    access: str | None = "free"
     schema_version: int = SCHEMA_VERSION
+    # Transient: one template-position signature per text line (extract.positions), for the site-level
+    # pass; not stored, not compared.
+    line_positions: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def word_count(self) -> int:
@@ -63,6 +74,8 @@ class ArticleRecord:
     def to_dict(self) -> dict[str, Any]:
         """The record as the JSON object stored in the archive (derived fields included)."""
         data = asdict(self)
+        for name in TRANSIENT_FIELDS:
+            del data[name]
         data["authors"] = list(self.authors)
         data["tags"] = list(self.tags)
         data["word_count"] = self.word_count
@@ -75,9 +88,13 @@ class ArticleRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArticleRecord:
-        """Rebuild a record from its stored JSON object (derived fields are recomputed, not trusted)."""
-        known = {f for f in cls.__dataclass_fields__}
+        """Rebuild a record from its stored JSON object (derived fields are recomputed, not trusted).
+
+        A version-1 object has no ``access``: it is read as None (unknown), never guessed.
+        """
+        known = {f for f in cls.__dataclass_fields__} - set(TRANSIENT_FIELDS)
         kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs.setdefault("access", None)
         kwargs["authors"] = tuple(kwargs.get("authors") or ())
         kwargs["tags"] = tuple(kwargs.get("tags") or ())
         raw = kwargs.get("raw")

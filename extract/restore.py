@@ -29,7 +29,7 @@ MAX_GAP_BLOCKS = 12
 MAX_LINK_SHARE = 0.5
 MAX_BLOCK_WORDS = 80
 # Only lines this long are checked for merged blocks, and only blocks this long are looked for.
-MIN_SPLIT_LINE_CHARS = 200
+MIN_SPLIT_LINE_CHARS = 100
 MIN_SPLIT_BLOCK_CHARS = 12
 
 # Leaf blocks (containing no other block), in document order, selected in one C-level pass.

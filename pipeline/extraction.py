@@ -277,7 +277,7 @@ def index_row(record: Any, key: str, day: date) -> dict[str, Any]:
         "title": record.title, "authors": list(record.authors), "published": record.published,
         "published_date": day, "language": record.language, "section": record.section,
         "tags": list(record.tags), "word_count": record.word_count, "text_sha256": record.text_sha256,
-        "key": key, "fetched_at": record.fetched_at,
+        "key": key, "fetched_at": record.fetched_at, "access": record.access,
     }
 
 
@@ -293,6 +293,7 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str) 
     for record in records:
         counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
         counts[f"language.{record.language or 'unknown'}"] += 1
+        counts[f"access.{record.access or 'unknown'}"] += 1  # paywalled/metered shares: the access gate
     records = drop_invalid(records, counts)
     article_keys, index_keys = write_records(site, window, records, store, outcomes=counts)
     counts["articles"] = len(article_keys)

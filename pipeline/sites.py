@@ -62,9 +62,11 @@ class Politeness:
 
 # Every quality gate the check stage evaluates (pipeline/gates.py), in report order.
 GATE_NAMES = ("min_articles", "yield_vs_history", "rejected_share", "foreign_language_share",
-              "residue_vs_history", "text_length_vs_history", "fetch_error_rate", "duplicate_share")
+              "residue_vs_history", "text_length_vs_history", "fetch_error_rate", "duplicate_share",
+              "paywalled_vs_history")
 # Thresholds that are shares of a whole: above 1 they could never be breached, so they are typos.
-_SHARE_FIELDS = ("max_rejected_share", "max_foreign_language_share", "max_fetch_error_rate", "max_duplicate_share")
+_SHARE_FIELDS = ("max_rejected_share", "max_foreign_language_share", "max_fetch_error_rate", "max_duplicate_share",
+                 "max_paywalled_jump")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class Checks:
     min_text_length_ratio: float = 0.5  # mean words per article, against the history's median
     max_fetch_error_rate: float = 0.3  # failed requests / requests
     max_duplicate_share: float = 0.3  # duplicates / (articles + duplicates)
+    max_paywalled_jump: float = 0.25  # paywalled+metered share of articles, at most this above the history's median
     hard_gates: tuple[str, ...] = ("min_articles", "yield_vs_history")
 
     def __post_init__(self) -> None:
