@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
+from extract.captions import drop_captions
 from extract.patterns import markup
 from extract.textnorm import collapse, norm_key
 
@@ -74,6 +75,8 @@ class PrecleanResult:
     link_keys: set[str] = field(default_factory=set)
     # Characters of the link-only paragraphs dropped (teasers: a section front is mostly those).
     teaser_chars: int = 0
+    # Caption and credit blocks the structural pass removed (their template positions feed the site pass).
+    caption_elements: list[HtmlElement] = field(default_factory=list)
 
 
 @lru_cache(maxsize=65536)
@@ -250,7 +253,13 @@ def preclean(root: HtmlElement, url: str, xpaths: tuple[str, ...] = ()) -> Precl
     scope = body if body is not None else root
     prune_xpaths(root, xpaths, result)
     _collect_captions(scope, result.captions)
-    _drop_furniture(scope, result, _p_text_len(scope))
+    total_p = _p_text_len(scope)
+    # Captions by structure first: it needs the images, video and embeds that the furniture pass removes.
+    found = drop_captions(scope, total_p)
+    result.captions |= found.captions
+    result.dropped.update(found.dropped)
+    result.caption_elements = found.dropped_elements
+    _drop_furniture(scope, result, total_p)
     _drop_link_only(scope, url, result)
     for a in scope.iter("a"):
         key = norm_key(a.text_content())

@@ -19,6 +19,9 @@ DATE_LINE_MAX_WORDS = 16
 DATE_LINE_MAX_OTHER = 3
 # A caption repeat may carry a trailing credit of at most this many words.
 CAPTION_CREDIT_MAX_WORDS = 14
+# A credit ending a caption spans at most this many sentence-like segments ("Name/Copyright 2024 The AP.
+# All rights reserved" is two).
+CREDIT_TAIL_SEGMENTS = 3
 # Words in a caption's trailing remainder that mark it as a picture credit.
 CREDIT_MARKERS = (
     "/",
@@ -96,6 +99,22 @@ def _caption_repeat(key: str, captions: set[str]) -> bool:
                 any(m in rest for m in CREDIT_MARKERS) or rule_reason(rest) == "photo_credit"
             ):
                 return True
+    return False
+
+
+_CREDIT_SPLIT = re.compile(r"(?<=[.!?»”)])\s+|\s+[|–—]\s+")
+
+
+def credit_line(text: str) -> bool:
+    """Whether a text is a picture credit, or ends with one ("Caption. Name/Copyright 2024 The AP. All
+    rights reserved"): the photo-credit rules of every language, on the whole text or its last segments."""
+    if rule_reason(text) == "photo_credit":
+        return True
+    pieces = _CREDIT_SPLIT.split(text)
+    for start in range(1, min(len(pieces), CREDIT_TAIL_SEGMENTS + 1)):
+        tail = " ".join(pieces[-start:]) if start > 1 else pieces[-1]
+        if rule_reason(tail) == "photo_credit":
+            return True
     return False
 
 
