@@ -28,8 +28,11 @@ CONTENT_TIERS = {"free": FREE, "locked": PAYWALLED, "metered": METERED}
 # A short text with a subscription prompt, or with paywall markup and a cut end, is a paywalled teaser.
 TEASER_MAX_WORDS = 150
 
-_CLASS_AND_ID = XPath("//body/descendant-or-self::*/@*[name()='class' or name()='id']", smart_strings=False)
-_CUT_WORDS = re.compile(r"[a-z0-9]+")
+_CLASS_AND_ID = XPath("//@class | //@id", smart_strings=False)
+# Any access word as a whole word of a class/id value (letters on neither side).
+_ACCESS_WORD = re.compile(
+    r"(?<![a-z])(" + "|".join(sorted(PAYWALL_CLASS_WORDS + METER_CLASS_WORDS, key=len, reverse=True)) + r")(?![a-z])"
+)
 _COMPLETE_END = re.compile(r"[.!?:;»\"”)\]]\s*$")
 _PAYWALL_WORDS = frozenset(PAYWALL_CLASS_WORDS)
 _METER_WORDS = frozenset(METER_CLASS_WORDS)
@@ -49,8 +52,8 @@ NO_MARKUP = AccessMarkup()
 
 
 def access_markup(root: HtmlElement) -> AccessMarkup:
-    """Scan the body's class and id values once for paywall and meter words."""
-    words = set(_CUT_WORDS.findall(" ".join(_CLASS_AND_ID(root)).lower()))
+    """Scan the page's class and id values once for paywall and meter words."""
+    words = set(_ACCESS_WORD.findall(" ".join(_CLASS_AND_ID(root)).lower()))
     strong = words & (_PAYWALL_WORDS - _WEAK_PAYWALL_WORDS)
     weak = words & _WEAK_PAYWALL_WORDS
     return AccessMarkup(paywall=bool(strong) or len(weak) >= 2, meter=bool(words & _METER_WORDS))

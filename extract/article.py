@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from urllib.parse import urlsplit
 
 import lxml.etree
@@ -11,18 +10,15 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from extract.access import access_markup
-from extract.body import DEFAULT_BODY_OPTIONS, BodyOptions, extract_lines
+from extract.body import DEFAULT_BODY_OPTIONS, BodyOptions
 from extract.decode import decode_html, sniff_binary
 from extract.errors import NoContent, NotHTML, TooComplex
-from extract.gates import PageSignals, check_article, teaser_signals
+from extract.gates import check_article
 from extract.hints import DEFAULT_HINTS, ExtractHints
 from extract.language import choose_language
-from extract.metadata import PageMeta, page_metadata
-from extract.preclean import preclean
+from extract.layers import clean_text
+from extract.metadata import page_metadata
 from extract.record import ArticleRecord, RawRef, article_id
-from extract.residue import LineContext, clean_lines
-from extract.restore import restore_blocks
 from extract.version import EXTRACTOR_VERSIONS
 
 
@@ -75,20 +71,6 @@ def _site_id(site: str, url: str) -> str:
     return site or (urlsplit(url).hostname or "").removeprefix("www.")
 
 
-def _text_and_drops(
-    tree: HtmlElement, url: str, meta: PageMeta, hints: ExtractHints, options: BodyOptions
-) -> tuple[str, dict[str, int], PageSignals]:
-    """The three cleaning layers; returns the text, drop counts by reason, and the gates' signals."""
-    markup = access_markup(tree)
-    pre = preclean(tree, url, hints.prune_xpaths)
-    lines, _ = restore_blocks(tree, extract_lines(tree, url, options))
-    kept, dropped = clean_lines(lines, LineContext(titles=meta.title_variants, captions=pre.captions))
-    total: Counter[str] = Counter(pre.dropped)
-    total.update(dropped)
-    signals = teaser_signals(kept, pre.link_keys, total["related_link"], pre.teaser_chars, markup)
-    return "\n".join(kept), dict(sorted(total.items())), signals
-
-
 def extract_article(
     html: str | bytes,
     url: str,
@@ -116,16 +98,17 @@ def extract_article(
     check_size(tree, hints.max_elements)
     meta = page_metadata(tree, url, tz_name=hints.timezone)
     published = meta.published or _htmldate(tree, url)
-    text, dropped, signals = _text_and_drops(tree, url, meta, hints, body_options)
+    layers = clean_text(tree, url, meta, hints, body_options)
     try:
-        access = check_article(meta, text, signals, hints.min_words, dropped)
+        access = check_article(meta, layers.text, layers.signals, hints.min_words, layers.dropped)
     except NoContent:
         deep = parse_deep_html(source)
         if deep is None:
             raise
         check_size(deep, hints.max_elements)
-        text, dropped, signals = _text_and_drops(deep, url, meta, hints, body_options)
-        access = check_article(meta, text, signals, hints.min_words, dropped)
+        layers = clean_text(deep, url, meta, hints, body_options)
+        access = check_article(meta, layers.text, layers.signals, hints.min_words, layers.dropped)
+    text = layers.text
     lang = choose_language(text, meta.declared_language, hints.languages)
     return ArticleRecord(
         id=article_id(meta.canonical_url),
@@ -148,6 +131,7 @@ def extract_article(
         raw=raw,
         fetched_at=fetched_at,
         extractor=dict(EXTRACTOR_VERSIONS),
-        dropped=dropped,
+        dropped=layers.dropped,
         access=access,
+        positions=layers.positions,
     )

@@ -27,15 +27,14 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from extract.patterns import markup
+from extract.positions import MEDIA_MARK, signature
 from extract.residue import credit_line
 from extract.textnorm import collapse, norm_key
 
-# Attribute set on kept blocks beside media (read by extract.positions; harmless to trafilatura).
-MEDIA_MARK = "data-na-media"
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _NOT_CAPTIONS = frozenset({"ul", "ol", "table", "tbody", "thead", "tr", "td", "th", "dl", "form", "nav", "header",
                            "footer", "main", "article", "body", "blockquote"})
-_HAS_TEXT = XPath("boolean(descendant::text()[normalize-space()])")
+_HAS_TEXT = XPath("boolean(descendant::text()[normalize-space()][1])")  # [1]: libxml2 stops at the first
 _SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 _INLINE_BOXES = frozenset({"p", "span", "a", "em", "i", "small", "strong", "b"})
 _WORDS = re.compile(r"\w+")
@@ -48,7 +47,8 @@ class CaptionResult:
 
     captions: set[str] = field(default_factory=set)  # comparison keys of the caption and credit texts dropped
     dropped: Counter[str] = field(default_factory=Counter)
-    dropped_elements: list[HtmlElement] = field(default_factory=list)  # (for positions: their signatures)
+    dropped_elements: list[HtmlElement] = field(default_factory=list)
+    positions: list[str] = field(default_factory=list)  # their template positions (extract.positions)
 
 
 def _pixels(value: str | None) -> int | None:
@@ -160,6 +160,22 @@ def _following(unit: HtmlElement) -> Iterator[HtmlElement]:
         yield sibling
 
 
+_CONNECTORS = frozenset(markup.CREDIT_CONNECTORS)
+
+
+def credit_shaped(text: str) -> bool:
+    """A short line naming a photographer and an outlet ("Jane Doe for The Daily", "Jean Roux pour Le
+    Journal"): 2-3 capitalised words, a connector, a capitalised name; no closing stop. Only ever asked of a
+    block right beside media, after a caption or before a credit."""
+    words = text.split()
+    if not 3 <= len(words) <= markup.CREDIT_MAX_WORDS or _SENTENCE_END.search(text):
+        return False
+    at = next((n for n, w in enumerate(words) if w.lower() in _CONNECTORS), None)
+    if at is None or not 2 <= at <= 3 or at == len(words) - 1:
+        return False
+    return all(w[:1].isupper() for w in words[:at]) and words[at + 1][:1].isupper()
+
+
 def _candidate(el: HtmlElement) -> bool:
     return (el.tag in markup.CAPTION_BLOCK_TAGS and el.tag not in _HEADINGS and el.find(".//img") is None
             and _words_upto(el, markup.CAPTION_MAX_WORDS) <= markup.CAPTION_MAX_WORDS
@@ -178,6 +194,8 @@ class _Pass:
         if el in self.dropping:
             return
         self.dropping.add(el)
+        el.set(MEDIA_MARK, "1")  # the position of a caption is a position beside media, confirmed or not
+        self.result.positions.append(signature(el))
         key = norm_key(el.text_content())
         if len(key) >= markup.CAPTION_MIN_CHARS:
             self.result.captions.add(key)
@@ -207,20 +225,23 @@ class _Pass:
             if len(followers) == markup.CAPTION_SIBLINGS or not _candidate(sibling):
                 break
             followers.append(sibling)
-        credits = [credit_line(collapse(f.text_content())) for f in followers]
+        texts = [collapse(f.text_content()) for f in followers]
+        credits = [credit_line(text) for text in texts]
         body_class = _body_class(followers[0]) if followers else None
         for n, el in enumerate(followers):
-            text = collapse(el.text_content())
+            text = texts[n]
             # A class of its own marks a caption, not a subheading (short, no closing stop) set after an image.
             own_class = (body_class is not None and (el.get("class") or "") != body_class
                          and (len(text.split()) >= markup.HEADING_MAX_WORDS or _SENTENCE_END.search(text) is not None))
-            credit_next = n + 1 < len(followers) and credits[n + 1]
-            why = ("credit" if credits[n] else "alt" if repeats_alt(text, alts) else "class" if own_class
-                   else "credit_next" if credit_next else "")
+            credit_next = n + 1 < len(followers) and (credits[n + 1] or credit_shaped(texts[n + 1]))
+            after_caption = n > 0 and credit_shaped(text)  # the block before was a caption (else: no loop here)
+            why = ("credit" if credits[n] or after_caption else "alt" if repeats_alt(text, alts)
+                   else "class" if own_class else "credit_next" if credit_next else "")
             if why:
                 self.drop(el, why)
                 continue
-            el.set(MEDIA_MARK, "1")
+            if n == 0:
+                el.set(MEDIA_MARK, "1")  # right beside the media: the site-level pass may know better
             break  # an unconfirmed block ends the caption: what follows is body
         previous = unit.getprevious()
         if (previous is not None and isinstance(previous.tag, str) and _candidate(previous)

@@ -40,6 +40,7 @@ _PLAIN_TEXT = etree.XPath(
     ".//text()[not(ancestor::a or ancestor::script or ancestor::style or ancestor::noscript)]", smart_strings=False
 )
 _LINKED_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space())")
 # A hidden class name, maybe behind a short namespace prefix ("u-visually-hidden", "is-hidden").
 _HIDDEN_CLASS = re.compile(
     r"^(?:[a-z0-9]{1,4}[-_])?(?:" + "|".join(re.escape(n) for n in sorted(markup.HIDDEN_CLASSES)) + r")$"
@@ -75,8 +76,8 @@ class PrecleanResult:
     link_keys: set[str] = field(default_factory=set)
     # Characters of the link-only paragraphs dropped (teasers: a section front is mostly those).
     teaser_chars: int = 0
-    # Caption and credit blocks the structural pass removed (their template positions feed the site pass).
-    caption_elements: list[HtmlElement] = field(default_factory=list)
+    # Template positions of the caption and credit blocks the structural pass removed (for the site pass).
+    caption_positions: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=65536)
@@ -148,6 +149,8 @@ def _p_text_len(el: HtmlElement) -> int:
 def _is_prose(el: HtmlElement) -> bool:
     """Holds long text that is mostly not links (article text, not furniture): either several long
     paragraphs, or enough plain text outside links, scripts and styles."""
+    if _TEXT_LENGTH(el) < markup.GUARD_PROSE_CHARS:
+        return False  # all its text is too short already (one C-level pass; most furniture stops here)
     plain = len("".join(_PLAIN_TEXT(el)).strip())
     if plain < markup.GUARD_PROSE_CHARS:
         return False
@@ -258,7 +261,7 @@ def preclean(root: HtmlElement, url: str, xpaths: tuple[str, ...] = ()) -> Precl
     found = drop_captions(scope, total_p)
     result.captions |= found.captions
     result.dropped.update(found.dropped)
-    result.caption_elements = found.dropped_elements
+    result.caption_positions = found.positions
     _drop_furniture(scope, result, total_p)
     _drop_link_only(scope, url, result)
     for a in scope.iter("a"):

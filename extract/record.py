@@ -12,7 +12,7 @@ from typing import Any
 SCHEMA_VERSION = 2
 # Fields that travel with a record between the extractor and the extract stage (worker processes pickle
 # records whole) but are never stored: the site-level pass reads them, readers never see them.
-TRANSIENT_FIELDS = ("line_positions",)
+TRANSIENT_FIELDS = ("positions",)
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,16 @@ class RawRef:
 
     warc_key: str
     offset: int
+
+
+@dataclass(frozen=True)
+class LinePositions:
+    """Template positions of a page's text (extract.positions), carried to the site-level pass, never stored:
+    ``lines`` has one signature per text line ("" when unknown), ``captions`` those of the caption and
+    credit blocks the page pass removed."""
+
+    lines: tuple[str, ...] = ()
+    captions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,9 +67,8 @@ class ArticleRecord:
     # record, written before access was known).
     access: str | None = "free"
     schema_version: int = SCHEMA_VERSION
-    # Transient: one template-position signature per text line (extract.positions), for the site-level
-    # pass; not stored, not compared.
-    line_positions: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # Transient: where the text's lines sit in the page template, for the site-level pass; not stored.
+    positions: LinePositions | None = field(default=None, compare=False, repr=False)
 
     @property
     def word_count(self) -> int:

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from extract.patterns import REASON_ORDER, RULES, Rulebook
+from extract.patterns import REASON_ORDER, RULES, ReasonRules, Rulebook
 from extract.textnorm import collapse, norm_key
 
 # Date/byline lines: at most this many words, and at most this many words that are neither
@@ -105,15 +105,21 @@ def _caption_repeat(key: str, captions: set[str]) -> bool:
 _CREDIT_SPLIT = re.compile(r"(?<=[.!?»”)])\s+|\s+[|–—]\s+")
 
 
-def credit_line(text: str) -> bool:
+def _is_credit(text: str, rules: ReasonRules) -> bool:
+    return len(text.split()) <= rules.max_words and rules.matches(norm_key(text))
+
+
+def credit_line(text: str, book: Rulebook = RULES) -> bool:
     """Whether a text is a picture credit, or ends with one ("Caption. Name/Copyright 2024 The AP. All
     rights reserved"): the photo-credit rules of every language, on the whole text or its last segments."""
-    if rule_reason(text) == "photo_credit":
+    rules = book.reasons.get("photo_credit")
+    if rules is None:
+        return False
+    if _is_credit(text, rules):
         return True
     pieces = _CREDIT_SPLIT.split(text)
     for start in range(1, min(len(pieces), CREDIT_TAIL_SEGMENTS + 1)):
-        tail = " ".join(pieces[-start:]) if start > 1 else pieces[-1]
-        if rule_reason(tail) == "photo_credit":
+        if _is_credit(" ".join(pieces[-start:]), rules):
             return True
     return False
 

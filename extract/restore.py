@@ -39,12 +39,14 @@ _BLOCKS = XPath(" | ".join(f"//body//{tag}[not({_NOT_NESTED})]" for tag in BLOCK
 
 @dataclass(frozen=True)
 class Block:
-    """A leaf block of the page: its tag ("x" when it may never be restored), text and container
-    (the parent element; for list items, the list's parent)."""
+    """A leaf block of the page: its tag ("x" when it may never be restored), text, container
+    (the parent element; for list items, the list's parent) and the element itself."""
 
     tag: str
     text: str
     container: HtmlElement | None
+    element: HtmlElement | None = None
+    key: str = ""  # norm_key(text), computed once (restore and the positions both compare by it)
 
 
 def _container(el: HtmlElement) -> HtmlElement | None:
@@ -54,7 +56,7 @@ def _container(el: HtmlElement) -> HtmlElement | None:
     return parent
 
 
-def _leaf_blocks(root: HtmlElement) -> list[Block]:
+def leaf_blocks(root: HtmlElement) -> list[Block]:
     """Block elements that contain no other block, in document order."""
     out: list[Block] = []
     for el in _BLOCKS(root):
@@ -66,7 +68,7 @@ def _leaf_blocks(root: HtmlElement) -> list[Block]:
             linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
             if linked > MAX_LINK_SHARE * len(text) or len(text.split()) > MAX_BLOCK_WORDS:
                 tag = "x"  # present or not, never restored
-        out.append(Block(tag, text, _container(el)))
+        out.append(Block(tag, text, _container(el), el, norm_key(text)))
     return out
 
 
@@ -95,12 +97,13 @@ def resegment(lines: list[str], blocks: list[Block]) -> list[str]:
     return out
 
 
-def restore_blocks(root: HtmlElement, lines: list[str]) -> tuple[list[str], int]:
+def restore_blocks(root: HtmlElement, lines: list[str], blocks: list[Block] | None = None) -> tuple[list[str], int]:
     """``lines`` with merged blocks split, and dropped headings/list items/quotes put back between kept
-    blocks; and how many blocks were put back."""
+    blocks; and how many blocks were put back. ``blocks``: ``leaf_blocks(root)`` when already computed."""
     if not lines:
         return lines, 0
-    blocks = _leaf_blocks(root)
+    if blocks is None:
+        blocks = leaf_blocks(root)
     lines = resegment(lines, blocks)
     keys = [norm_key(line) for line in lines]
     position: dict[str, int] = {}
@@ -110,7 +113,7 @@ def restore_blocks(root: HtmlElement, lines: list[str]) -> tuple[list[str], int]
     gap: list[Block] = []
     previous: Block | None = None
     for block in blocks:
-        found = position.get(norm_key(block.text))
+        found = position.get(block.key or norm_key(block.text))
         if found is None:
             if previous is not None:
                 gap.append(block)

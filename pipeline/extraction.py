@@ -181,23 +181,24 @@ def recent_line_stats(store: Any, site_id: str, window: Window) -> Any:
 
 
 def apply_sitewide_pass(site_id: str, window: Window, records: list[Any], store: Any) -> list[Any]:
-    """Drop lines that recur across many pages of the site: this run's pages plus the recent windows' (site
-    boilerplate the page rules missed); store this window's line statistics for the runs after it."""
+    """Drop what many pages of the site agree is chrome: lines that recur, template positions that carry
+    chrome or captions (extract.sitewide), learnt from this run's pages plus the recent windows'; store this
+    window's statistics for the runs after it. A record the pass would leave without text keeps its text."""
     import json
 
-    from extract.sitewide import cleaner_from_stats, line_stats
+    from extract.sitewide import learn_site
 
-    run_stats = line_stats(r.text.split("\n") for r in records)  # records are distinct articles already
+    pages = [(r.text.split("\n"), r.positions) for r in records]  # records are distinct articles already
+    run_stats, cleaner = learn_site(pages, recent_line_stats(store, site_id, window))
     store.put(sitewide_key(site_id, window), json.dumps(run_stats.to_json(), sort_keys=True).encode("utf-8"),
               content_type="application/json")
-    cleaner = cleaner_from_stats(run_stats.merged(recent_line_stats(store, site_id, window)))
     cleaned = []
-    for record in records:
-        lines, dropped = cleaner.clean(record.text.split("\n"))
-        if dropped:
+    for record, (lines, positions) in zip(records, pages, strict=True):
+        kept, kept_positions, dropped = cleaner.clean_with_positions(lines, positions)
+        if dropped and any(line.strip() for line in kept):
             merged = Counter(record.dropped)
             merged.update(dropped)
-            record = replace(record, text="\n".join(lines), dropped=dict(merged))
+            record = replace(record, text="\n".join(kept), dropped=dict(merged), positions=kept_positions)
         cleaned.append(record)
     return cleaned
 

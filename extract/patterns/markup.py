@@ -335,5 +335,9 @@ HEADING_MAX_WORDS = 12
 # A line whose words overlap an image's alt/title text this much (Jaccard, lines of at most
 # CAPTION_MAX_WORDS words) repeats the caption.
 ALT_SIMILARITY = 0.6
+# A credit with no agency or keyword to match: "Name Surname for The Daily" right after a caption. Words that
+# join a photographer's name to the outlet, in the residue rules' languages (en, fr, de, es, pl).
+CREDIT_CONNECTORS: tuple[str, ...] = ("for", "by", "pour", "par", "für", "von", "para", "por", "dla")
+CREDIT_MAX_WORDS = 8
 # Blocks the caption pass looks at (text containers; lists, tables and headings never are captions).
 CAPTION_BLOCK_TAGS: tuple[str, ...] = ("p", "div", "span", "small", "em", "i", "cite", "a")
