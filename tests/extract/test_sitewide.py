@@ -113,10 +113,13 @@ def test_a_chrome_position_drops_its_rarer_texts_too() -> None:
 def test_position_stats_round_trip_and_bound() -> None:
     from extract.sitewide import MAX_POSITIONS, LineStats, PositionStats
 
-    stats = LineStats(3, {"a": 2, "b": 1}, {f"{n:012x}": PositionStats(1, n, 0, 0) for n in range(MAX_POSITIONS + 5)})
+    long_once = " ".join(["word"] * 20)
+    stats = LineStats(3, {"a": 2, "b": 1, long_once: 1},
+                      {f"{n:012x}": PositionStats(1, n, 0, 0) for n in range(MAX_POSITIONS + 5)})
     data = stats.to_json()
     back = LineStats.from_json(data)
-    assert back.counts == {"a": 2} and len(back.positions) == MAX_POSITIONS
+    # A short line seen once is kept (sparse sites need it), a long one only from two pages on.
+    assert back.counts == {"a": 2, "b": 1} and len(back.positions) == MAX_POSITIONS
     assert f"{MAX_POSITIONS + 4:012x}" in back.positions and "000000000000" not in back.positions
     assert LineStats.from_json({"pages": 2, "counts": {"x": 2}}).positions == {}  # a window stored before positions
     assert stats.merged(back).positions["000000000005"] == PositionStats(2, 10, 0, 0)
