@@ -18,7 +18,7 @@ from extract.positions import line_positions
 from extract.preclean import preclean
 from extract.record import LinePositions
 from extract.residue import LineContext, clean_lines
-from extract.restore import leaf_blocks, restore_blocks
+from extract.restore import leaf_blocks, restore_blocks, restore_standfirst
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ def clean_text(tree: HtmlElement, url: str, meta: PageMeta, hints: ExtractHints,
     pre = preclean(tree, url, hints.prune_xpaths)
     blocks = leaf_blocks(tree)
     lines, _ = restore_blocks(tree, extract_lines(tree, url, options), blocks)
+    lines, _ = restore_standfirst(tree, lines, blocks, meta.description)
     kept, dropped = clean_lines(lines, LineContext(titles=meta.title_variants, captions=pre.captions))
     total: Counter[str] = Counter(pre.dropped)
     total.update(dropped)

@@ -13,6 +13,7 @@ output, and is a heading, list item or quote that is not mostly links, is put ba
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml.etree import XPath
@@ -135,3 +136,107 @@ def restore_blocks(root: HtmlElement, lines: list[str], blocks: list[Block] | No
         out.extend(inserts.get(index, ()))
         out.append(line)
     return out, sum(len(v) for v in inserts.values())
+
+
+# The standfirst (the summary under the headline) is often the page's description, set apart from the body
+# where the extractor does not look. An element before the first kept block whose text is the description
+# (the same words, or its start when one was cut) is put back in front, when it sits near the body: its
+# element and the first kept block's share an ancestor at most STANDFIRST_MAX_LEVELS up, or at most
+# STANDFIRST_MAX_BLOCKS blocks separate them (a header above the body column).
+STANDFIRST_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "dd", "div", "span", "section", "header"})
+STANDFIRST_MIN_WORDS = 6
+STANDFIRST_SIMILARITY = 0.8
+STANDFIRST_MAX_LEVELS = 4
+STANDFIRST_MAX_BLOCKS = 8
+STANDFIRST_NEEDLE_CHARS = 24  # the description's start looked for in the page's text nodes
+_WORD = re.compile(r"\w+")
+_MARKUP = re.compile(r"<[^>]{0,200}>")
+_TEXT_WITH = XPath("//body//text()[contains(., $needle)]")  # smart strings: they know their element
+
+
+def _same_words(a: str, b: str) -> bool:
+    wa, wb = set(_WORD.findall(a)), set(_WORD.findall(b))
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= STANDFIRST_SIMILARITY
+
+
+def _is_description(key: str, description: str) -> bool:
+    if len(key.split()) < STANDFIRST_MIN_WORDS:
+        return False
+    cut = description.rstrip(".…").strip()
+    return key == description or key.startswith(cut) or description.startswith(key) or _same_words(key, description)
+
+
+def _near(el: HtmlElement | None, other: HtmlElement | None) -> bool:
+    if el is None or other is None:
+        return False
+    ancestors = set(list(other.iterancestors())[:STANDFIRST_MAX_LEVELS])
+    return any(a in ancestors for a in list(el.iterancestors())[:STANDFIRST_MAX_LEVELS])
+
+
+def _description_element(root: HtmlElement, description: str, wanted: str) -> HtmlElement | None:
+    """The innermost element (of STANDFIRST_TAGS) whose text is the description, found from the text node
+    holding its start (one C-level pass over the text nodes, no string value of every element)."""
+    needle = collapse(description)[:STANDFIRST_NEEDLE_CHARS]
+    if len(needle) < STANDFIRST_NEEDLE_CHARS // 2:
+        return None
+    for text in _TEXT_WITH(root, needle=needle):
+        el = text.getparent()
+        if el is not None and text.is_tail:
+            el = el.getparent()
+        for _ in range(STANDFIRST_MAX_LEVELS):
+            if el is None:
+                break
+            if el.tag in STANDFIRST_TAGS and _is_description(norm_key(el.text_content()), wanted):
+                return el
+            el = el.getparent()
+    return None
+
+
+def restore_standfirst(root: HtmlElement, lines: list[str], blocks: list[Block],
+                       description: str | None) -> tuple[list[str], int]:
+    """``lines`` with the standfirst put back in front when the extractor left it out (see above); and 1
+    when it was, else 0."""
+    if not lines or not description:
+        return lines, 0
+    description = _MARKUP.sub(" ", description)  # some sites put HTML in their description
+    wanted = norm_key(description)
+    if len(wanted.split()) < STANDFIRST_MIN_WORDS:
+        return lines, 0
+    present = {norm_key(line) for line in lines}
+    if any(_is_description(key, wanted) for key in present):
+        return lines, 0
+    first = next((b for b in blocks if (b.key or norm_key(b.text)) in present), None)
+    if first is None or first.element is None:
+        return lines, 0
+    el = _description_element(root, description, wanted)
+    if el is None or el in first.element.iterancestors() or not _precedes(el, first, blocks):
+        return lines, 0
+    return [collapse(el.text_content()), *lines], 1
+
+
+def _precedes(el: HtmlElement, first: Block, blocks: list[Block]) -> bool:
+    """Whether ``el`` comes before the first kept block, near it (see above)."""
+    assert first.element is not None
+    if _near(el, first.element):
+        return _document_order(el, first.element)
+    seen_el, between = False, 0
+    for block in blocks:
+        if block is first:
+            return seen_el and between <= STANDFIRST_MAX_BLOCKS
+        inside = block.element is not None and (block.element is el or el in block.element.iterancestors()
+                                                or block.element in el.iterancestors())
+        if inside:
+            seen_el, between = True, 0
+        elif seen_el:
+            between += 1
+    return False
+
+
+def _document_order(a: HtmlElement, b: HtmlElement) -> bool:
+    """Whether ``a`` starts before ``b`` in the document (one walk, only ever for one pair per page)."""
+    for el in a.getroottree().iter():
+        if el is a:
+            return True
+        if el is b:
+            return False
+    return False
