@@ -34,6 +34,10 @@ _TAG_REASON = {
     "nav": "navigation",
 }
 _CAPTION_TAGS = ("figure", "figcaption", "picture")
+# The tag and role lists as sets: drop_reason runs on every element of the page.
+_DROP_TAGS = frozenset(markup.DROP_TAGS)
+_NEVER_DROP_TAGS = frozenset(markup.NEVER_DROP_TAGS)
+_DROP_ROLES = frozenset(markup.DROP_ROLES)
 # Dropped even when they hold much text: figures are captions; the rest hold no body text.
 # Text outside links, scripts and styles; and link text (plain strings: no element proxies built).
 _PLAIN_TEXT = etree.XPath(
@@ -116,11 +120,11 @@ def _has_hidden_class(classes: str) -> bool:
 def drop_reason(el: HtmlElement) -> str | None:
     """Why this element is furniture (a reason code), or None to keep it."""
     tag = el.tag
-    if tag in markup.DROP_TAGS:
+    if tag in _DROP_TAGS:
         if tag == "figure" and (el.find(".//table") is not None or el.find(".//blockquote") is not None):
             return None  # a table or quote set in a <figure> (as block editors do) is body
         return _TAG_REASON.get(tag, "embed")
-    if tag in markup.NEVER_DROP_TAGS:
+    if tag in _NEVER_DROP_TAGS:
         return None
     attrib = el.attrib
     if not attrib:
@@ -131,7 +135,7 @@ def drop_reason(el: HtmlElement) -> str | None:
     if classes and _has_hidden_class(classes):
         return "hidden"
     role = attrib.get("role")
-    if role and role.lower() in markup.DROP_ROLES:
+    if role and role.lower() in _DROP_ROLES:
         return "navigation"
     label = attrib.get("aria-label")
     if label and any(word in label.lower() for word in markup.ARIA_LABEL_WORDS):

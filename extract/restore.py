@@ -160,10 +160,13 @@ def _same_words(a: str, b: str) -> bool:
 
 
 def _is_description(key: str, description: str) -> bool:
-    if len(key.split()) < STANDFIRST_MIN_WORDS:
+    if len(key) < STANDFIRST_MIN_WORDS * 3 or len(key.split()) < STANDFIRST_MIN_WORDS:
         return False
     cut = description.rstrip(".…").strip()
-    return key == description or key.startswith(cut) or description.startswith(key) or _same_words(key, description)
+    if key == description or key.startswith(cut) or description.startswith(key):
+        return True
+    # The same words in another order or spelling: only texts of about the same length can be.
+    return 0.7 * len(description) <= len(key) <= 1.4 * len(description) and _same_words(key, description)
 
 
 def _near(el: HtmlElement | None, other: HtmlElement | None) -> bool:
