@@ -219,12 +219,33 @@ class _Pass:
 
     def beside(self, unit: HtmlElement) -> None:
         """Captions and credits among the blocks right after the unit (and a credit right before it)."""
-        alts = _alt_texts(unit)
         followers: list[HtmlElement] = []
         for sibling in _following(unit):
             if len(followers) == markup.CAPTION_SIBLINGS or not _candidate(sibling):
                 break
             followers.append(sibling)
+        self.confirm(followers, _alt_texts(unit))
+        previous = unit.getprevious()
+        if (previous is not None and isinstance(previous.tag, str) and _candidate(previous)
+                and credit_line(collapse(previous.text_content()))):
+            self.drop(previous, "credit_before")
+
+    def in_paragraph(self, box: HtmlElement, unit: HtmlElement) -> bool:
+        """An image leading a short paragraph, the text after it (``<p><img><br>Caption</p>``): the paragraph
+        is a caption when something confirms it, as a block after the image would be. Whether this applied."""
+        if box.tag not in _INLINE_BOXES or box is self.body or (box.text or "").strip():
+            return False
+        if any(_has_text(s) or (s.tail or "").strip() for s in unit.itersiblings(preceding=True)):
+            return False  # text before the image: the image sits inside a body paragraph
+        text = collapse(box.text_content())
+        if len(text.split()) > markup.CAPTION_MAX_WORDS or not caption_sized(text):
+            return False
+        self.confirm([box], _alt_texts(unit))
+        return True
+
+    def confirm(self, followers: list[HtmlElement], alts: list[set[str]]) -> None:
+        """Drop the blocks (right after media, in order) that something confirms as caption or credit; mark
+        the first one when nothing does."""
         texts = [collapse(f.text_content()) for f in followers]
         credits = [credit_line(text) for text in texts]
         body_class = _body_class(followers[0]) if followers else None
@@ -243,10 +264,6 @@ class _Pass:
             if n == 0:
                 el.set(MEDIA_MARK, "1")  # right beside the media: the site-level pass may know better
             break  # an unconfirmed block ends the caption: what follows is body
-        previous = unit.getprevious()
-        if (previous is not None and isinstance(previous.tag, str) and _candidate(previous)
-                and credit_line(collapse(previous.text_content()))):
-            self.drop(previous, "credit_before")
 
 
 def _media_elements(scope: HtmlElement) -> list[HtmlElement]:
@@ -270,7 +287,7 @@ def drop_captions(scope: HtmlElement, total_p_chars: int) -> CaptionResult:
         if box is None or unit in seen:
             continue
         seen.add(unit)
-        if not work.media_box(box, unit):
+        if not work.media_box(box, unit) and not work.in_paragraph(box, unit):
             work.beside(unit)
     for el in work.result.dropped_elements:
         if el.getparent() is not None:

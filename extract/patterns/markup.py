@@ -306,7 +306,7 @@ CAPTION_MIN_CHARS = 20
 
 # --- Captions and credits by structure (extract/captions.py), for markup that names nothing -----------
 # Elements that show media: a short text block beside one of them is a caption or a credit.
-MEDIA_TAGS: tuple[str, ...] = ("img", "picture", "video", "iframe")
+MEDIA_TAGS: tuple[str, ...] = ("img", "picture", "video", "iframe", "amp-img", "amp-video", "amp-iframe")
 # Images smaller than this (width or height attribute, pixels) are icons, avatars, emoji or tracking pixels.
 MEDIA_MIN_PIXELS = 100
 # Words in an image's src or class that mark an icon rather than a picture.

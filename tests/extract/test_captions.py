@@ -81,11 +81,13 @@ def test_media_boxes_lose_their_caption_and_credit(media: str) -> None:
         # The image set inside a paragraph of the body, caption and credit in the next one.
         (_p(IMG.format(alt="")) + _p("Workers lay the first rails near the station. Jane Doe / Reuters"),
          ["Workers lay"]),
+        # The image leads a short paragraph, the caption after it (with a line break), the class its own.
+        (_p(IMG.format(alt="") + "<br>Workers lay the first rails near the station.", "c0ffee"), ["Workers lay"]),
         # A credit above the image.
         (_p("Photo: Jane Doe") + '<div class="z1y2x3">' + IMG.format(alt="") + "</div>"
          + _p("Workers lay the first rails near the station.", "c0ffee"), ["Jane Doe", "Workers lay"]),
     ],
-    ids=["credit-follows", "alt", "own-class", "image-in-paragraph", "credit-before"],
+    ids=["credit-follows", "alt", "own-class", "image-in-paragraph", "image-leads-paragraph", "credit-before"],
 )
 def test_captions_beside_media_in_the_body(media: str, gone: list[str]) -> None:
     before, after = _body()
@@ -117,11 +119,13 @@ def test_unconfirmed_block_after_media_is_kept_and_marked() -> None:
         # An emoji and an avatar are not pictures.
         _p('Short line with an emoji <img src="/e.png" class="wp-smiley" alt=":)"> inside.')
         + '<div class="a1"><img src="/avatar.jpg" width="60" height="60"><p>Jane Doe, reporter.</p></div>',
+        # An image inside a body paragraph, text before it: the paragraph is body.
+        _p("The mayor opened the line. " + IMG.format(alt="") + " Passengers applauded the first tram.", "c0ffee"),
         # A quote with its author's picture.
         '<blockquote class="b1"><div>' + IMG.format(alt="") + "</div><p>Our work is to build a vibrant commons.</p>"
         "</blockquote>",
     ],
-    ids=["prose", "table-icons", "subheading", "emoji-avatar", "quote"],
+    ids=["prose", "table-icons", "subheading", "emoji-avatar", "image-inside-paragraph", "quote"],
 )
 def test_body_beside_media_is_kept(inner: str) -> None:
     before, after = _body()
