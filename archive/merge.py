@@ -72,15 +72,16 @@ def _window_rank(key: str) -> tuple[int, datetime, datetime, str]:
 
 
 def select_positions(table: pa.Table, query: Query) -> list[int]:
-    """Positions of the rows of a merged index matching ``query``'s instants and languages, by published
-    instant then id. Sites are not re-checked: the keys read were chosen per site already."""
+    """Positions of the rows of a merged index matching ``query``'s instants, languages and access, by
+    published instant then id. Sites are not re-checked: the keys read were chosen per site already."""
     published = table.column("published").to_pylist()
     languages = table.column("language").to_pylist()
+    accesses = table.column("access").to_pylist()
     ids = table.column("id").to_pylist()
     keep: list[tuple[bool, datetime, str, int]] = []
-    for row, (value, language, row_id) in enumerate(zip(published, languages, ids, strict=True)):
+    for row, (value, language, access, row_id) in enumerate(zip(published, languages, accesses, ids, strict=True)):
         instant = published_instant(value)
-        if query.instant_matches(instant) and query.language_matches(language):
+        if query.instant_matches(instant) and query.language_matches(language) and query.access_matches(access):
             keep.append((instant is None, instant or _EPOCH, row_id, row))
     keep.sort()
     return [entry[3] for entry in keep]

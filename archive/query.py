@@ -1,4 +1,5 @@
-"""What an analyst asks the archive for: sites, a [start, end) range of publication instants, languages.
+"""What an analyst asks the archive for: sites, a [start, end) range of publication instants, languages,
+access (free, paywalled, metered).
 
 A ``Query`` is built from loose inputs (a site id or a list, dates or ISO strings) and knows which
 ``date=`` partitions can hold matching articles and whether one index row matches. Instants follow the
@@ -21,6 +22,9 @@ WEST_MARGIN = timedelta(hours=12)
 EAST_MARGIN = timedelta(hours=14)
 
 TimeBound = date | datetime | str
+# The values of an ArticleRecord's ``access`` (extract.access.ACCESS_VALUES; not imported: the reader
+# does not load the extractor).
+ACCESS_VALUES = ("free", "paywalled", "metered")
 
 
 class InvalidQuery(ArchiveError, ValueError):
@@ -71,12 +75,13 @@ def _names(value: str | Iterable[str] | None, what: str) -> tuple[str, ...] | No
 
 @dataclass(frozen=True)
 class Query:
-    """Normalised filters: ``sites``/``languages`` None means all; ``start``/``end`` None means open."""
+    """Normalised filters: ``sites``/``languages``/``access`` None means all; ``start``/``end`` None means open."""
 
     sites: tuple[str, ...] | None = None
     start: datetime | None = None
     end: datetime | None = None
     languages: tuple[str, ...] | None = None
+    access: tuple[str, ...] | None = None
 
     @classmethod
     def build(
@@ -85,6 +90,7 @@ class Query:
         start: TimeBound | None = None,
         end: TimeBound | None = None,
         lang: str | Iterable[str] | None = None,
+        access: str | Iterable[str] | None = None,
     ) -> Query:
         """Validate and normalise the reader's keyword filters (InvalidQuery / InvalidKey on bad input)."""
         sites = _names(site, "site")
@@ -95,11 +101,16 @@ class Query:
         hi = parse_bound(end, "end") if end is not None else None
         if lo is not None and hi is not None and hi <= lo:
             raise InvalidQuery(f"empty range: end {hi.isoformat()} is not after start {lo.isoformat()}")
+        accesses = _names(access, "access")
+        unknown = sorted(set(a.lower() for a in accesses or ()) - set(ACCESS_VALUES))
+        if unknown:
+            raise InvalidQuery(f"bad access filter {unknown}: use {', '.join(ACCESS_VALUES)}")
         return cls(
             sites=sites,
             start=lo,
             end=hi,
             languages=tuple(code.lower() for code in languages) if languages else None,
+            access=tuple(sorted({a.lower() for a in accesses})) if accesses else None,
         )
 
     def date_span(self) -> tuple[date | None, date | None]:
@@ -139,3 +150,8 @@ class Query:
     def language_matches(self, language: str | None) -> bool:
         """Whether a record's language passes the language filter."""
         return self.languages is None or (language or "").lower() in self.languages
+
+    def access_matches(self, access: str | None) -> bool:
+        """Whether a record's access passes the access filter (a record from before schema version 2 has
+        no access and matches only when no access is asked for)."""
+        return self.access is None or access in self.access

@@ -197,23 +197,24 @@ def recent_line_stats(store: Any, site_id: str, window: Window) -> Any:
 
 
 def apply_sitewide_pass(site_id: str, window: Window, records: list[Any], store: Any) -> list[Any]:
-    """Drop lines that recur across many pages of the site: this run's pages plus the recent windows' (site
-    boilerplate the page rules missed); store this window's line statistics for the runs after it."""
+    """Drop what many pages of the site agree is chrome: lines that recur, template positions that carry
+    chrome or captions (extract.sitewide), learnt from this run's pages plus the recent windows'; store this
+    window's statistics for the runs after it. A record the pass would leave without text keeps its text."""
     import json
 
-    from extract.sitewide import cleaner_from_stats, line_stats
+    from extract.sitewide import learn_site
 
-    run_stats = line_stats(r.text.split("\n") for r in records)  # records are distinct articles already
+    pages = [(r.text.split("\n"), r.positions) for r in records]  # records are distinct articles already
+    run_stats, cleaner = learn_site(pages, recent_line_stats(store, site_id, window))
     store.put(sitewide_key(site_id, window), json.dumps(run_stats.to_json(), sort_keys=True).encode("utf-8"),
               content_type="application/json")
-    cleaner = cleaner_from_stats(run_stats.merged(recent_line_stats(store, site_id, window)))
     cleaned = []
-    for record in records:
-        lines, dropped = cleaner.clean(record.text.split("\n"))
-        if dropped:
+    for record, (lines, positions) in zip(records, pages, strict=True):
+        kept, kept_positions, dropped = cleaner.clean_with_positions(lines, positions)
+        if dropped and any(line.strip() for line in kept):
             merged = Counter(record.dropped)
             merged.update(dropped)
-            record = replace(record, text="\n".join(lines), dropped=dict(merged))
+            record = replace(record, text="\n".join(kept), dropped=dict(merged), positions=kept_positions)
         cleaned.append(record)
     return cleaned
 
@@ -298,7 +299,7 @@ def index_row(record: Any, key: str, day: date) -> dict[str, Any]:
         "title": record.title, "authors": list(record.authors), "published": record.published,
         "published_date": day, "language": record.language, "section": record.section,
         "tags": list(record.tags), "word_count": record.word_count, "text_sha256": record.text_sha256,
-        "key": key, "fetched_at": record.fetched_at,
+        "key": key, "fetched_at": record.fetched_at, "access": record.access,
     }
 
 
@@ -336,6 +337,7 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str |
     for record in records:
         counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
         counts[f"language.{record.language or 'unknown'}"] += 1
+        counts[f"access.{record.access or 'unknown'}"] += 1  # paywalled/metered shares: the access gate
     records = drop_invalid(records, counts)
     records = drop_taken_down(store, site.id, records, counts)  # never (re)write a taken-down article
     article_keys, index_keys = write_records(site, window, records, store, outcomes=counts)

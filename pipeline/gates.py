@@ -52,6 +52,12 @@ class RunMetrics:
     # Articles of the window in the archive, this run's and those earlier runs archived (an incremental rerun
     # or an overlapping backfill rightly refetches nothing unchanged): what the yield gates judge.
     in_window: int = 0
+    non_free: int = 0  # articles of this run whose access is paywalled or metered
+
+    @property
+    def non_free_share(self) -> float | None:
+        """Paywalled and metered articles per article of the run; None without articles."""
+        return self.non_free / self.articles if self.articles else None
 
     @property
     def yield_per_day(self) -> float:
@@ -102,6 +108,7 @@ def run_metrics(languages: tuple[str, ...], window_days: float, crawl_counts: Ma
         words=int(extract_counts.get("words", 0)),
         requests=sum(int(v) for v in fetched.values()) + fetch_errors,
         fetch_errors=fetch_errors,
+        non_free=int(extract_counts.get("access.paywalled", 0)) + int(extract_counts.get("access.metered", 0)),
     )
 
 
@@ -218,6 +225,23 @@ def _share_gate(judge: _Judge, name: str, part: int, whole: int, limit: float, w
     return judge.gate(name, share, limit, share > limit, f"{part} of {whole} {what} ({share:.0%}, at most {limit:.0%})")
 
 
+def _paywalled_gate(judge: _Judge, checks: Checks, run: RunMetrics, history: list[RunMetrics]) -> Gate:
+    """The share of paywalled and metered articles against the median of the recent runs: a jump means the
+    site put up (or tightened) a paywall, and the archive now holds teasers where it held whole texts."""
+    name, limit = "paywalled_vs_history", checks.max_paywalled_jump
+    if len(history) < checks.min_history_runs:
+        return judge.skip(name, limit, f"needs {checks.min_history_runs} earlier successful runs, has {len(history)}")
+    share = run.non_free_share
+    if share is None:
+        return judge.skip(name, limit, "no articles to measure")
+    base = _median([h.non_free_share for h in history]) or 0.0
+    jump = share - base
+    return judge.gate(
+        name, jump, limit, jump > limit,
+        f"{run.non_free} of {run.articles} articles paywalled or metered ({share:.0%}), {jump:+.0%} against the "
+        f"median {base:.0%} of the last {len(history)} runs (at most {limit:+.0%})")
+
+
 def evaluate(checks: Checks, languages: tuple[str, ...], run: RunMetrics, history: list[RunMetrics]) -> list[Gate]:
     """Every gate of GATE_NAMES for one run, in that order."""
     judge = _Judge(checks)
@@ -242,5 +266,6 @@ def evaluate(checks: Checks, languages: tuple[str, ...], run: RunMetrics, histor
                              "requests failed"))
     gates.append(_share_gate(judge, "duplicate_share", run.duplicates, run.articles + run.duplicates,
                              checks.max_duplicate_share, "pages were duplicates"))
+    gates.append(_paywalled_gate(judge, checks, run, history))
     assert tuple(g.name for g in gates) == GATE_NAMES, "GATE_NAMES and evaluate() disagree"
     return gates

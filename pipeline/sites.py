@@ -49,7 +49,8 @@ MAX_FILE_BYTES = 1 << 20  # a site file is a few hundred bytes; a bigger one is 
 
 # Every quality gate the check stage evaluates (pipeline/gates.py), in report order.
 GATE_NAMES = ("min_articles", "yield_vs_history", "rejected_share", "foreign_language_share",
-              "residue_vs_history", "text_length_vs_history", "fetch_error_rate", "duplicate_share")
+              "residue_vs_history", "text_length_vs_history", "fetch_error_rate", "duplicate_share",
+              "paywalled_vs_history")
 
 UrlRef = Annotated[Text, AfterValidator(f.check_nonblank)]  # absolute, or relative to base_url
 Pattern = Annotated[Text, AfterValidator(f.check_pattern)]
@@ -133,6 +134,9 @@ class Checks(Table):
         0.5, ge=0, description="mean words per article, against the history's median")
     max_fetch_error_rate: Number = Field(0.3, ge=0, le=1, description="failed requests / requests")
     max_duplicate_share: Number = Field(0.3, ge=0, le=1, description="duplicates / (articles + duplicates)")
+    max_paywalled_jump: Number = Field(
+        0.25, ge=0, le=1,
+        description="paywalled+metered share of articles, at most this above the history's median")
     hard_gates: tuple[Text, ...] = Field(
         ("min_articles", "yield_vs_history"), description="breached gates that fail the run (others warn)",
         json_schema_extra={"allowed": "gate names: " + ", ".join(GATE_NAMES)})

@@ -74,6 +74,7 @@ def extract_lines(extract: Mapping[str, Any]) -> list[str]:
         f"out of window          {int(counts.get('out_of_window', 0))}",
         f"languages              {_nonzero(_prefixed(counts, 'language.'))}",
         f"residue lines dropped  {_nonzero(_prefixed(counts, 'dropped_lines.'))}",
+        f"access                 {_nonzero(_prefixed(counts, 'access.'))}",
         f"duration               task {_seconds(extract.get('duration_s'))}",
     ]
 
