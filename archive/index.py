@@ -39,9 +39,16 @@ INDEX_SCHEMA = pa.schema(
         pa.field("text_sha256", pa.string()),
         pa.field("key", pa.string(), nullable=False),
         pa.field("fetched_at", pa.string()),
+        # Added for re-checking archived articles (pipeline.incremental): the record's modified time and the
+        # validators of the response it came from (ETag, Last-Modified), sent back in conditional requests.
+        pa.field("modified", pa.string()),
+        pa.field("etag", pa.string()),
+        pa.field("last_modified", pa.string()),
     ]
 )
 REQUIRED_COLUMNS = tuple(f.name for f in INDEX_SCHEMA if not f.nullable)
+# Columns added after index files were first written: null in the files that predate them.
+ADDED_COLUMNS = ("modified", "etag", "last_modified")
 _LIST_COLUMNS = ("authors", "tags")
 
 
@@ -91,7 +98,11 @@ def _cell(row: Mapping[str, Any], name: str, number: int) -> Any:
 
 
 def conform(table: pa.Table, where: str = "index table") -> pa.Table:
-    """``table`` with INDEX_SCHEMA's column order and types (IndexFormatError if it cannot be)."""
+    """``table`` with INDEX_SCHEMA's column order and types (IndexFormatError if it cannot be); a column of
+    ADDED_COLUMNS that an older file lacks is null."""
+    for name in ADDED_COLUMNS:
+        if name not in table.column_names:
+            table = table.append_column(INDEX_SCHEMA.field(name), pa.nulls(table.num_rows, pa.string()))
     missing = [name for name in INDEX_SCHEMA.names if name not in table.column_names]
     if missing:
         raise IndexFormatError(f"{where} lacks columns {missing}")

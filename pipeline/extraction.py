@@ -7,7 +7,7 @@ import logging
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from datetime import time as dtime
@@ -93,8 +93,10 @@ def _article_responses(warc_path: Path, counts: Counter[str], max_body_bytes: in
 
 
 def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key: str,
-                    counts: Counter[str]) -> list[Any]:
-    """Extract every article of the window from a local WARC; count every other page by reason."""
+                    counts: Counter[str], outside: list[Any] | None = None) -> list[Any]:
+    """Extract every article of the window from a local WARC; count every other page by reason. With
+    ``outside``, articles published outside the window are added to it (an update of an archived article,
+    or out of the window: pipeline.incremental.archived_updates decides) instead of being counted."""
     from extract import ExtractHints, RawRef, Rejected, extract_article
 
     tz = ZoneInfo(site.timezone)
@@ -128,7 +130,10 @@ def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key:
             log.info("rejected %s: bad_publication_date %r", response.target_uri, record.published)
             continue
         if not window.contains(published):
-            counts["out_of_window"] += 1
+            if outside is not None:
+                outside.append(record)
+            else:
+                counts["out_of_window"] += 1
             continue
         if record.id in records:
             counts["duplicate.same_canonical_url"] += 1
@@ -224,11 +229,15 @@ def publication_date(record: Any, tz: ZoneInfo) -> date:
 
 
 def write_records(site: SiteConfig, window: Window, records: list[Any], store: Any,
-                  outcomes: Counter[str] | None = None) -> tuple[list[str], list[str]]:
+                  outcomes: Counter[str] | None = None,
+                  validators: Mapping[tuple[str, int], Mapping[str, str | None]] | None = None,
+                  ) -> tuple[list[str], list[str]]:
     """Write one JSON per article (through pipeline.versions: a changed text keeps the previous version
     under versions/) and, per publication date, a Parquet bundle of the records and then the Parquet
     index; return the article and index keys. ``outcomes`` counts
-    the writes as versions.new / .unchanged / .updated / .superseded."""
+    the writes as versions.new / .unchanged / .updated / .superseded. ``validators``: the ETag and
+    Last-Modified of the response each record came from, by its raw reference (WARC key, offset), indexed
+    so the next crawls can re-check the article with a conditional request."""
     from archive import keys
     from archive.bundles import write_partition
 
@@ -244,7 +253,9 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
         article_keys.append(key)
         stored, text = _stored_record(record, outcome)
         rows, texts = by_date.setdefault(day, ([], []))
-        rows.append(index_row(stored, key, day))
+        raw = getattr(stored, "raw", None)
+        found = (validators or {}).get((raw.warc_key, raw.offset)) if raw is not None else None
+        rows.append(index_row(stored, key, day, found))
         texts.append(text)
     index_keys = []
     for day, (rows, texts) in sorted(by_date.items()):
@@ -270,14 +281,16 @@ def _stored_record(record: Any, outcome: Any) -> tuple[Any, str]:
         return record, record.to_json()
 
 
-def index_row(record: Any, key: str, day: date) -> dict[str, Any]:
-    """One index row: the record's metadata without its text."""
+def index_row(record: Any, key: str, day: date,
+              validators: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+    """One index row: the record's metadata without its text (and its response's ETag and Last-Modified)."""
     return {
         "id": record.id, "url": record.url, "canonical_url": record.canonical_url, "site": record.site,
         "title": record.title, "authors": list(record.authors), "published": record.published,
         "published_date": day, "language": record.language, "section": record.section,
         "tags": list(record.tags), "word_count": record.word_count, "text_sha256": record.text_sha256,
-        "key": key, "fetched_at": record.fetched_at,
+        "key": key, "fetched_at": record.fetched_at, "modified": record.modified,
+        "etag": (validators or {}).get("etag"), "last_modified": (validators or {}).get("last_modified"),
     }
 
 
@@ -298,7 +311,11 @@ def latest_fetches(per_warc: list[list[Any]], counts: Counter[str]) -> list[Any]
 
 def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str | None = None) -> ExtractResult:
     """Extract a window's articles from every archived WARC of the window (no network: one per crawl attempt,
-    ``warc_key``, the crawl just run, always among them) and write them to the archive."""
+    ``warc_key``, the crawl just run, always among them) and write them to the archive. Archived articles
+    re-checked by the crawl (published outside the window) are written too, where they live; a 304 writes
+    nothing (counted ``updates.not_modified``)."""
+    from archive import keys
+    from pipeline.incremental import archived_updates, warc_validators
     from pipeline.raw import download_warcs, window_warc_keys
 
     started = time.monotonic()
@@ -306,19 +323,28 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str |
     warc_keys = window_warc_keys(store, site.id, window)
     if warc_key is not None and warc_key not in warc_keys:
         warc_keys.append(warc_key)  # not listed (yet): it was uploaded, so it is read all the same
+    outside: list[Any] = []
+    validators: dict[tuple[str, int], dict[str, str | None]] = {}
     with scratch_dir(f"extract-{site.id}-") as tmp:
-        per_warc = [extract_records(site, window, path, key, counts)
-                    for path, key in download_warcs(store, warc_keys, tmp)]
+        per_warc = []
+        for path, key in download_warcs(store, warc_keys, tmp):
+            per_warc.append(extract_records(site, window, path, key, counts, outside))
+            found = warc_validators(path)
+            validators.update({(key, offset): v for offset, v in found.validators.items()})
+            counts["updates.not_modified"] += found.not_modified
     counts["warcs"] = len(warc_keys)
-    records = latest_fetches(per_warc, counts)
+    updates = archived_updates(store, site, outside, counts)
+    records = latest_fetches([*per_warc, updates] if updates else per_warc, counts)
     records = apply_sitewide_pass(site.id, window, records, store)
     for record in records:
         counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
         counts[f"language.{record.language or 'unknown'}"] += 1
     records = drop_invalid(records, counts)
-    article_keys, index_keys = write_records(site, window, records, store, outcomes=counts)
+    article_keys, index_keys = write_records(site, window, records, store, outcomes=counts, validators=validators)
     counts["articles"] = len(article_keys)
-    in_window = window_article_keys(store, site, window, article_keys)
+    update_ids = {r.id for r in updates}
+    written_in_window = [k for k in article_keys if keys.parse_article_key(k).article_id not in update_ids]
+    in_window = window_article_keys(store, site, window, written_in_window)
     counts["articles_in_window"] = len(in_window)
     counts["words"] = sum(r.word_count for r in records)
     log.info(
