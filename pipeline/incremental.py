@@ -120,6 +120,8 @@ def archived_articles(store: Any, site: SiteConfig, window: Window) -> dict[str,
         when = row.get("modified")
         if not when and row.get("published_date") in own_days:
             when = _record_time(store, row)
+            if when is None:
+                continue  # its record is unreadable: fetched again, which restores it
         when = when or row.get("published")
         if not when or parse_date(str(when), "archived", tz) is None:
             continue

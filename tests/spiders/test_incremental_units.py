@@ -30,7 +30,8 @@ def spec(**changes: Any) -> dict[str, Any]:
 
 def test_spec_archived_field() -> None:
     copy = {"time": "2025-01-15T18:00:00+01:00", "published": "2025-01-15T10:00:00+01:00", "id": "ab" * 8,
-            "fetched_at": "2025-01-16T06:00:00+00:00", "etag": 'W/"r42"', "last_modified": "Wed, 15 Jan 2025 17:00:00 GMT"}
+            "fetched_at": "2025-01-16T06:00:00+00:00", "etag": 'W/"r42"',
+            "last_modified": "Wed, 15 Jan 2025 17:00:00 GMT"}
     parsed = parse_spec(spec(archived={"http://127.0.0.1:8080/world/2025/01/15/a": "2025-01-15T10:00:00+01:00",
                                        "http://127.0.0.1:8080/world/2025/01/15/b": "2025-01-15",
                                        "http://127.0.0.1:8080/world/2025/01/15/c": copy}))
