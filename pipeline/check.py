@@ -41,7 +41,8 @@ def build_report(site: SiteConfig, window: Window, crawl: dict[str, Any], extrac
     from pipeline.incremental import update_counts
 
     failed = [g.name for g in gates if g.status == FAILED]
-    window_keys = extract.get("window_article_keys") or extract.get("article_keys", [])
+    # Results from before window keys existed list the run's articles only (and no updates then).
+    window_keys = extract.get("window_article_keys", extract.get("article_keys", []))
     return {
         "site": site.id,
         "window": {"start": window.start.isoformat(), "end": window.end.isoformat()},
