@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from archive.index import index_rows_to_table, write_index  # noqa: E402
+from archive.index import index_rows_to_table, table_to_parquet  # noqa: E402
 from archive.keys import article_key, index_key  # noqa: E402
 from archive.local import LocalStore  # noqa: E402
 from archive.s3 import S3Options, S3Store  # noqa: E402
@@ -72,15 +72,13 @@ def site(lookback: str) -> Any:
 
 def daily_files(days: int, per_day: int) -> list[tuple[str, bytes]]:
     """(key, Parquet bytes) of the simulated archive's index files."""
-    from archive.index import table_to_parquet
-
     files = []
     for n in range(days):
         day = LAST_DAY - timedelta(days=days - 1 - n)
         start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
         rows = [row(day, start, k) for k in range(per_day)]
-        files.append((index_key("bench", day, start, start + timedelta(days=1)), table_to_parquet(
-            index_rows_to_table(rows))))
+        key = index_key("bench", day, start, start + timedelta(days=1))
+        files.append((key, table_to_parquet(index_rows_to_table(rows))))
         if n % 10 == 0 and n + 3 < days:  # re-checked three days later: an update file in this partition
             later = start + timedelta(days=3)
             files.append((index_key("bench", day, later, later + timedelta(days=1)),
