@@ -7,8 +7,10 @@ Layout::
 
 ``<label>`` is the replaced record's ``modified`` instant (else its ``fetched_at``) in UTC as
 ``YYYYMMDDTHHMMSSZ``: a pure function of that record, so a rerun rewrites the same version key and never
-duplicates. Which record is "latest" is decided by (modified or published, fetched_at), newest wins, so
-writing the same records in any order leaves the same objects.
+duplicates. When that key already holds another text (a silent edit, found by a revisit, keeps the page's
+modified time), the label is ``<modified>-<fetched_at>``, so no earlier version is overwritten. Which
+record is "latest" is decided by (modified or published, fetched_at), newest wins, so writing the same
+records in any order leaves the same objects.
 """
 
 from __future__ import annotations
@@ -149,15 +151,28 @@ def write_article(store: Any, key: str, record: Any) -> WriteOutcome:
             return WriteOutcome(UNCHANGED, key, stored=data)
         return WriteOutcome(UNCHANGED, key, stored=old_bytes, kept=True)
     if incoming_newer:
-        aside = version_key(record.site, record.id, version_label(old))
+        aside = _aside_key(store, record.site, record.id, old)
         store.put(aside, old_bytes, content_type=JSON_TYPE)  # first, so a crash never loses the old text
         store.put(key, data, content_type=JSON_TYPE)
         log.info("article %s updated: previous version kept as %s", key, aside)
         return WriteOutcome(UPDATED, key, aside, stored=data)
-    aside = version_key(record.site, record.id, version_label(new))
+    aside = _aside_key(store, record.site, record.id, new)
     store.put(aside, data, content_type=JSON_TYPE)
     log.info("article %s: an older version arrived after a newer one; kept as %s", key, aside)
     return WriteOutcome(SUPERSEDED, key, aside, stored=old_bytes, kept=True)
+
+
+def _aside_key(store: Any, site: str, article_id: str, record: dict[str, Any]) -> str:
+    """Where an earlier version goes: its label's key, unless that holds another text already (two versions
+    with one modified time: a silent edit), then a key also naming its fetch (a pure function of it too)."""
+    key = version_key(site, article_id, version_label(record))
+    there = _stored(store, key)
+    if there is None or there[1] is None or text_digest(there[1]) == text_digest(record):
+        return key
+    fetched = parse_instant(record.get("fetched_at"))
+    if fetched is None:
+        return version_key(site, article_id, "unreadable-" + text_digest(record)[:16])
+    return version_key(site, article_id, f"{version_label(record)}-{fetched.strftime(LABEL_FORMAT)}")
 
 
 def list_versions(store: Any, site: str, article_id: str) -> list[str]:

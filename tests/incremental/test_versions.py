@@ -101,3 +101,22 @@ def test_write_records_counts_outcomes(tmp_path: Path) -> None:
     write_records(site, window, [record("two", modified="2025-01-15T18:00:00+01:00")], store, outcomes=counts)
     assert counts == Counter({"versions.new": 1, "versions.unchanged": 1, "versions.updated": 1})
     assert keys_ == [KEY] and len(index_keys) == 1
+
+
+def test_silent_edits_keep_every_version(tmp_path: Path) -> None:
+    """Two silent edits in a row (the text changes, the page's modified time does not): each replaced text is
+    kept, the second under a label that also names its fetch, and a rerun duplicates nothing."""
+    store = LocalStore(tmp_path)
+    first = record("first text", fetched_at="2025-03-01T08:00:00+00:00")
+    second = record("second text", fetched_at="2025-03-02T08:00:00+00:00")
+    third = record("third text", fetched_at="2025-03-03T08:00:00+00:00")
+    for version in (first, second, third):
+        write_article(store, KEY, version)
+    kept = sorted(store.list("versions/"))
+    assert kept == ["versions/site=gen/0123456789abcdef/20250115T090000Z-20250302T080000Z.json",
+                    "versions/site=gen/0123456789abcdef/20250115T090000Z.json"]
+    assert [json.loads(store.get(k))["text"] for k in kept] == ["second text", "first text"]
+    assert json.loads(store.get(KEY))["text"] == "third text"
+    write_article(store, KEY, third)
+    write_article(store, KEY, second)  # an older fetch arriving late: kept aside once, under its own key
+    assert sorted(store.list("versions/")) == kept
