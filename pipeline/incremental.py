@@ -100,6 +100,23 @@ def _copy(row: dict[str, Any], when: str) -> dict[str, str]:
     return {k: str(v) for k, v in copy.items() if v}
 
 
+def _urls(row: dict[str, Any]) -> list[str]:
+    """The row's fetched and canonical URLs, the canonical one only when the spider's dedup key could differ
+    (the usual fetched URL is the canonical one, or it with a trailing slash: one entry, half the spec)."""
+    from urlcanon import canonicalize_url, strip_trailing_slash
+
+    def key(url: str) -> str | None:
+        try:
+            return strip_trailing_slash(canonicalize_url(url))
+        except ValueError:
+            return None
+
+    urls = [str(u) for u in (row.get("url"), row.get("canonical_url")) if u]
+    if len(urls) == 2 and key(urls[0]) is not None and key(urls[0]) == key(urls[1]):
+        return urls[1:]
+    return urls
+
+
 def archived_articles(store: Any, site: SiteConfig, window: Window) -> dict[str, Any]:
     """URL -> archived copy (spec ``archived``) of the site's articles published from the site's update
     horizon before the window to its end. Keys are the records' fetched and canonical URLs; the spider
@@ -126,9 +143,8 @@ def archived_articles(store: Any, site: SiteConfig, window: Window) -> dict[str,
         if not when or parse_date(str(when), "archived", tz) is None:
             continue
         copy = _copy(row, str(when))
-        for url in (row.get("url"), row.get("canonical_url")):
-            if url:
-                found[str(url)] = copy
+        for url in _urls(row):
+            found[url] = copy
     log.info("%s: %d archived articles (%d URLs) published from %s to the end of %s", site.id, len(rows),
              len(found), since.isoformat(), window)
     return found

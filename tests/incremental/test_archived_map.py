@@ -54,14 +54,14 @@ def test_copies_of_the_window_and_the_lookback(tmp_path: Path) -> None:
     write_records(site(), parse_window("2024-09-01", "2025-02-01"), records, store, validators=validators)
     found = archived_articles(store, site(), WINDOW)
     a1, a2, a3 = url(1, "2025-01-15"), url(2, "2025-01-15"), url(3, "2024-11-02")
-    assert set(found) == {a1, a1 + "/", a2, a2 + "/", a3, a3 + "/"}
+    assert set(found) == {a1, a2, a3}  # the fetched URL (a trailing slash more) is the same to the spider
     assert found[a1] == {"time": "2025-01-15T18:30:00+01:00", "published": "2025-01-15T09:00:00+01:00",
                          "id": f"{1:016x}", "fetched_at": "2025-03-01T08:00:00+00:00", "etag": '"v1"',
                          "last_modified": "Wed, 15 Jan 2025 17:30:00 GMT"}  # the modified time, the validators
     assert found[a2]["time"] == "2025-01-15T11:00:00+01:00" and "etag" not in found[a2]  # published, no validators
     assert found[a3]["time"] == "2024-11-02T11:00:00+01:00"
     spec = parse_spec(crawl_spec(site(), WINDOW, archived=found))  # the spider accepts what the pipeline sends
-    assert len(spec.archived) == 6 and dict(spec.archived)[a1].conditional_headers()["If-None-Match"] == '"v1"'
+    assert len(spec.archived) == 3 and dict(spec.archived)[a1].conditional_headers()["If-None-Match"] == '"v1"'
     assert [d.isoformat() for d in window_dates(site(), WINDOW)] == ["2025-01-15"]
     # The horizon reaches the oldest revisit age when that is beyond the lookback.
     assert url(4, "2024-10-01") in archived_articles(store, site(revisit_after=("1d", "16w")), WINDOW)
@@ -97,6 +97,5 @@ def test_damaged_index_or_record_means_fetch_again(tmp_path: Path, caplog: pytes
               content_type="application/octet-stream")
     with caplog.at_level(logging.WARNING, logger="newsarchive.incremental"):
         found = archived_articles(store, site(), WINDOW)
-    assert set(found) == {url(1, "2025-01-15"), url(1, "2025-01-15") + "/", url(2, "2025-01-15"),
-                          url(2, "2025-01-15") + "/"}
+    assert set(found) == {url(1, "2025-01-15"), url(2, "2025-01-15")}
     assert "unreadable" in caplog.text and "fetched again" in caplog.text
