@@ -20,7 +20,7 @@ from pipeline.crawl import crawl_spec
 from pipeline.extraction import write_records
 from pipeline.incremental import archived_articles, window_dates
 from pipeline.sites import parse_site
-from pipeline.window import parse_window
+from pipeline.window import Window, parse_window
 from spiders.spec import parse_spec
 
 BASE = "http://gen.example"
@@ -99,3 +99,16 @@ def test_damaged_index_or_record_means_fetch_again(tmp_path: Path, caplog: pytes
         found = archived_articles(store, site(), WINDOW)
     assert set(found) == {url(1, "2025-01-15"), url(2, "2025-01-15")}
     assert "unreadable" in caplog.text and "fetched again" in caplog.text
+
+
+def test_a_window_of_airflow_datetimes(tmp_path: Path) -> None:
+    """Airflow's data intervals are pendulum DateTimes, whose arithmetic in UTC can drop the zone: the
+    lookback before such a window is still an aware instant (the e2e backfill failed on this)."""
+    import pendulum
+
+    store = LocalStore(tmp_path)
+    write_records(site(), parse_window("2024-12-01", "2025-02-01"),
+                  [record(1, "2025-01-15T09:00:00+01:00", None), record(3, "2024-12-20T11:00:00+01:00", None)], store)
+    paris = "Europe/Paris"
+    window = Window(pendulum.datetime(2025, 1, 15, tz=paris), pendulum.datetime(2025, 1, 16, tz=paris))
+    assert set(archived_articles(store, site(), window)) == {url(1, "2025-01-15"), url(3, "2024-12-20")}
