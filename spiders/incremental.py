@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
-from spiders.dates import DateHint, parse_date
+from spiders.dates import DateHint, Window, parse_date
 
 # Hints that say the site changed an article: a sitemap lastmod or feed updated/modified ("lastmod"), and a
 # news-sitemap publication date (a site that re-dates an updated article there). A feed pubDate or a URL date
@@ -162,15 +162,20 @@ class ArchivedCopies:
         """The archived copy under a dedup key (KeyError if none)."""
         return self._known[key]
 
-    def modified_since(self, key: str, hints: Iterable[DateHint]) -> bool:
+    def modified_since(self, key: str, hints: Iterable[DateHint], window: Window | None = None) -> bool:
         """Whether some modification signal (sitemap/feed lastmod, news-sitemap date) is after the copy.
 
         The copy's time is its latest instant (a bare date: the end of that day); a day-precision signal
-        counts from the start of its day, so only a later day says "modified since".
+        counts from the start of its day, so only a later day says "modified since". For a copy published
+        before ``window``, the signal must also fall in the window or after it: the run whose window holds a
+        change re-checks the article, and the next runs do not again (a change that left the text as it was,
+        answered 304, writes nothing that would tell them).
         """
-        copy = self._known[key].time
-        return any(h.kind in SIGNAL_KINDS and h.earliest >= copy.latest and h.earliest > copy.value
-                   for h in hints)
+        copy = self._known[key]
+        earlier = (window is not None and copy.published is not None
+                   and copy.published.latest <= window.start)
+        return any(h.kind in SIGNAL_KINDS and h.earliest >= copy.time.latest and h.earliest > copy.time.value
+                   and not (earlier and window is not None and window.before_start(h)) for h in hints)
 
     def due_for_revisit(self, start: datetime, end: datetime, ages: Sequence[timedelta]) -> list[Revisit]:
         """The archived articles whose age at the window [start, end) is one of ``ages``: published in

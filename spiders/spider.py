@@ -246,8 +246,9 @@ class NewsSpider(scrapy.Spider):
     def on_idle(self) -> None:
         """Discovery is done: decide the pending candidates with every hint gathered for them, new articles
         first (they get the page budget first). An archived one is fetched again, conditionally, when a
-        modification signal is after the archived copy, wherever its publication falls; then, once, the
-        archived articles due for a revisit by age are re-checked within the revisit budget."""
+        modification signal is after the archived copy (and, for one published before the window, not before
+        the window); then, once, the archived articles due for a revisit by age are re-checked within the
+        revisit budget."""
         due = [] if self.revisits_decided else self.archived.due_for_revisit(
             self.window.start, self.window.end, self.spec.updates.revisit_ages)
         due_keys = {r.key for r in due}
@@ -256,7 +257,7 @@ class NewsSpider(scrapy.Spider):
         for key, (canonical, source, hints) in sorted(pending.items(), key=lambda item: item[0] in self.archived):
             if key not in self.archived:
                 request = self._admit(canonical, source, hints)
-            elif self.archived.modified_since(key, hints):
+            elif self.archived.modified_since(key, hints, self.window):
                 request = self.rechecks.request(canonical, key, "update", source, hints)
             else:
                 if key not in due_keys:  # else the revisit below decides (and counts) it

@@ -59,8 +59,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         edit_kinds = {"updated": "update", "touched": "touch", "silent": "silent"}
         edited = {name: site.edit(articles, CHANGED_AT, edit_kinds[name]) for name, articles in originals.items()}
         change = runner.run(paris_window(CHANGE_DAY), check=True)
+        versions = sorted(store.list("versions/"))
+        after = runner.run(paris_window(CHANGE_DAY + timedelta(days=1)), check=True)
         yield {"site": site, "runner": runner, "store": store, "week": week, "change": change, "before": before,
-               "originals": originals, "edited": edited}
+               "originals": originals, "edited": edited, "versions": versions, "after": after}
     site.stop()
 
 
@@ -169,3 +171,19 @@ def test_updates_are_indexed_where_the_articles_live(world: dict[str, Any]) -> N
     window = paris_window(CHANGE_DAY)
     day_rows = reader.index(site="gen", start=window.start, end=window.end).to_pylist()
     assert {r["published_date"] for r in day_rows} == {CHANGE_DAY}
+
+
+def test_the_next_day_checks_each_change_no_more(world: dict[str, Any]) -> None:
+    """The day after: the signals of the change day are not acted on again (a touch answered 304 once);
+    the revisits by age (20 January at 1 day, 14 January at 7 days) send the ETags the change day indexed."""
+    after, store = world["after"], world["store"]
+    answered = statuses(after)
+    updated_14 = world["originals"]["updated"][0]
+    assert updated_14.day == CHANGE_DAY - timedelta(days=6)
+    for article in [*world["originals"]["updated"][1:], *world["originals"]["touched"], *world["originals"]["silent"]]:
+        assert article.path not in answered, article.path
+    revisited = [a for a in truth.articles() if a.day in (CHANGE_DAY, CHANGE_DAY - timedelta(days=6))]
+    assert all(answered.get(a.path) == [304] for a in revisited), answered
+    assert after.report is not None and after.report["updates"]["signalled"] == 0
+    assert after.report["updates"]["changed"] == 0 and after.report["updates"]["not_modified"] == len(revisited)
+    assert sorted(store.list("versions/")) == world["versions"]

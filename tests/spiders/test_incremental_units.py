@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pipeline.crawl import progress_event
-from spiders.dates import parse_date
+from spiders.dates import Window, parse_date
 from spiders.incremental import ArchivedCopies, ArchivedCopy, clean_etag, clean_http_date
 from spiders.pages import canonical_href
 from spiders.progress import format_progress, parse_progress
@@ -85,6 +85,24 @@ def test_modified_since_rules() -> None:
     assert copies.modified_since("http://s/a", [_hint("2025-01-16")])
     assert not copies.modified_since("http://s/day", [_hint("2025-01-15T20:00:00+01:00")])
     assert copies.modified_since("http://s/day", [_hint("2025-01-16T00:00:00+01:00")])
+
+
+def test_signals_of_earlier_articles_count_from_the_window() -> None:
+    """An article published before the window is re-checked for a signal in the window or after it, once:
+    the next day's run does not re-check it for the same signal (a 304 wrote nothing to say it was seen)."""
+    window = Window(datetime(2025, 1, 20, tzinfo=PARIS), datetime(2025, 1, 21, tzinfo=PARIS))
+    earlier = ArchivedCopy(time=_hint("2025-01-14T10:00:00+01:00", "archived"),
+                           published=_hint("2025-01-14T10:00:00+01:00", "archived"))
+    today = ArchivedCopy(time=_hint("2025-01-20T09:00:00+01:00", "archived"),
+                         published=_hint("2025-01-20T09:00:00+01:00", "archived"))
+    copies = ArchivedCopies([("http://s/e", earlier), ("http://s/t", today)], strip_trailing_slash)
+    assert not copies.modified_since("http://s/e", [_hint("2025-01-18T12:00:00+01:00")], window)
+    assert copies.modified_since("http://s/e", [_hint("2025-01-18T12:00:00+01:00")])  # no window: any later
+    assert copies.modified_since("http://s/e", [_hint("2025-01-20T12:00:00+01:00")], window)
+    assert copies.modified_since("http://s/e", [_hint("2025-01-20")], window)  # a day signal: that day
+    assert copies.modified_since("http://s/e", [_hint("2025-02-02")], window)  # after: a backfill re-checks
+    assert not copies.modified_since("http://s/e", [_hint("2025-01-19")], window)
+    assert copies.modified_since("http://s/t", [_hint("2025-01-20T10:00:00+01:00")], window)
 
 
 def test_due_for_revisit_by_age() -> None:
