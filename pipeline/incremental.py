@@ -5,8 +5,8 @@ Before a crawl, ``archived_articles`` reads the site's index for the articles pu
 the archive's reader functions (whatever the index layout), and gives the spider each archived article's
 copy: its latest modified (else published) time, publication, id, fetch time, and the validators of the
 response it came from (ETag, Last-Modified; index columns). The spider skips what did not change, re-checks
-with conditional requests what the site reports modified (wherever its publication falls) or what is due
-for a revisit by age, and records a 304 as a WARC revisit record.
+with conditional requests what the site reports modified (in the window or after it, wherever the article's
+publication falls) or what is due for a revisit by age, and records a 304 as a WARC revisit record.
 
 After a crawl, the extract stage uses the rest of this module: ``warc_validators`` (each article response's
 validators, for the index, and the count of 304s), ``archived_updates`` (an extracted article published

@@ -171,9 +171,9 @@ class Updates(Table):
     Last-Modified of the archived copy: an unchanged page costs a 304 and writes nothing; a changed text
     becomes a new version). An archived article published up to `lookback` before the run's window is
     re-checked when the site reports a modification after the archived copy (sitemap lastmod, feed
-    updated, news-sitemap date); articles whose age is one of `revisit_after` are re-checked without any
-    signal (silent edits), at most `revisit_budget` per run. Both also spend the `max_pages` budget, after
-    the window's new articles.
+    updated, news-sitemap date) in the window or after it: once, by the run of the change; articles whose
+    age is one of `revisit_after` are re-checked without any signal (silent edits), at most
+    `revisit_budget` per run. Both also spend the `max_pages` budget, after the window's new articles.
     """
 
     lookback: Duration = Field(
