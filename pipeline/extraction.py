@@ -325,15 +325,17 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str |
         warc_keys.append(warc_key)  # not listed (yet): it was uploaded, so it is read all the same
     outside: list[Any] = []
     validators: dict[tuple[str, int], dict[str, str | None]] = {}
+    rechecked: set[tuple[str, int]] = set()
     with scratch_dir(f"extract-{site.id}-") as tmp:
         per_warc = []
         for path, key in download_warcs(store, warc_keys, tmp):
             per_warc.append(extract_records(site, window, path, key, counts, outside))
             found = warc_validators(path)
             validators.update({(key, offset): v for offset, v in found.validators.items()})
+            rechecked.update((key, offset) for offset in found.rechecked)
             counts["updates.not_modified"] += found.not_modified
     counts["warcs"] = len(warc_keys)
-    updates = archived_updates(store, site, outside, counts)
+    updates = archived_updates(store, site, outside, rechecked, counts)
     records = latest_fetches([*per_warc, updates] if updates else per_warc, counts)
     records = apply_sitewide_pass(site.id, window, records, store)
     for record in records:

@@ -22,6 +22,7 @@ from demosite.generated.edits import etag
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2025, 1, 20)
+CHANGED_AT = datetime.combine(DAY, time(8, 0), tzinfo=TZ)  # the site's changes: in the crawled window
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +36,10 @@ def public(day: date) -> list[GenArticle]:
     return sorted((a for a in truth.articles() if a.day == day), key=lambda a: a.published)
 
 
-def copy(article: GenArticle, *, stale: bool = False, tag: str | None = None) -> dict[str, str]:
-    """An archived copy of an article: current, or older than the site's lastmod (stale)."""
-    when = article.modified - timedelta(hours=1) if stale else article.modified
-    found = {"time": when.isoformat(), "published": article.published.isoformat(), "id": f"{article.number:016x}",
-             "fetched_at": "2025-01-19T06:00:00+00:00"}
+def copy(article: GenArticle, tag: str | None = None) -> dict[str, str]:
+    """The archived copy of an article as first published (its ETag, when given, sent back)."""
+    found = {"time": article.modified.isoformat(), "published": article.published.isoformat(),
+             "id": f"{article.number:016x}", "fetched_at": "2025-01-19T06:00:00+00:00"}
     return {**found, "etag": tag} if tag else found
 
 
@@ -71,17 +71,19 @@ def crawl(site: GeneratedSite, document: dict[str, Any], tmp: Path) -> dict[str,
 
 @pytest.fixture(scope="module")
 def rechecked(gen_site: GeneratedSite, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One crawl of 20 January with archived copies: one stale with the current ETag (304), one stale with
-    an old ETag (200), one stale behind robots.txt, a quiet one, and the articles of 19 January due for a
-    revisit (age 1d) with a budget of 2."""
+    """One crawl of 20 January with archived copies of earlier articles the site changed that day: one only
+    touched (lastmod bumped, same ETag: 304), one updated (200), one behind robots.txt; a quiet one; and the
+    articles of 19 January due for a revisit (age 1d) with a budget of 2."""
     url = gen_site.url.rstrip("/")
     cases = {"fresh": public(date(2025, 1, 14))[0], "changed": public(date(2025, 1, 15))[0],
              "quiet": public(date(2025, 1, 16))[0],
              "partner": next(a for a in truth.disallowed() if a.day < DAY)}
-    archived = {url + cases["fresh"].path: copy(cases["fresh"], stale=True, tag=etag(cases["fresh"])),
-                url + cases["changed"].path: copy(cases["changed"], stale=True, tag='"an-older-version"'),
+    archived = {url + cases["fresh"].path: copy(cases["fresh"], tag=etag(cases["fresh"])),
+                url + cases["changed"].path: copy(cases["changed"], tag=etag(cases["changed"])),
                 url + cases["quiet"].path: copy(cases["quiet"], tag=etag(cases["quiet"])),
-                url + cases["partner"].path: copy(cases["partner"], stale=True)}
+                url + cases["partner"].path: copy(cases["partner"])}
+    gen_site.edit([cases["fresh"], cases["partner"]], CHANGED_AT, "touch")
+    gen_site.edit([cases["changed"]], CHANGED_AT, "update")
     due = public(DAY - timedelta(days=1))
     archived.update({url + a.path: copy(a, tag=etag(a)) for a in due})
     document = spec(gen_site, archived, updates={"revisit_after": ["1d"], "revisit_budget": 2})
@@ -124,13 +126,14 @@ def test_304s_are_warc_revisit_records(rechecked: dict[str, Any]) -> None:
     assert revisits[rechecked["due"][0].path].rec_headers.get_header("NewsArchive-Recheck") == "revisit"
     assert fresh.http_headers.get_statuscode() == "304" and fresh.http_headers.get_header("ETag")
     assert requests[rechecked["fresh"].path].get_header("If-None-Match") == etag(rechecked["fresh"])
-    assert requests[rechecked["changed"].path].get_header("If-None-Match") == '"an-older-version"'
+    assert requests[rechecked["changed"].path].get_header("If-None-Match") == etag(rechecked["changed"])
 
 
 def test_new_articles_get_the_page_budget_first(gen_site: GeneratedSite, tmp_path: Path) -> None:
     url = gen_site.url.rstrip("/")
-    stale = [public(date(2025, 1, d))[0] for d in (14, 15, 16)]
-    archived = {url + a.path: copy(a, stale=True, tag=etag(a)) for a in stale}
+    stale = [public(date(2025, 1, d))[0] for d in (11, 12, 13)]
+    archived = {url + a.path: copy(a, tag=etag(a)) for a in stale}
+    gen_site.edit(stale, CHANGED_AT, "touch")
     today = [a for a in [*truth.articles(), *truth.disallowed()] if a.day == DAY]
     result = crawl(gen_site, spec(gen_site, archived, max_pages=len(today) + 1), tmp_path)
     answers = result["answers"]
