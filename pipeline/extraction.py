@@ -352,7 +352,7 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str |
     log.info(
         "extract %s window %s done in %.1fs: %d responses, %d articles written, %s",
         site.id, window, time.monotonic() - started, counts["responses"], len(article_keys),
-        {k: v for k, v in sorted(counts.items()) if k.startswith(("rejected", "duplicate", "out_of"))},
+        {k: v for k, v in sorted(counts.items()) if k.startswith(("rejected", "duplicate", "out_of", "updates"))},
     )
     return ExtractResult(site=site.id, article_keys=tuple(article_keys), index_keys=tuple(index_keys),
                          counts=dict(sorted(counts.items())), window_article_keys=tuple(in_window))
