@@ -12,6 +12,7 @@ revisit record, and nothing was written for it.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -41,14 +42,22 @@ def first_of(day: date, n: int = 0) -> GenArticle:
     return sorted((a for a in truth.articles() if a.day == day), key=lambda a: a.published)[n]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The archived week, the site's changes, and the change day's scheduled run (with its report)."""
+@pytest.fixture(scope="module", params=["folder", "s3"])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The archived week, the site's changes, the change day's scheduled run (with its report) and the next
+    day's; on a local folder and on an S3 API server (moto_server)."""
     site = serve_generated("127.0.0.1", 0)
     tmp = tmp_path_factory.mktemp("scheduled")
     with pytest.MonkeyPatch.context() as monkeypatch:
         configure(monkeypatch, tmp, site, revisit_after=("1d", "7d"))
         archive_url = (tmp / "archive").as_uri()
+        if request.param == "s3":
+            server = request.getfixturevalue("s3_server")
+            bucket = f"updates-{uuid.uuid4().hex[:12]}"
+            server.client().create_bucket(Bucket=bucket)
+            for key, value in server.env().items():
+                monkeypatch.setenv(key, value)
+            archive_url = f"s3://{bucket}/archive"
         monkeypatch.setenv("NEWSARCHIVE_URL", archive_url)
         runner = Runner(site, archive_url)
         week = runner.run(Window(paris_window(WEEK).start, paris_window(CHANGE_DAY).start), check=True)
