@@ -41,10 +41,15 @@ INDEX_SCHEMA = pa.schema(
         pa.field("fetched_at", pa.string()),
         # free, paywalled or metered; null in rows of records written before schema version 2.
         pa.field("access", pa.string()),
+        # Added for re-checking archived articles (pipeline.incremental): the record's modified time and the
+        # validators of the response it came from (ETag, Last-Modified), sent back in conditional requests.
+        pa.field("modified", pa.string()),
+        pa.field("etag", pa.string()),
+        pa.field("last_modified", pa.string()),
     ]
 )
 # Columns added after the first index files were written: an older file lacking one reads as nulls.
-ADDED_COLUMNS = ("access",)
+ADDED_COLUMNS = ("access", "modified", "etag", "last_modified")
 REQUIRED_COLUMNS = tuple(f.name for f in INDEX_SCHEMA if not f.nullable)
 _LIST_COLUMNS = ("authors", "tags")
 

@@ -37,8 +37,7 @@ log = logging.getLogger(__name__)
 
 HISTORY_SCHEMA = pa.schema(
     [
-        *INDEX_SCHEMA,
-        pa.field("modified", pa.string()),
+        *INDEX_SCHEMA,  # modified included (an index column since re-checks need it)
         pa.field("version", pa.string(), nullable=False),
         pa.field("record", pa.string(), nullable=False),
     ]
@@ -89,9 +88,9 @@ def recency(record: Mapping[str, Any]) -> tuple[datetime, datetime]:
 
 
 def history_table(rows: list[dict[str, Any]]) -> pa.Table:
-    """A table in HISTORY_SCHEMA from history rows (index rows plus ``modified``, ``version``, ``record``)."""
+    """A table in HISTORY_SCHEMA from history rows (index rows plus ``version`` and ``record``)."""
     base = index_rows_to_table(rows)
-    extra = {name: [row.get(name) for row in rows] for name in ("modified", "version", "record")}
+    extra = {name: [row.get(name) for row in rows] for name in ("version", "record")}
     try:
         return pa.table({**{n: base.column(n) for n in INDEX_SCHEMA.names}, **extra}, schema=HISTORY_SCHEMA)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:

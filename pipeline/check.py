@@ -39,9 +39,11 @@ def build_report(site: SiteConfig, window: Window, crawl: dict[str, Any], extrac
     """The run report: everything a reader needs to trust (or distrust) a window's archive."""
     from archive.keys import bundle_key_for
     from pipeline.extraction import rejection_legend
+    from pipeline.incremental import update_counts
 
     failed = [g.name for g in gates if g.status == FAILED]
-    window_keys = extract.get("window_article_keys") or extract.get("article_keys", [])
+    # Results from before window keys existed list the run's articles only (and no updates then).
+    window_keys = extract.get("window_article_keys", extract.get("article_keys", []))
     return {
         "site": site.id,
         "window": {"start": window.start.isoformat(), "end": window.end.isoformat()},
@@ -55,10 +57,12 @@ def build_report(site: SiteConfig, window: Window, crawl: dict[str, Any], extrac
                     "index_keys": extract.get("index_keys", []),
                     "bundle_keys": [bundle_key_for(k) for k in extract.get("index_keys", [])],
                     "duration_s": extract.get("duration_s")},
-        # The window's articles in the archive (this run's and earlier runs'), and what this run wrote.
+        # The window's articles in the archive (this run's and earlier runs'), and what this run wrote (updates
+        # of earlier articles included: those are counted apart in "updates").
         "articles": len(window_keys),
         "article_keys": window_keys,
         "articles_written": len(extract.get("article_keys", [])),
+        "updates": update_counts(crawl.get("counts", {}), extract.get("counts", {})),
         "gates": [asdict(g) for g in gates],
     }
 

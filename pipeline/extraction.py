@@ -6,7 +6,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from datetime import time as dtime
@@ -107,9 +107,11 @@ def extract_hints(site: SiteConfig) -> Any:
 
 
 def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key: str,
-                    counts: Counter[str]) -> list[Any]:
+                    counts: Counter[str], outside: list[Any] | None = None) -> list[Any]:
     """Extract every article of the window from a local WARC in the worker pool; count every other page by
-    reason. Pages stream through the pool (a bounded number in flight), outcomes come back in WARC order."""
+    reason. Pages stream through the pool (a bounded number in flight), outcomes come back in WARC order.
+    With ``outside``, articles published outside the window are added to it (an update of an archived
+    article, or out of the window: pipeline.incremental.archived_updates decides) instead of being counted."""
     from extract import RawRef
     from pipeline.extract_pool import ExtractPool, Page, pool_settings
 
@@ -127,15 +129,16 @@ def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key:
                 reject(counts, outcome.reason or "extractor_error", url, outcome.detail,
                        logging.ERROR if crashed else logging.INFO)
                 continue
-            _keep(outcome.record, url, window, tz, records, counts)
+            _keep(outcome.record, url, window, tz, records, counts, outside)
         counts["extract_workers"] = settings.workers
         counts["extract_worker_restarts"] = pool.restarts
     return _drop_duplicate_texts(list(records.values()), counts)
 
 
 def _keep(record: Any, url: str, window: Window, tz: ZoneInfo, records: dict[str, Any],
-          counts: Counter[str]) -> None:
-    """Add a record to the window's unless it is undated, out of the window or an older fetch of one kept."""
+          counts: Counter[str], outside: list[Any] | None = None) -> None:
+    """Add a record to the window's unless it is undated, out of the window (then to ``outside`` when given)
+    or an older fetch of one kept."""
     if not record.published:
         reject(counts, "no_publication_date", url, "")
         return
@@ -145,11 +148,14 @@ def _keep(record: Any, url: str, window: Window, tz: ZoneInfo, records: dict[str
         reject(counts, "bad_publication_date", url, repr(record.published))
         return
     if not window.contains(published):
-        counts["out_of_window"] += 1
+        if outside is not None:
+            outside.append(record)
+        else:
+            counts["out_of_window"] += 1
         return
     if record.id in records:
         counts["duplicate.same_canonical_url"] += 1
-        # A rerun appends to the window's WARC (pipeline.crawl): the latest fetch of an article wins.
+        # Several fetches of one article (a redirect and its target, reruns' WARCs): the latest fetch wins.
         if not is_newer_fetch(record, records[record.id]):
             return
     records[record.id] = record
@@ -241,11 +247,15 @@ def publication_date(record: Any, tz: ZoneInfo) -> date:
 
 
 def write_records(site: SiteConfig, window: Window, records: list[Any], store: Any,
-                  outcomes: Counter[str] | None = None) -> tuple[list[str], list[str]]:
+                  outcomes: Counter[str] | None = None,
+                  validators: Mapping[tuple[str, int], Mapping[str, str | None]] | None = None,
+                  ) -> tuple[list[str], list[str]]:
     """Write one JSON per article (through pipeline.versions: a changed text keeps the previous version
     under versions/) and, per publication date, a Parquet bundle of the records and then the Parquet
     index; return the article and index keys. ``outcomes`` counts
-    the writes as versions.new / .unchanged / .updated / .superseded."""
+    the writes as versions.new / .unchanged / .updated / .superseded. ``validators``: the ETag and
+    Last-Modified of the response each record came from, by its raw reference (WARC key, offset), indexed
+    so the next crawls can re-check the article with a conditional request."""
     from archive import keys
     from archive.bundles import write_partition
     from archive.versions import write_history
@@ -265,7 +275,9 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
         article_keys.append(key)
         stored, text = _stored_record(record, outcome)
         rows, texts = by_date.setdefault(day, ([], []))
-        rows.append(index_row(stored, key, day))
+        raw = getattr(stored, "raw", None)
+        found = (validators or {}).get((raw.warc_key, raw.offset)) if raw is not None else None
+        rows.append(index_row(stored, key, day, found))
         texts.append(text)
     index_keys = []
     for day, (rows, texts) in sorted(by_date.items()):
@@ -292,14 +304,16 @@ def _stored_record(record: Any, outcome: Any) -> tuple[Any, str]:
         return record, record.to_json()
 
 
-def index_row(record: Any, key: str, day: date) -> dict[str, Any]:
-    """One index row: the record's metadata without its text."""
+def index_row(record: Any, key: str, day: date,
+              validators: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+    """One index row: the record's metadata without its text (and its response's ETag and Last-Modified)."""
     return {
         "id": record.id, "url": record.url, "canonical_url": record.canonical_url, "site": record.site,
         "title": record.title, "authors": list(record.authors), "published": record.published,
         "published_date": day, "language": record.language, "section": record.section,
         "tags": list(record.tags), "word_count": record.word_count, "text_sha256": record.text_sha256,
-        "key": key, "fetched_at": record.fetched_at, "access": record.access,
+        "key": key, "fetched_at": record.fetched_at, "access": record.access, "modified": record.modified,
+        "etag": (validators or {}).get("etag"), "last_modified": (validators or {}).get("last_modified"),
     }
 
 
@@ -320,7 +334,11 @@ def latest_fetches(per_warc: list[list[Any]], counts: Counter[str]) -> list[Any]
 
 def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str | None = None) -> ExtractResult:
     """Extract a window's articles from every archived WARC of the window (no network: one per crawl attempt,
-    ``warc_key``, the crawl just run, always among them) and write them to the archive."""
+    ``warc_key``, the crawl just run, always among them) and write them to the archive. Archived articles
+    re-checked by the crawl (published outside the window) are written too, where they live; a 304 writes
+    nothing (counted ``updates.not_modified``)."""
+    from archive import keys
+    from pipeline.incremental import archived_updates, warc_validators
     from pipeline.raw import download_warcs, window_warc_keys
 
     started = time.monotonic()
@@ -328,11 +346,20 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str |
     warc_keys = window_warc_keys(store, site.id, window)
     if warc_key is not None and warc_key not in warc_keys:
         warc_keys.append(warc_key)  # not listed (yet): it was uploaded, so it is read all the same
+    outside: list[Any] = []
+    validators: dict[tuple[str, int], dict[str, str | None]] = {}
+    rechecked: set[tuple[str, int]] = set()
     with scratch_dir(f"extract-{site.id}-") as tmp:
-        per_warc = [extract_records(site, window, path, key, counts)
-                    for path, key in download_warcs(store, warc_keys, tmp)]
+        per_warc = []
+        for path, key in download_warcs(store, warc_keys, tmp):
+            per_warc.append(extract_records(site, window, path, key, counts, outside))
+            found = warc_validators(path)
+            validators.update({(key, offset): v for offset, v in found.validators.items()})
+            rechecked.update((key, offset) for offset in found.rechecked)
+            counts["updates.not_modified"] += found.not_modified
     counts["warcs"] = len(warc_keys)
-    records = latest_fetches(per_warc, counts)
+    updates = archived_updates(store, site, outside, rechecked, counts)
+    records = latest_fetches([*per_warc, updates] if updates else per_warc, counts)
     records = apply_sitewide_pass(site.id, window, records, store)
     for record in records:
         counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
@@ -340,16 +367,18 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str |
         counts[f"access.{record.access or 'unknown'}"] += 1  # paywalled/metered shares: the access gate
     records = drop_invalid(records, counts)
     records = drop_taken_down(store, site.id, records, counts)  # never (re)write a taken-down article
-    article_keys, index_keys = write_records(site, window, records, store, outcomes=counts)
+    article_keys, index_keys = write_records(site, window, records, store, outcomes=counts, validators=validators)
     article_keys = enforce_after_write(store, site.id, records, article_keys, counts)  # a takedown meanwhile
     counts["articles"] = len(article_keys)
-    in_window = window_article_keys(store, site, window, article_keys)
+    update_ids = {r.id for r in updates}
+    written_in_window = [k for k in article_keys if keys.parse_article_key(k).article_id not in update_ids]
+    in_window = window_article_keys(store, site, window, written_in_window)
     counts["articles_in_window"] = len(in_window)
     counts["words"] = sum(r.word_count for r in records)
     log.info(
         "extract %s window %s done in %.1fs: %d responses, %d articles written, %s",
         site.id, window, time.monotonic() - started, counts["responses"], len(article_keys),
-        {k: v for k, v in sorted(counts.items()) if k.startswith(("rejected", "duplicate", "out_of"))},
+        {k: v for k, v in sorted(counts.items()) if k.startswith(("rejected", "duplicate", "out_of", "updates"))},
     )
     return ExtractResult(site=site.id, article_keys=tuple(article_keys), index_keys=tuple(index_keys),
                          counts=dict(sorted(counts.items())), window_article_keys=tuple(in_window))

@@ -18,8 +18,8 @@ class Window:
             raise ValueError("window bounds must be timezone-aware")
         if self.end <= self.start:
             raise ValueError(f"empty window: end {self.end.isoformat()} is not after start {self.start.isoformat()}")
-        object.__setattr__(self, "start", self.start.astimezone(UTC))
-        object.__setattr__(self, "end", self.end.astimezone(UTC))
+        object.__setattr__(self, "start", _plain_utc(self.start))
+        object.__setattr__(self, "end", _plain_utc(self.end))
 
     def contains(self, instant: datetime) -> bool:
         """Whether an aware instant lies in [start, end)."""
@@ -27,6 +27,13 @@ class Window:
 
     def __str__(self) -> str:
         return f"[{self.start.isoformat()}, {self.end.isoformat()})"
+
+
+def _plain_utc(moment: datetime) -> datetime:
+    """The instant as a plain ``datetime`` in UTC: Airflow hands pendulum DateTimes, whose arithmetic after
+    ``astimezone(UTC)`` can drop the zone (a naive result that no aware instant compares with)."""
+    utc = moment.astimezone(UTC)
+    return datetime(utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond, tzinfo=UTC)
 
 
 def parse_instant(text: str) -> datetime:

@@ -39,12 +39,19 @@ min_articles = {min_articles}
 
 
 def site_toml(base_url: str, site_id: str = "gen", *, obey_robots: bool = True, delay: float = 0.0,
-              concurrency: int = 8, max_section_pages: int = 3, min_articles: int = 0) -> str:
-    """The TOML text of a site config for the generated site served at base_url."""
-    return SITE_TOML.format(
+              concurrency: int = 8, max_section_pages: int = 3, min_articles: int = 0,
+              revisit_after: tuple[str, ...] = (), revisit_budget: int | None = None) -> str:
+    """The TOML text of a site config for the generated site served at base_url (an [updates] table when
+    revisit_after or revisit_budget is given)."""
+    text = SITE_TOML.format(
         site_id=site_id, base_url=base_url, first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat(),
         sections=", ".join(f'"/{s}/"' for s in PUBLIC_SECTIONS), max_section_pages=max_section_pages,
         obey_robots=str(obey_robots).lower(), delay=delay, concurrency=concurrency, min_articles=min_articles)
+    if revisit_after or revisit_budget is not None:
+        text += "\n[updates]\nrevisit_after = [" + ", ".join(f'"{age}"' for age in revisit_after) + "]\n"
+        if revisit_budget is not None:
+            text += f"revisit_budget = {revisit_budget}\n"
+    return text
 
 
 def write_site_config(sites_dir: Path, base_url: str, site_id: str = "gen", **options: object) -> Path:

@@ -3,7 +3,7 @@
 | path | what |
 | --- | --- |
 | ``/`` | home: the latest 20 articles |
-| ``/{section}/{yyyy}/{mm}/{dd}/{slug}-{n}`` | article (also served with a trailing slash; query ignored) |
+| ``/{section}/{yyyy}/{mm}/{dd}/{slug}-{n}`` | article (trailing slash too; query ignored), ETag, Last-Modified |
 | ``/{section}/``, ``/{section}/page/{n}/`` | section listing, 10 per page, newest first, rel=next/prev |
 | ``/archive/{yyyy}/{mm}/{dd}/`` | the day's articles (404 outside the site's 90 days) |
 | ``/robots.txt`` | disallows ``/partners/``, announces the sitemap index |
@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from demosite.generated import feeds, pages
 from demosite.generated.corpus import FIRST_DAY, LAST_DAY, SITE_NOW, GenArticle, all_articles, revise, updatable
+from demosite.generated.edits import Edit, apply_edits, article_headers
 from demosite.routes import Response
 
 HTML = "text/html; charset=utf-8"
@@ -35,15 +36,18 @@ MONTH_RE = re.compile(r"^/sitemaps/(\d{4}-\d{2})\.xml(\.gz)?$")
 
 
 @functools.lru_cache(maxsize=8)
-def articles_at(version: int) -> tuple[GenArticle, ...]:
-    """Every article (newest first) with the updatable one at its version-th revision."""
+def articles_at(version: int, edits: tuple[Edit, ...] = ()) -> tuple[GenArticle, ...]:
+    """Every article (newest first) with the updatable one at its version-th revision, and ``edits`` applied
+    (see ``edits``)."""
     target = updatable()
-    return tuple(revise(a, version) if a.number == target.number else a for a in all_articles())
+    edited = {e.number for e in edits}
+    return tuple(apply_edits(a, edits) if a.number in edited else a
+                 for a in (revise(a, version) if a.number == target.number else a for a in all_articles()))
 
 
 @functools.lru_cache(maxsize=8)
-def _paths(version: int) -> dict[str, GenArticle]:
-    return {a.path: a for a in articles_at(version)}
+def _paths(version: int, edits: tuple[Edit, ...] = ()) -> dict[str, GenArticle]:
+    return {a.path: a for a in articles_at(version, edits)}
 
 
 def _ok(body: bytes, content_type: str) -> Response:
@@ -55,11 +59,11 @@ def _not_found(base_url: str) -> Response:
 
 
 @functools.lru_cache(maxsize=4096)
-def _render(path: str, base_url: str, version: int, crawl_delay: float | None) -> Response:
-    articles = articles_at(version)
-    if (article := _paths(version).get(path.rstrip("/"))) is not None and path != "/":
-        headers = (("Content-Type", HTML), ("Last-Modified", format_datetime(article.modified)))
-        return Response(200, headers, pages.article_page(article, base_url))
+def _render(path: str, base_url: str, version: int, crawl_delay: float | None,
+            edits: tuple[Edit, ...] = ()) -> Response:
+    articles = articles_at(version, edits)
+    if (article := _paths(version, edits).get(path.rstrip("/"))) is not None and path != "/":
+        return Response(200, article_headers(article, HTML), pages.article_page(article, base_url))
     fixed = {
         "/": lambda: _ok(pages.home_page(list(articles[:pages.HOME_SIZE]), base_url), HTML),
         "/about/": lambda: _ok(pages.about_page(base_url), HTML),
@@ -116,11 +120,12 @@ def _section(section: str, page: int, articles: tuple[GenArticle, ...], base_url
     return _ok(body, HTML)
 
 
-def respond(method: str, target: str, base_url: str, version: int = 0, crawl_delay: float | None = None) -> Response:
+def respond(method: str, target: str, base_url: str, version: int = 0, crawl_delay: float | None = None,
+            edits: tuple[Edit, ...] = ()) -> Response:
     """The response to ``target`` (path and query) on a site served at base_url, the updatable article
-    being at its version-th revision, robots.txt asking for crawl_delay if given. The query string never
-    changes the page (tracking parameters)."""
+    being at its version-th revision and ``edits`` applied, robots.txt asking for crawl_delay if given. The
+    query string never changes the page (tracking parameters)."""
     if method not in ("GET", "HEAD"):
         return Response(405, (("Allow", "GET, HEAD"), ("Content-Type", TEXT)), b"method not allowed\n")
     path = unquote(urlsplit(target).path) or "/"
-    return _render(path, base_url.rstrip("/"), version, crawl_delay)
+    return _render(path, base_url.rstrip("/"), version, crawl_delay, edits)
