@@ -3,7 +3,7 @@
 The same article can sit in several index files (overlapping windows, reruns, a window written into a
 month after it was compacted). ``merge_latest`` keeps one row per id: the latest ``fetched_at``, then a
 window's file over a compacted month, then the later window, then the later key. Readers, compaction and
-the README's DuckDB queries all apply this rule, so they agree on which copy is the article.
+the DuckDB queries of docs/analysts.md all apply this rule, so they agree on which copy is the article.
 """
 
 from __future__ import annotations

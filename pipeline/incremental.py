@@ -209,7 +209,7 @@ def archived_updates(store: Any, site: SiteConfig, outside: Iterable[Any], reche
     archived articles (``rechecked``: their raw references, WARC key and offset), one per article, the
     latest fetch, written where the article lives. Any other page published outside the window is counted
     ``out_of_window``, as before; a re-checked article whose publication date moved (its key at the new
-    date holds nothing) is counted ``updates.moved`` and not archived (see the README's known gaps)."""
+    date holds nothing) is counted ``updates.moved`` and not archived (see docs/guarantees.md, Known gaps)."""
     from archive import keys
     from pipeline.extraction import publication_date
     from pipeline.versions import is_newer_fetch

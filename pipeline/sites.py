@@ -115,7 +115,7 @@ class Politeness(Table):
 
 
 class Checks(Table):
-    """[checks]: quality-gate thresholds of a run (see the README's "Quality gates" for each gate).
+    """[checks]: quality-gate thresholds of a run (each gate: [Quality gates](operating.md#quality-gates)).
 
     History gates compare the run with the median of the site's last `history_runs` successful runs and
     are skipped until `min_history_runs` such runs exist. A breached gate listed in `hard_gates` fails the
