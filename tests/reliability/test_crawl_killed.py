@@ -64,7 +64,7 @@ def _kill_spider_child(site: Any, since: int) -> int:
 def _crawl_in_worker(site_id: str, archive_url: str, stage_env: Path) -> subprocess.Popen[bytes]:
     """The crawl stage in a process of its own (as an Airflow task runs it), in its own process group."""
     script = (
-        "from pipeline import stages\nfrom pipeline.window import parse_window\n"
+        "from pipeline import stages\nfrom newsarchive.instants import parse_window\n"
         f"stages.crawl({site_id!r}, parse_window({WINDOW.start.isoformat()!r}, {WINDOW.end.isoformat()!r}), "
         f"url={archive_url!r})\n"
     )
