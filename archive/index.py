@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from archive.errors import IndexFormatError
+from newsarchive.instants import parse_day
 
 if TYPE_CHECKING:
     from archive.store import Store
@@ -84,7 +85,7 @@ def _cell(row: Mapping[str, Any], name: str, number: int) -> Any:
     if name == "published_date":
         if isinstance(value, str):
             try:
-                return date.fromisoformat(value)
+                return parse_day(value)
             except ValueError:
                 raise IndexFormatError(f"index row {number}: bad published_date {value!r}") from None
         if not isinstance(value, date) or isinstance(value, datetime):

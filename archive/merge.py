@@ -16,7 +16,8 @@ import pyarrow as pa
 from archive.errors import InvalidKey
 from archive.index import INDEX_SCHEMA, conform
 from archive.keys import parse_article_key, parse_compacted_key, parse_index_key
-from archive.query import Query, published_instant
+from archive.query import Query
+from newsarchive.instants import instant_or_none
 
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 
@@ -32,7 +33,7 @@ STATS_SCHEMA = pa.schema(
 
 
 def _instant(value: str | None) -> datetime:
-    moment = published_instant(value)
+    moment = instant_or_none(value)
     return moment if moment is not None else _EPOCH
 
 
@@ -80,7 +81,7 @@ def select_positions(table: pa.Table, query: Query) -> list[int]:
     ids = table.column("id").to_pylist()
     keep: list[tuple[bool, datetime, str, int]] = []
     for row, (value, language, access, row_id) in enumerate(zip(published, languages, accesses, ids, strict=True)):
-        instant = published_instant(value)
+        instant = instant_or_none(value)
         if query.instant_matches(instant) and query.language_matches(language) and query.access_matches(access):
             keep.append((instant is None, instant or _EPOCH, row_id, row))
     keep.sort()

@@ -3,7 +3,7 @@ access (free, paywalled, metered).
 
 A ``Query`` is built from loose inputs (a site id or a list, dates or ISO strings) and knows which
 ``date=`` partitions can hold matching articles and whether one index row matches. Instants follow the
-CLI's rules (``pipeline.window.parse_instant``): a bare date is midnight UTC, a naive time is UTC.
+CLI's rules (``newsarchive.instants``, the defaults): a bare date is midnight UTC, a naive time is UTC.
 A record whose ``published`` is a bare date (the page gave no time) counts as midnight UTC of that date.
 """
 
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from archive.errors import ArchiveError
 from archive.keys import check_site
+from newsarchive.instants import to_instant
 
 # The `date=` partition is the publication date in the site's timezone; UTC offsets run from -12:00
 # to +14:00, so an instant's local date lies within these margins of its UTC date.
@@ -33,35 +34,12 @@ class InvalidQuery(ArchiveError, ValueError):
 
 def parse_bound(value: TimeBound, name: str) -> datetime:
     """An aware UTC datetime from a date (midnight UTC), a datetime (naive = UTC) or an ISO string."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            moment = (
-                datetime.combine(date.fromisoformat(text), time())
-                if len(text) == 10
-                else datetime.fromisoformat(text.replace("Z", "+00:00"))
-            )
-        except ValueError:
-            raise InvalidQuery(f"bad {name} {value!r}: not an ISO 8601 date or date-time") from None
-    else:
+    if not isinstance(value, date | str):  # datetime is a date
         raise InvalidQuery(f"bad {name} {value!r}: give a date, a datetime or an ISO string")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def published_instant(value: str | None) -> datetime | None:
-    """The UTC instant of a stored ``published`` value (bare date = midnight UTC); None if absent or bad."""
-    if not value:
-        return None
     try:
-        return parse_bound(value, "published")
-    except InvalidQuery:
-        return None
+        return to_instant(value).astimezone(UTC)
+    except ValueError:
+        raise InvalidQuery(f"bad {name} {value!r}: not an ISO 8601 date or date-time") from None
 
 
 def _names(value: str | Iterable[str] | None, what: str) -> tuple[str, ...] | None:

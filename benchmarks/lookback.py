@@ -39,9 +39,9 @@ from archive.index import index_rows_to_table, table_to_parquet  # noqa: E402
 from archive.keys import article_key, index_key  # noqa: E402
 from archive.local import LocalStore  # noqa: E402
 from archive.s3 import S3Options, S3Store  # noqa: E402
+from newsarchive.instants import Window  # noqa: E402
 from pipeline.incremental import archived_articles  # noqa: E402
 from pipeline.sites import parse_site  # noqa: E402
-from pipeline.window import Window  # noqa: E402
 
 SUPPORT_PATH = ROOT / "tests" / "_lib" / "support.py"
 LAST_DAY = date(2026, 11, 30)

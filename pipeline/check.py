@@ -7,9 +7,9 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from pipeline.gates import FAILED, WARNING, Gate, evaluate, load_history, run_metrics, window_days
+from newsarchive.instants import Window
+from pipeline.gates import FAILED, WARNING, Gate, evaluate, load_history, run_metrics
 from pipeline.sites import SiteConfig
-from pipeline.window import Window
 
 log = logging.getLogger("newsarchive.check")
 
@@ -28,7 +28,7 @@ def evaluate_gates(site: SiteConfig, window: Window, crawl_counts: dict[str, Any
                    store: Any = None, report_key: str = "") -> list[Gate]:
     """Every gate for a run; with a store, the history gates compare it with the site's earlier reports."""
     checks = site.checks
-    run = run_metrics(site.languages, window_days(window.start, window.end), crawl_counts, extract_counts)
+    run = run_metrics(site.languages, window.length_days, crawl_counts, extract_counts)
     history = [] if store is None else load_history(
         store, site.id, site.languages, before=window.start, exclude_key=report_key, limit=checks.history_runs)
     return evaluate(checks, site.languages, run, history)

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from newsarchive.instants import Window
 from pipeline import settings
 from pipeline.scratch import add_owner, scratch_dir
 from pipeline.sites import SiteConfig
-from pipeline.window import Window
 
 log = logging.getLogger("newsarchive.crawl")
 

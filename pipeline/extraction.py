@@ -9,16 +9,15 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from newsarchive.instants import Window, local_day, parse_instant
 from pipeline.scratch import scratch_dir
 from pipeline.sites import SiteConfig
 from pipeline.takedown import drop_taken_down, enforce_after_write
 from pipeline.versions import is_newer_fetch, write_article
-from pipeline.window import Window
 
 log = logging.getLogger("newsarchive.extract")
 
@@ -43,11 +42,9 @@ class ExtractResult:
 
 
 def published_instant(value: str, tz: ZoneInfo) -> datetime:
-    """The instant of an ISO published value; a bare date means midnight in the site's timezone."""
-    if len(value) == 10:
-        return datetime.combine(date.fromisoformat(value), dtime(), tzinfo=tz)
-    instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return instant if instant.tzinfo else instant.replace(tzinfo=tz)
+    """The instant of a record's ``published``: a bare date is midnight, a naive time read, in the site's zone
+    (the window test and the ``date=`` partition are the site's days)."""
+    return parse_instant(value, bare=tz, naive=tz)
 
 
 def _article_responses(warc_path: Path, counts: Counter[str], max_body_bytes: int) -> Iterator[Any]:
@@ -243,7 +240,7 @@ def drop_invalid(records: list[Any], counts: Counter[str]) -> list[Any]:
 
 def publication_date(record: Any, tz: ZoneInfo) -> date:
     """The `date=` partition: the publication date in the site's timezone."""
-    return published_instant(record.published, tz).astimezone(tz).date()
+    return local_day(published_instant(record.published, tz), tz)
 
 
 def write_records(site: SiteConfig, window: Window, records: list[Any], store: Any,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from newsarchive.instants import Window
 from pipeline.sites import GATE_NAMES, Checks
 
 log = logging.getLogger("newsarchive.gates")
@@ -124,20 +125,14 @@ def run_metrics(languages: tuple[str, ...], window_days: float, crawl_counts: Ma
     )
 
 
-def window_days(start: datetime, end: datetime) -> float:
-    """The width of a window in days."""
-    return (end - start).total_seconds() / 86400
-
-
 def metrics_from_report(report: Mapping[str, Any], languages: tuple[str, ...]) -> RunMetrics | None:
     """A stored run report's metrics, or None if it is not a usable report (malformed, from a failed run, or
     of a window that only had updates)."""
     try:
         if report.get("status") != "ok":
             return None  # a failed run is not a baseline: it would lower the bar for the next one
-        start = datetime.fromisoformat(report["window"]["start"])
-        end = datetime.fromisoformat(report["window"]["end"])
-        metrics = run_metrics(languages, window_days(start, end), report["crawl"]["counts"],
+        window = Window.from_json(report["window"])
+        metrics = run_metrics(languages, window.length_days, report["crawl"]["counts"],
                               report["extract"]["counts"])
     except (KeyError, TypeError, ValueError, AttributeError):
         return None

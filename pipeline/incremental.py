@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from newsarchive.instants import Window
 from pipeline.sites import SiteConfig
-from pipeline.window import Window
 
 log = logging.getLogger("newsarchive.incremental")
 
@@ -39,9 +39,7 @@ NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisions/server-not-mod
 
 def window_dates(site: SiteConfig, window: Window) -> list[date]:
     """The local (site timezone) publication dates an article of [start, end) can have."""
-    from spiders.spec import window_days
-
-    return list(window_days(window.start, window.end, ZoneInfo(site.timezone)))
+    return list(window.days(ZoneInfo(site.timezone)))
 
 
 def _read_index_files(store: Any, keys: list[str]) -> list[tuple[str, Any]]:
@@ -63,14 +61,14 @@ def _read_index_files(store: Any, keys: list[str]) -> list[tuple[str, Any]]:
 
 def _latest_rows(store: Any, site_id: str, since: datetime, end: datetime) -> list[dict[str, Any]]:
     """The newest index row of every article of the site published in [since, end)."""
-    from archive.query import published_instant
     from archive.reader import Archive, merge_latest
+    from newsarchive.instants import instant_or_none
 
     keys = Archive(store, bundles=False).index_keys(site=site_id, start=since, end=end)
     merged, _ = merge_latest(_read_index_files(store, keys))
     rows = []
     for row in merged.to_pylist():
-        instant = published_instant(row.get("published"))
+        instant = instant_or_none(row.get("published"))
         if instant is not None and since <= instant < end:
             rows.append(row)
     return rows

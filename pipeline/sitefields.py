@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator, Strict
 
+from newsarchive.instants import parse_day
+
 SITE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")  # ISO 639 codes, langdetect's zh-cn too
 COUNTRY_RE = re.compile(r"^[a-z]{2}$")  # ISO 3166-1 alpha-2, lower case (DAG tag country:<code>)
@@ -61,9 +63,9 @@ def _day(value: Any) -> date:
         raise ValueError(f"expected a date YYYY-MM-DD, got {shown(value)}")
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if isinstance(value, str) and value == value.strip():
         try:
-            return date.fromisoformat(value)
+            return parse_day(value)
         except ValueError:
             pass
     raise ValueError(f"expected a date YYYY-MM-DD, got {shown(value)}")

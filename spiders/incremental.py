@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
-from spiders.dates import DateHint, Window, parse_date
+from newsarchive.instants import Window
+from spiders.dates import DateHint, parse_date
 
 # Hints that say the site changed an article: a sitemap lastmod or feed updated/modified ("lastmod"), and a
 # news-sitemap publication date (a site that re-dates an updated article there). A feed pubDate or a URL date
@@ -175,7 +176,7 @@ class ArchivedCopies:
         earlier = (window is not None and copy.published is not None
                    and copy.published.latest <= window.start)
         return any(h.kind in SIGNAL_KINDS and h.earliest >= copy.time.latest and h.earliest > copy.time.value
-                   and not (earlier and window is not None and window.before_start(h)) for h in hints)
+                   and not (earlier and window is not None and h.before(window)) for h in hints)
 
     def due_for_revisit(self, start: datetime, end: datetime, ages: Sequence[timedelta]) -> list[Revisit]:
         """The archived articles whose age at the window [start, end) is one of ``ages``: published in

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -37,6 +37,7 @@ from pydantic import (
     model_validator,
 )
 
+from newsarchive.instants import Window, parse_instant
 from pipeline.siteerrors import ConfigError, field_problem, problems
 from pipeline.sitefields import Text, check_http_url, check_nonblank, check_site_id, compile_pattern, shown
 from pipeline.sites import Politeness, SiteConfig, Updates
@@ -69,12 +70,12 @@ class SpecError(ConfigError):
 
 
 def _instant(value: Any) -> datetime:
-    """An ISO 8601 instant with its UTC offset (a naive bound is ambiguous: which zone?)."""
+    """An ISO 8601 instant with its UTC offset (a naive bound or a bare date is ambiguous: which zone?)."""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"not an ISO 8601 datetime: {shown(value)}") from None
+            return parse_instant(value, bare=None, naive=None)
+        except ValueError as exc:
+            raise ValueError(f"{exc} (an ISO 8601 date-time with its UTC offset)") from None
     if not isinstance(value, datetime):
         raise ValueError(f"expected an ISO 8601 datetime, got {shown(value)}")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -236,15 +237,12 @@ class CrawlSpec(BaseModel):
         """The date-archive template expanded for every local day the window touches (empty without one)."""
         if self.date_archive is None:
             return ()
-        return expand_date_archive(self.date_archive, window_days(self.start, self.end, self.timezone))
+        return expand_date_archive(self.date_archive, self.window.days(self.timezone))
 
-
-def window_days(start: datetime, end: datetime, tz: tzinfo) -> tuple[date, ...]:
-    """The calendar days (in tz) that [start, end) overlaps, in order."""
-    first = start.astimezone(tz).date()
-    # end is exclusive: the last instant inside the window decides the last day.
-    last = (end - timedelta(microseconds=1)).astimezone(tz).date()
-    return tuple(first + timedelta(days=i) for i in range((last - first).days + 1))
+    @property
+    def window(self) -> Window:
+        """The crawl window [start, end)."""
+        return Window(self.start, self.end)
 
 
 def expand_date_archive(template: str, days: tuple[date, ...]) -> tuple[str, ...]:

@@ -18,7 +18,8 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from spiders.dates import DateHint, Window, best_hint, date_from_url
+from newsarchive.instants import Window
+from spiders.dates import DateHint, admits, best_hint, date_from_url
 from spiders.discovery import DiscoveryError, children_first_useful, parse_feed, parse_sitemap, robots_sitemaps
 from spiders.incremental import ArchivedCopies
 from spiders.meta import (
@@ -75,7 +76,7 @@ class NewsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.spec = spec
         self.allowed_domains = list(spec.allowed_domains)
-        self.window = Window(spec.start, spec.end)
+        self.window: Window = spec.window
         self.urls = SiteUrls(spec.base_url, spec.allowed_domains)  # allowed origins, fetch URLs, dedup keys
         self.skip_urls = frozenset(self.key_or_none(u) for u in spec.skip_urls) - {None}
         self.archived = ArchivedCopies(spec.archived, self.key_or_none)
@@ -221,13 +222,13 @@ class NewsSpider(scrapy.Spider):
     def _on_window_edge(self, hints: list[DateHint]) -> bool:
         """True when the best publication date is a day that is only partly inside the window."""
         published = best_hint([h for h in hints if h.kind != "lastmod"])
-        if published is None or not published.day_precision or not self.window.admits(list(hints)):
+        if published is None or not published.day_precision or not admits(self.window, list(hints)):
             return False
         return published.earliest < self.window.start or published.latest > self.window.end
 
     def _admit(self, canonical: str, source: str, hints: list[DateHint]) -> Request | None:
         """The window test on everything known about a candidate, then its request."""
-        if not self.window.admits(list(hints)):
+        if not admits(self.window, list(hints)):
             self.count(SKIPPED, "out_of_window")
             return None
         if not self.claim_url(canonical):
@@ -262,7 +263,7 @@ class NewsSpider(scrapy.Spider):
             else:
                 if key not in due_keys:  # else the revisit below decides (and counts) it
                     published: list[DateHint | None] = [h for h in hints if h.kind != "lastmod"]
-                    self.count(SKIPPED, "already_archived" if self.window.admits(published) else "out_of_window")
+                    self.count(SKIPPED, "already_archived" if admits(self.window, published) else "out_of_window")
                 continue
             if request is not None:
                 requests.append(request)
@@ -303,7 +304,7 @@ class NewsSpider(scrapy.Spider):
         for entry in entries:
             if sitemap.kind == "index":
                 lastmod = next((h for h in entry.hints if h.kind == "lastmod"), None)
-                if self.window.before_start(lastmod):
+                if lastmod is not None and lastmod.before(self.window):
                     self.count(SKIPPED, "stale_sitemap")
                     continue
                 request = self._page_request(entry.url, "sitemap", "sitemap", self.parse_sitemap)

@@ -29,6 +29,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from newsarchive.instants import parse_instant
 from spiders.meta import META_DATE_HINT, META_RECHECK, META_REFERS_TO_DATE, META_SOURCE, RECHECKS, SOURCES, request_role
 
 if TYPE_CHECKING:
@@ -112,10 +113,9 @@ def refers_to_date(request: Request) -> str | None:
     if not isinstance(value, str):
         return None
     try:
-        moment = datetime.fromisoformat(value)
+        return warc_date(parse_instant(value))  # a naive time is UTC, as fetch times are written
     except ValueError:
         return None
-    return warc_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 class WarcRecorder:

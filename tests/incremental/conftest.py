@@ -15,9 +15,9 @@ import pytest
 from demosite.generated import GeneratedSite, serve_generated
 from demosite.generated.config import write_site_config
 from demosite.generated.corpus import TZ
+from newsarchive.instants import Window
 from pipeline import stages
 from pipeline.crawl import ProgressCallback, crawl_window
-from pipeline.window import Window
 
 SITE_ID = "gen"
 ARTICLE_PATH_PARTS = 6  # /section/yyyy/mm/dd/slug

@@ -16,11 +16,11 @@ from archive.index import ADDED_COLUMNS, read_index
 from archive.local import LocalStore
 from demosite.generated.config import site_toml
 from extract import ArticleRecord, RawRef
+from newsarchive.instants import Window, parse_window
 from pipeline.crawl import crawl_spec
 from pipeline.extraction import write_records
 from pipeline.incremental import archived_articles, window_dates
 from pipeline.sites import parse_site
-from pipeline.window import Window, parse_window
 from spiders.spec import parse_spec
 
 BASE = "http://gen.example"

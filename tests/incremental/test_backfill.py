@@ -14,9 +14,9 @@ from archive import keys
 from demosite.generated import truth
 from demosite.generated.corpus import GenArticle
 from extract import article_id
+from newsarchive.instants import Window
 from pipeline.crawl import ProgressEvent
 from pipeline.raw import window_warc_keys
-from pipeline.window import Window
 
 FIRST_DAY = date(2025, 2, 1)
 DAYS = 10

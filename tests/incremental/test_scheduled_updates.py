@@ -26,8 +26,8 @@ from demosite.generated import GeneratedSite, serve_generated, truth
 from demosite.generated.corpus import TZ, GenArticle
 from demosite.generated.edits import etag
 from extract import article_id
+from newsarchive.instants import Window
 from pipeline.versions import list_versions
-from pipeline.window import Window
 
 from .conftest import Run, Runner, configure, paris_window, request_path
 

@@ -12,6 +12,7 @@ import pytest
 from archive.local import LocalStore
 from demosite.generated.config import site_toml
 from extract import ArticleRecord, RawRef
+from newsarchive.instants import parse_window
 from pipeline.extraction import write_records
 from pipeline.sites import parse_site
 from pipeline.versions import (
@@ -24,7 +25,6 @@ from pipeline.versions import (
     version_label,
     write_article,
 )
-from pipeline.window import parse_window
 
 KEY = "articles/site=gen/date=2025-01-15/0123456789abcdef.json"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from archive.store import open_store
 from extract.record import ArticleRecord, LinePositions, article_id
+from newsarchive.instants import parse_window
 from pipeline.extraction import apply_sitewide_pass, sitewide_key
-from pipeline.window import parse_window
 
 WEEK1 = parse_window("2024-11-01", "2024-11-02")
 WEEK2 = parse_window("2024-11-02", "2024-11-03")

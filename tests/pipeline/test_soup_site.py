@@ -15,8 +15,8 @@ from archive import open_archive
 from demosite.soup import truth
 from demosite.soup.config import write_site_config
 from demosite.soup.server import serve_soup
+from newsarchive.instants import parse_window
 from pipeline import stages
-from pipeline.window import parse_window
 
 WINDOWS = [parse_window("2024-12-01", "2024-12-08"), parse_window("2024-12-08", "2024-12-15")]
 

@@ -69,7 +69,7 @@ def _crawl_in_worker(site_id: str, archive_url: str, stage_env: Path) -> subproc
     # sets the one an interactive `newsarchive run` has, so a SIGINT does unwind it.
     script = (
         "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
-        "from pipeline import stages\nfrom pipeline.window import parse_window\n"
+        "from pipeline import stages\nfrom newsarchive.instants import parse_window\n"
         f"stages.crawl({site_id!r}, parse_window({WINDOW.start.isoformat()!r}, {WINDOW.end.isoformat()!r}), "
         f"url={archive_url!r})\n"
     )

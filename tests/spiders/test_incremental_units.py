@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from newsarchive.instants import Window
 from pipeline.crawl import progress_event
-from spiders.dates import Window, parse_date
+from spiders.dates import parse_date
 from spiders.incremental import ArchivedCopies, ArchivedCopy, clean_etag, clean_http_date
 from spiders.pages import canonical_href
 from spiders.progress import format_progress, parse_progress
