@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from demosite.generated.corpus import FIRST_DAY, LAST_DAY, PUBLIC_SECTIONS
+from demosite.generated.corpus import PUBLIC_SECTIONS, Size, as_size
 
 SITE_TOML = """\
 # The generated fixture site (demosite.generated), served on 127.0.0.1 by tests and benchmarks.
@@ -39,10 +39,13 @@ min_articles = {min_articles}
 
 
 def site_toml(base_url: str, site_id: str = "gen", *, obey_robots: bool = True, delay: float = 0.0,
-              concurrency: int = 8, max_section_pages: int = 3, min_articles: int = 0) -> str:
-    """The TOML text of a site config for the generated site served at base_url."""
+              concurrency: int = 8, max_section_pages: int = 3, min_articles: int = 0,
+              size: Size | int | None = None) -> str:
+    """The TOML text of a site config for the generated site of that size (None: the default site) served
+    at base_url; its start and end dates are the site's first and last days."""
+    shape = as_size(size)
     return SITE_TOML.format(
-        site_id=site_id, base_url=base_url, first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat(),
+        site_id=site_id, base_url=base_url, first=shape.first_day.isoformat(), last=shape.last_day.isoformat(),
         sections=", ".join(f'"/{s}/"' for s in PUBLIC_SECTIONS), max_section_pages=max_section_pages,
         obey_robots=str(obey_robots).lower(), delay=delay, concurrency=concurrency, min_articles=min_articles)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 
-from demosite.generated.corpus import GenArticle, revise, updatable
+from demosite.generated.corpus import GenArticle, Size, as_size, revise, updatable
 from demosite.generated.routes import respond
 from demosite.routes import Response
 from demosite.server import DemoSite, RequestRecord, _Handler
@@ -26,7 +26,8 @@ class _GeneratedHandler(_Handler):
     def route(self, method: str) -> Response:
         """A throttled path's 429, else the generated page at the updatable article's current revision."""
         throttled = self.site.throttled(self.path.split("?", 1)[0])
-        return throttled or respond(method, self.path, self.base_url(), self.site.version, self.site.crawl_delay)
+        return throttled or respond(method, self.path, self.base_url(), self.site.version, self.site.crawl_delay,
+                                    self.site.size)
 
 
 class GeneratedSite(DemoSite):
@@ -34,19 +35,20 @@ class GeneratedSite(DemoSite):
     generated site's run-time state: throttled paths and the updatable article's revision."""
 
     def __init__(self, server: ThreadingHTTPServer, on_request: Callable[[RequestRecord], None] | None,
-                 crawl_delay: float | None = None) -> None:
+                 crawl_delay: float | None = None, size: Size | int | None = None) -> None:
         super().__init__(server, on_request)
         self._thread.name = "generated-site"
         self._throttles: dict[str, tuple[int, str]] = {}
         self.version = 0
         self.crawl_delay = crawl_delay
+        self.size = as_size(size)
 
     def update_article(self) -> GenArticle:
         """Revise the updatable article once more (modified time +1 day, new first paragraph); its page,
         JSON-LD, month sitemap, sitemap index and feed entry follow. Returns the new revision."""
         with self._lock:
             self.version += 1
-            return revise(updatable(), self.version)
+            return revise(updatable(self.size), self.version)
 
     def throttle(self, path: str, times: int = 1, retry_after: str = "1") -> None:
         """Answer the next ``times`` requests for ``path`` with 429 and ``Retry-After: retry_after``."""
@@ -65,16 +67,17 @@ class GeneratedSite(DemoSite):
 
 
 def serve_generated(host: str = "127.0.0.1", port: int = 0, on_request: Callable[[RequestRecord], None] | None = None,
-                    crawl_delay: float | None = None) -> GeneratedSite:
+                    crawl_delay: float | None = None, size: Size | int | None = None) -> GeneratedSite:
     """Start the generated site on host:port (0 = a free port) in a daemon thread and return its handle;
-    ``crawl_delay`` adds a Crawl-delay line to its robots.txt."""
+    ``crawl_delay`` adds a Crawl-delay line to its robots.txt; ``size`` is its number of public articles
+    (None: the default site)."""
 
     class Handler(_GeneratedHandler):
         """This server's handler class."""
 
     server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True
-    site = GeneratedSite(server, on_request, crawl_delay)
+    site = GeneratedSite(server, on_request, crawl_delay, size)
     Handler.site = site
     site.start()
     return site
