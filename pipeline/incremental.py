@@ -5,15 +5,21 @@ can touch (``index/site=S/date=P/*.parquet``, P = the window's local days) and m
 fetched URL and the canonical URL) to the latest modified (else published) time known for the article.
 The spider skips those URLs unless the site reports a later modification (spec field ``archived``).
 
-The index has no ``modified`` column (archive/index.py's INDEX_SCHEMA), so the modified time is read from
-the article record itself, one GET per archived article of the window; an index ``modified`` column would
-save those reads (used automatically when present).
+The index has no ``modified`` column (archive/index.py's INDEX_SCHEMA), so the modified time comes from
+the stored records, read as the analysts' reader reads them (``archive.fetching``): from each partition's
+bundle, one GET for all its articles, falling back to the article object when a bundle is missing or does
+not match the index row. A rerun of a day of 50 articles costs a few requests, not 50. An index
+``modified`` column would save those reads too (used automatically when present).
+
+Dates are handled one at a time, so what is held at once is one date's index rows plus the map itself
+(which the spider needs whole), however long the window.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +29,9 @@ from pipeline.window import Window
 
 log = logging.getLogger("newsarchive.incremental")
 
+# The index columns the map needs (the others, titles and authors, are not read into Python).
+COLUMNS = ("id", "url", "canonical_url", "key", "fetched_at", "text_sha256", "published")
+
 
 def window_dates(site: SiteConfig, window: Window) -> list[date]:
     """The local (site timezone) publication dates an article of [start, end) can have."""
@@ -31,37 +40,86 @@ def window_dates(site: SiteConfig, window: Window) -> list[date]:
     return list(window_days(window.start, window.end, ZoneInfo(site.timezone)))
 
 
-def _index_rows(store: Any, site_id: str, day: date) -> list[dict[str, Any]]:
-    """Every row of the date's index files; an unreadable file is skipped with a warning (its articles are
-    then fetched again, which loses nothing)."""
-    from archive import keys
+def _partitions(store: Any, site_id: str, days: list[date], kind: str) -> dict[date, list[str]]:
+    """The ``kind`` ("index" or "bundles") keys of the site's partitions for these dates, by date (the
+    reader's listing: one forward listing on S3, a folder walk locally)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime, time, timedelta
+
+    from archive.keys import parse_bundle_key, parse_index_key
+    from archive.listing import partition_keys
+    from archive.query import Query
+
+    wanted = set(days)
+    # A query whose partition span covers the dates (with the reader's timezone margins); filtered to them.
+    query = Query(sites=(site_id,), start=datetime.combine(min(days), time(0), tzinfo=UTC),
+                  end=datetime.combine(max(days) + timedelta(days=1), time(0), tzinfo=UTC))
+    parse = parse_index_key if kind == "index" else parse_bundle_key
+    found: dict[date, list[str]] = {}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for key in partition_keys(store, query, pool, kind):
+            day = parse(key).published_date
+            if day in wanted and key.endswith(".parquet"):
+                found.setdefault(day, []).append(key)
+    return found
+
+
+def _read_indexes(store: Any, keys: list[str]) -> list[tuple[str, Any]]:
+    """(key, table) of each readable index file; an unreadable one is skipped with a warning (its articles
+    are then fetched again, which loses nothing; a store outage propagates)."""
     from archive.errors import IndexFormatError, KeyNotFound
     from archive.index import read_index
 
-    rows: list[dict[str, Any]] = []
-    for key in sorted(store.list(keys.index_prefix(site_id, day))):
-        if not key.endswith(".parquet"):
-            continue
+    files = []
+    for key in sorted(keys):
         try:
-            rows.extend(read_index(store, key).to_pylist())
-        except (IndexFormatError, KeyNotFound) as exc:  # a store outage (StoreUnavailable) propagates
+            files.append((key, read_index(store, key)))
+        except (IndexFormatError, KeyNotFound) as exc:
             log.warning("index %s unreadable, its articles will be fetched again: %s", key, exc)
-    return rows
+    return files
 
 
-def _record_time(store: Any, row: dict[str, Any]) -> str | None:
-    """The article's modified time (else published) from the index row, or from its record."""
+def _load_or_empty(store: Any) -> Any:
+    """A record loader for archive.fetching that answers {} for a missing or unreadable record."""
     from archive.errors import KeyNotFound
 
-    if row.get("modified"):
-        return str(row["modified"])
-    try:
-        record = json.loads(store.get(row["key"]))
-    except (KeyNotFound, ValueError) as exc:
-        log.warning("article %s listed in the index is unreadable, it will be fetched again: %s", row["key"], exc)
-        return None
-    value = record.get("modified") or record.get("published") or row.get("published")
-    return str(value) if value else None
+    def load(key: str) -> dict[str, Any]:
+        try:
+            record = json.loads(store.get(key))
+        except (KeyNotFound, ValueError) as exc:
+            log.warning("article %s listed in the index is unreadable, it will be fetched again: %s", key, exc)
+            return {}
+        return record if isinstance(record, dict) else {}
+
+    return load
+
+
+def _latest_times(store: Any, files: list[tuple[str, Any]], bundles: set[str], workers: int) -> Iterator[
+        tuple[dict[str, Any], str | None]]:
+    """(index row, its record's modified-else-published time) for each article of one date's index files,
+    the newest row per article (as readers merge them)."""
+    from archive.fetching import Wanted, choose_bundles, stream_records
+    from archive.keys import bundle_key_for
+    from archive.reader import merge_latest
+
+    merged, sources = merge_latest(files)
+    present = [name for name in (*COLUMNS, "modified") if name in merged.column_names]
+    rows = merged.select(present).to_pylist()
+    if rows and "modified" in present:
+        for row in rows:  # an index that carries the modified time needs no record read
+            yield row, str(row.get("modified") or row.get("published") or "") or None
+        return
+    wanted = [Wanted(row["id"], row["key"], row["fetched_at"], row["text_sha256"],
+                     bundle if (bundle := bundle_key_for(source)) in bundles else None)
+              for row, source in zip(rows, sources, strict=True)]
+    wanted = choose_bundles(wanted, {bundle_key_for(key): table.num_rows for key, table in files})
+    records = stream_records(store, wanted, workers=workers, load=_load_or_empty(store))
+    for row, record in zip(rows, records, strict=True):
+        if not record:
+            yield row, None
+            continue
+        value = record.get("modified") or record.get("published") or row.get("published")
+        yield row, str(value) if value else None
 
 
 def archived_articles(store: Any, site: SiteConfig, window: Window) -> dict[str, str]:
@@ -69,22 +127,25 @@ def archived_articles(store: Any, site: SiteConfig, window: Window) -> dict[str,
 
     Keys are the records' fetched and canonical URLs; the spider canonicalises them itself.
     """
+    from archive.reader import Archive
     from spiders.dates import parse_date
 
     tz = ZoneInfo(site.timezone)
-    latest: dict[str, dict[str, Any]] = {}  # article id -> its newest index row
-    for day in window_dates(site, window):
-        for row in _index_rows(store, site.id, day):
-            seen = latest.get(row["id"])
-            if seen is None or str(row.get("fetched_at") or "") >= str(seen.get("fetched_at") or ""):
-                latest[row["id"]] = row
+    days = window_dates(site, window)
+    indexes = _partitions(store, site.id, days, "index") if days else {}
+    bundles = {key for keys in (_partitions(store, site.id, days, "bundles") if indexes else {}).values()
+               for key in keys}
+    workers = Archive(store).workers
     found: dict[str, str] = {}
-    for row in latest.values():
-        when = _record_time(store, row)
-        if when is None or parse_date(when, "archived", tz) is None:
-            continue
-        for url in (row.get("url"), row.get("canonical_url")):
-            if url:
-                found[str(url)] = when
-    log.info("%s: %d archived articles (%d URLs) for %s", site.id, len(latest), len(found), window)
+    articles = 0
+    for day in days:
+        files = _read_indexes(store, indexes.get(day, []))
+        for row, when in _latest_times(store, files, bundles, workers):
+            articles += 1
+            if when is None or parse_date(when, "archived", tz) is None:
+                continue
+            for url in (row.get("url"), row.get("canonical_url")):
+                if url:
+                    found[str(url)] = when
+    log.info("%s: %d archived articles (%d URLs) for %s", site.id, articles, len(found), window)
     return found

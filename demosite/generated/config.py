@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from demosite.generated.corpus import PUBLIC_SECTIONS, Size, as_size
+from demosite.generated.corpus import PUBLIC_SECTIONS, Size, all_articles, as_size
+
+# newsarchive's default page budget per crawl ([politeness] max_pages); a sized site may need more.
+DEFAULT_MAX_PAGES = 5_000
 
 SITE_TOML = """\
 # The generated fixture site (demosite.generated), served on 127.0.0.1 by tests and benchmarks.
@@ -32,6 +35,7 @@ download_delay = {delay}
 concurrency = {concurrency}
 autothrottle = false
 allow_private_addresses = true
+max_pages = {max_pages}
 
 [checks]
 min_articles = {min_articles}
@@ -42,12 +46,15 @@ def site_toml(base_url: str, site_id: str = "gen", *, obey_robots: bool = True, 
               concurrency: int = 8, max_section_pages: int = 3, min_articles: int = 0,
               size: Size | int | None = None) -> str:
     """The TOML text of a site config for the generated site of that size (None: the default site) served
-    at base_url; its start and end dates are the site's first and last days."""
+    at base_url; its start and end dates are the site's first and last days, and its page budget per
+    crawl (``max_pages``) lets one window take the whole site."""
     shape = as_size(size)
+    articles = shape.articles or len(all_articles(shape))
     return SITE_TOML.format(
         site_id=site_id, base_url=base_url, first=shape.first_day.isoformat(), last=shape.last_day.isoformat(),
         sections=", ".join(f'"/{s}/"' for s in PUBLIC_SECTIONS), max_section_pages=max_section_pages,
-        obey_robots=str(obey_robots).lower(), delay=delay, concurrency=concurrency, min_articles=min_articles)
+        obey_robots=str(obey_robots).lower(), delay=delay, concurrency=concurrency, min_articles=min_articles,
+        max_pages=max(DEFAULT_MAX_PAGES, 2 * articles + 1_000))
 
 
 def write_site_config(sites_dir: Path, base_url: str, site_id: str = "gen", **options: object) -> Path:
