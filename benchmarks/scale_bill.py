@@ -44,7 +44,8 @@ class Bill:
     articles: int
     windows: int
     requests: dict[str, Counter[str]] = field(default_factory=dict)  # phase -> operation -> count
-    bytes_in: dict[str, Counter[str]] = field(default_factory=dict)
+    bytes_in: dict[str, Counter[str]] = field(default_factory=dict)  # phase -> operation -> request body bytes
+    bytes_out: dict[str, Counter[str]] = field(default_factory=dict)  # phase -> operation -> response body bytes
     stored: Counter[str] = field(default_factory=Counter)  # top-level prefix -> bytes
     objects: Counter[str] = field(default_factory=Counter)  # top-level prefix -> object count
 
@@ -143,6 +144,7 @@ def measure(work: Path, days: int, size: int = 20_000, first_offset: int = 150) 
             snapshot = counts(endpoint)
             bill.requests[name] = Counter(snapshot["requests"])
             bill.bytes_in[name] = Counter(snapshot["bytes_in"])
+            bill.bytes_out[name] = Counter(snapshot["bytes_out"])
         bill.stored, bill.objects = stored_by_prefix(s3_client(endpoint))
     return bill
 
@@ -160,6 +162,9 @@ def report(bill: Bill) -> list[str]:
         values = [bill.per_thousand(bill.requests.get(p, Counter())[op]) for p in PHASES]
         tier = "PUT/LIST" if op in TIER1 else "GET/other" if op in TIER2 else "free"
         lines.append(f"| {op} | " + " | ".join(f"{v:,.1f}" for v in values) + f" | {sum(values):,.1f} | {tier} |")
+    for label, moved in (("bytes uploaded", bill.bytes_in), ("bytes downloaded", bill.bytes_out)):
+        values = [bill.per_thousand(sum(moved.get(p, Counter()).values())) for p in PHASES]
+        lines.append(f"| *{label}* | " + " | ".join(f"{v:,.0f}" for v in values) + f" | {sum(values):,.0f} | - |")
     lines += ["", "| prefix | objects per 1,000 | bytes per 1,000 | bytes per article |",
               "| --- | ---: | ---: | ---: |"]
     for prefix in sorted(bill.stored):

@@ -3,12 +3,16 @@
 The handle has the same surface as ``demosite.server.DemoSite`` (``url``, ``requests``, ``clear_log``,
 ``stop``) plus two run-time levers for tests: ``update_article()`` revises the updatable article (later
 modified time and lastmod, new text), and ``throttle(path, ...)`` makes the next requests for a path
-answer 429 with a Retry-After header.
+answer 429 with a Retry-After header. ``latency`` makes every answer take that long (so concurrent
+requests overlap, as on a real network), and ``exchanges`` records when each request was being served
+(what a politeness check counts: requests in flight at once, gaps between their starts).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 
 from demosite.generated.corpus import GenArticle, Size, as_size, revise, updatable
@@ -17,11 +21,29 @@ from demosite.routes import Response
 from demosite.server import DemoSite, RequestRecord, _Handler
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """One request as the server saw it: path, when it arrived and when its answer was sent (monotonic s)."""
+
+    path: str
+    start: float
+    end: float
+
+
 class _GeneratedHandler(_Handler):
     """The demo site's handler answering from the generated site's routes, throttles first."""
 
     site: GeneratedSite
     label = "generated site"
+
+    def _answer(self, method: str) -> None:
+        start = time.monotonic()
+        if self.site.latency:
+            time.sleep(self.site.latency)
+        try:
+            super()._answer(method)
+        finally:
+            self.site.exchanged(Exchange(self.path, start, time.monotonic()))
 
     def route(self, method: str) -> Response:
         """A throttled path's 429, else the generated page at the updatable article's current revision."""
@@ -35,13 +57,26 @@ class GeneratedSite(DemoSite):
     generated site's run-time state: throttled paths and the updatable article's revision."""
 
     def __init__(self, server: ThreadingHTTPServer, on_request: Callable[[RequestRecord], None] | None,
-                 crawl_delay: float | None = None, size: Size | int | None = None) -> None:
+                 crawl_delay: float | None = None, size: Size | int | None = None, latency: float = 0.0) -> None:
         super().__init__(server, on_request)
         self._thread.name = "generated-site"
         self._throttles: dict[str, tuple[int, str]] = {}
+        self._exchanges: list[Exchange] = []
         self.version = 0
         self.crawl_delay = crawl_delay
         self.size = as_size(size)
+        self.latency = latency
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        """A snapshot of the requests served so far with their start and end times, by end time."""
+        with self._lock:
+            return list(self._exchanges)
+
+    def exchanged(self, exchange: Exchange) -> None:
+        """Record a served request (called by the handler threads once the answer is sent)."""
+        with self._lock:
+            self._exchanges.append(exchange)
 
     def update_article(self) -> GenArticle:
         """Revise the updatable article once more (modified time +1 day, new first paragraph); its page,
@@ -67,17 +102,18 @@ class GeneratedSite(DemoSite):
 
 
 def serve_generated(host: str = "127.0.0.1", port: int = 0, on_request: Callable[[RequestRecord], None] | None = None,
-                    crawl_delay: float | None = None, size: Size | int | None = None) -> GeneratedSite:
+                    crawl_delay: float | None = None, size: Size | int | None = None,
+                    latency: float = 0.0) -> GeneratedSite:
     """Start the generated site on host:port (0 = a free port) in a daemon thread and return its handle;
     ``crawl_delay`` adds a Crawl-delay line to its robots.txt; ``size`` is its number of public articles
-    (None: the default site)."""
+    (None: the default site); ``latency`` seconds pass before each answer."""
 
     class Handler(_GeneratedHandler):
         """This server's handler class."""
 
     server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True
-    site = GeneratedSite(server, on_request, crawl_delay, size)
+    site = GeneratedSite(server, on_request, crawl_delay, size, latency)
     Handler.site = site
     site.start()
     return site
