@@ -13,9 +13,11 @@ write is needed, so every store works)::
 
 A crawl marks itself choosing, takes the number one above the highest ticket, writes its ticket and
 unmarks itself; it crawls once no one is choosing and no live ticket is ahead of its own ((number,
-holder) order), so turns go first come, first served. The holder renews its ticket while it crawls; a
-ticket not renewed for ``LEASE_SECONDS`` (its task was killed) no longer counts. ``H`` is the host and
-port of the site's base URL.
+holder) order), so turns go first come, first served. The holder renews its ticket while it crawls. A
+ticket (or choosing mark) stops counting when it was not renewed for ``LEASE_SECONDS``, at once when its
+process is gone from this machine (a killed task: the scratch sweep's rule), and in the process that
+failed to delete it (a store outage); the next crawl removes it. ``H`` is the host and port of the
+site's base URL. Leaving the queue never fails a crawl: a ticket that cannot be deleted expires.
 """
 
 from __future__ import annotations
@@ -41,15 +43,21 @@ JSON = "application/json"
 # A ticket not renewed for this long belongs to a crawl that died; renewed every RENEW_SECONDS meanwhile.
 LEASE_SECONDS = float(os.environ.get("NEWSARCHIVE_HOST_LEASE_S", "300"))
 RENEW_SECONDS = LEASE_SECONDS / 5
-# How often a waiting crawl looks again, and how long it waits at most before failing (the task retries).
+# How often a waiting crawl looks again, and how long it waits at most before giving up (HostBusy). A crawl
+# run by hand waits for as long as it takes; an Airflow crawl task waits TASK_WAIT_SECONDS, then hands its
+# pool slot back and is rescheduled RESCHEDULE_SECONDS later, so crawls queued for one busy host do not
+# hold the crawl pool while other hosts are free.
 POLL_SECONDS = float(os.environ.get("NEWSARCHIVE_HOST_POLL_S", "2"))
 MAX_WAIT_SECONDS = float(os.environ.get("NEWSARCHIVE_HOST_MAX_WAIT_S", str(2 * 3600)))
+TASK_WAIT_SECONDS = float(os.environ.get("NEWSARCHIVE_HOST_TASK_WAIT_S", "10"))
+RESCHEDULE_SECONDS = float(os.environ.get("NEWSARCHIVE_HOST_RESCHEDULE_S", "30"))
 _UNSAFE = re.compile(r"[^a-z0-9.-]+")
 _TICKET = re.compile(r"^(\d{12})-([A-Za-z0-9_.-]+)\.json$")
 
 
 class HostBusy(RuntimeError):
-    """The host stayed busy with other crawls for longer than the wait allowed: the task should retry."""
+    """The host stayed busy with other crawls for longer than the wait allowed: try again later (an Airflow
+    task is rescheduled, freeing its pool slot meanwhile)."""
 
 
 def host_id(base_url: str) -> str:
@@ -105,17 +113,38 @@ def _body(holder: str, what: str) -> bytes:
     return json.dumps(data, sort_keys=True).encode("utf-8")
 
 
-def _live(store: Any, key: str, now: float) -> bool:
-    """Whether a queue object is still renewed by its holder (a vanished one is not)."""
-    from archive.errors import KeyNotFound
+# Queue objects this process wrote but could not delete (the store failed): dead to it, retried later.
+_ABANDONED: set[str] = set()
 
+
+def _live(store: Any, key: str, now: float) -> bool:
+    """Whether a queue object's holder is still there: renewed lately, its process alive if it ran on this
+    machine, not one this process abandoned (a vanished or unreadable object is dead)."""
+    from archive.errors import KeyNotFound
+    from pipeline.processes import process_alive
+
+    if key in _ABANDONED:
+        return False
     try:
-        expires = float(json.loads(store.get(key)).get("expires", 0))
+        body = json.loads(store.get(key))
+        expires, machine, pid = float(body.get("expires", 0)), str(body.get("machine")), int(body.get("pid", 0))
     except KeyNotFound:
         return False
     except (ValueError, AttributeError, TypeError):
         return False  # unreadable: nobody renews it
+    if machine == socket.gethostname() and pid != os.getpid() and not process_alive(pid):
+        return False
     return expires > now
+
+
+def _drop(store: Any, key: str) -> None:
+    """Delete a queue object; a failure is logged and the object abandoned (it expires), never raised."""
+    try:
+        store.delete(key)
+        _ABANDONED.discard(key)
+    except Exception as exc:  # the store is down: the crawl's own outcome matters more than its ticket
+        _ABANDONED.add(key)
+        log.warning("could not delete %s (%s): it stops counting in %.0fs", key, exc, LEASE_SECONDS)
 
 
 class HostQueue:
@@ -128,6 +157,8 @@ class HostQueue:
 
     def enter(self) -> Ticket:
         """Take a number: the highest ticket's plus one, with the choosing mark around the draw."""
+        for key in [k for k in _ABANDONED if k.startswith(_prefix(self.host, ""))]:
+            _drop(self.store, key)
         choosing = _prefix(self.host, "choosing") + f"{self.holder}.json"
         self.store.put(choosing, _body(self.holder, self.what), content_type=JSON)
         try:
@@ -137,17 +168,23 @@ class HostQueue:
             self.store.put(key, _body(self.holder, self.what), content_type=JSON)
             self.ticket = Ticket(number, self.holder, key)
         finally:
-            self.store.delete(choosing)
+            _drop(self.store, choosing)
         return self.ticket
 
     def ahead(self) -> list[str]:
         """The holders that go before this one now: choosing, or with a live ticket ahead of it."""
         assert self.ticket is not None
         now = self.clock()
-        choosing = [key for key in self.store.list(_prefix(self.host, "choosing"))
-                    if not key.endswith(f"/{self.holder}.json") and _live(self.store, key, now)]
+        choosing = []
+        for key in self.store.list(_prefix(self.host, "choosing")):
+            if key.endswith(f"/{self.holder}.json"):
+                continue
+            if _live(self.store, key, now):
+                choosing.append(key.rsplit("/", 1)[-1].removesuffix(".json"))
+            else:
+                _drop(self.store, key)
         if choosing:
-            return [key.rsplit("/", 1)[-1].removesuffix(".json") for key in choosing]
+            return choosing
         mine, blockers = self.ticket.order, []
         for ticket in _tickets(self.store, self.host):
             if ticket.order >= mine:
@@ -155,8 +192,8 @@ class HostQueue:
             if _live(self.store, ticket.key, now):
                 blockers.append(ticket.holder)
             else:  # its crawl died without leaving the queue: tidy up (it no longer counts either way)
-                log.warning("host %s: dropping the expired ticket of %s", self.host, ticket.holder)
-                self.store.delete(ticket.key)
+                log.warning("host %s: dropping the dead ticket of %s", self.host, ticket.holder)
+                _drop(self.store, ticket.key)
         return blockers
 
     def renew(self) -> None:
@@ -165,17 +202,19 @@ class HostQueue:
         self.store.put(self.ticket.key, _body(self.holder, self.what), content_type=JSON)
 
     def leave(self) -> None:
-        """Give the turn (or the place in the queue) up."""
+        """Give the turn (or the place in the queue) up; never raises (see _drop)."""
         if self.ticket is not None:
-            self.store.delete(self.ticket.key)
+            _drop(self.store, self.ticket.key)
             self.ticket = None
 
 
 @contextmanager
-def host_turn(store: Any, base_url: str, what: str, *, max_wait_s: float = MAX_WAIT_SECONDS,
+def host_turn(store: Any, base_url: str, what: str, *, max_wait_s: float | None = None,
               poll_s: float = POLL_SECONDS) -> Iterator[Turn]:
     """Wait for the host's turn (first come, first served), hold it while the body runs, renewing it, and
-    give it up after. HostBusy when other crawls held the host for longer than ``max_wait_s``."""
+    give it up after. HostBusy when other crawls held the host for longer than ``max_wait_s`` (default
+    MAX_WAIT_SECONDS); the place in the queue is given up then too."""
+    max_wait_s = MAX_WAIT_SECONDS if max_wait_s is None else max_wait_s
     host = host_id(base_url)
     queue = HostQueue(store, host, what)
     started = time.monotonic()

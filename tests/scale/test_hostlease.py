@@ -109,7 +109,7 @@ def test_a_dead_crawls_turn_expires(tmp_path: Path, caplog: pytest.LogCaptureFix
     store.put(dead.ticket.key, expired, content_type="application/json")
     with host_turn(store, URL, "next", poll_s=0.01, max_wait_s=5) as turn:
         assert turn.waited_s < 5
-    assert "expired ticket" in caplog.text and list(store.list("hosts/")) == []
+    assert "dead ticket" in caplog.text and list(store.list("hosts/")) == []
 
 
 def test_a_live_turn_makes_the_next_crawl_wait_then_give_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,3 +144,36 @@ def test_turns_hold_across_processes(tmp_path: Path) -> None:
         assert proc.returncode == 0
         events += [(float(when), kind) for kind, when in (line.split() for line in out.splitlines())]
     assert [kind for _, kind in sorted(events)] == ["in", "out"] * 4
+
+
+def test_a_killed_crawls_turn_ends_with_its_process(tmp_path: Path) -> None:
+    """A crawl process SIGKILLed on this machine leaves its ticket; the next crawl does not wait for it."""
+    script = TURN_SCRIPT.replace('time.sleep(0.2)', 'time.sleep(600)')
+    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path), URL], cwd=ROOT, stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout is not None and proc.stdout.readline().startswith("in ")
+    proc.kill()
+    proc.wait(timeout=30)
+    store = LocalStore(tmp_path)
+    assert len(list(store.list("hosts/"))) == 1
+    with host_turn(store, URL, "next", poll_s=0.01, max_wait_s=5) as turn:
+        assert turn.waited_s < 5
+    assert list(store.list("hosts/")) == []
+
+
+class FailingDeletes(LocalStore):
+    """A store whose deletes fail, as during an outage."""
+
+    def delete(self, key: str) -> None:
+        raise OSError("store down")
+
+
+def test_leaving_never_fails_the_crawl_and_an_abandoned_ticket_is_not_waited_for(tmp_path: Path) -> None:
+    failing = FailingDeletes(tmp_path)
+    with host_turn(failing, URL, "during an outage", poll_s=0.01):
+        pass  # the crawl succeeded; its ticket (and choosing mark) could not be deleted
+    assert len(list(failing.list("hosts/"))) == 2
+    store = LocalStore(tmp_path)  # the store is back: this process neither waits for them nor keeps them
+    with host_turn(store, URL, "retry", poll_s=0.01, max_wait_s=5) as turn:
+        assert turn.waited_s < 5
+    assert list(store.list("hosts/")) == []
