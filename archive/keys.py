@@ -3,14 +3,20 @@
 Because every key is a pure function of its inputs, re-running a window or a backfill overwrites the
 same objects and never duplicates them::
 
-    raw/site=S/date=YYYY-MM-DD/<window>.warc.gz      date = window start (UTC)
+    raw/site=S/date=YYYY-MM-DD/<window>/<attempt>.warc.gz   one immutable WARC per crawl attempt
+    raw/site=S/date=YYYY-MM-DD/<window>/<attempt>.crawl.json  that attempt's crawl numbers
     articles/site=S/date=P/<article_id>.json         P = publication date (site's timezone)
     index/site=S/date=P/<window>.parquet             the window's index rows published on P
     bundles/site=S/date=P/<window>.parquet           the same rows' full records, for bulk reads
     reports/site=S/<window>.json                     the run report (written last)
 
-``<window>`` is ``window_label(start, end)``, e.g. ``20241113T000000Z_20241114T000000Z``. The parsers
-give the parts back and raise InvalidKey for anything else.
+``<window>`` is ``window_label(start, end)``, e.g. ``20241113T000000Z_20241114T000000Z``; date = the
+window start (UTC). The raw objects are the one exception to pure keys: ``<attempt>`` is unique per crawl
+(``YYYYMMDDTHHMMSSZ-<hex>``, the crawl's start and a random part), because two crawls of one window must never
+write, or read-modify-write, the same object; the raw layer is append-only, every derived key stays pure.
+Archives written before kept one WARC per window, ``raw/site=S/date=D/<window>.warc.gz`` (and
+``<window>.crawl.json``): readers still accept that layout, nothing writes it. The parsers give the parts back
+and raise InvalidKey for anything else.
 """
 
 from __future__ import annotations
@@ -26,10 +32,12 @@ ARTICLE_ID_RE = re.compile(r"^[0-9a-f]{8,64}$")
 _STAMP = "%Y%m%dT%H%M%SZ"
 _STAMP_RE = r"\d{8}T\d{6}Z"
 _WINDOW_RE = re.compile(rf"^({_STAMP_RE})_({_STAMP_RE})$")
+ATTEMPT_RE = re.compile(rf"^{_STAMP_RE}-[0-9a-f]{{8,32}}$")
 _SITE = r"site=(?P<site>[^/]+)"
 _DATE = r"date=(?P<date>\d{4}-\d{2}-\d{2})"
 _WINDOW = rf"(?P<window>{_STAMP_RE}_{_STAMP_RE})"
-_RAW_KEY_RE = re.compile(rf"^raw/{_SITE}/{_DATE}/{_WINDOW}\.warc\.gz$")
+_RAW_KEY_RE = re.compile(rf"^raw/{_SITE}/{_DATE}/{_WINDOW}(?:/(?P<attempt>[^/]+))?\.warc\.gz$")
+WARC_SUFFIX, CRAWL_STATS_SUFFIX = ".warc.gz", ".crawl.json"
 _ARTICLE_KEY_RE = re.compile(rf"^articles/{_SITE}/{_DATE}/(?P<id>[^/]+)\.json$")
 _INDEX_KEY_RE = re.compile(rf"^index/{_SITE}/{_DATE}/{_WINDOW}\.parquet$")
 _BUNDLE_KEY_RE = re.compile(rf"^bundles/{_SITE}/{_DATE}/{_WINDOW}\.parquet$")
@@ -38,12 +46,13 @@ _REPORT_KEY_RE = re.compile(rf"^reports/{_SITE}/{_WINDOW}\.json$")
 
 @dataclass(frozen=True)
 class RawWarcKey:
-    """Parts of a ``raw/`` key."""
+    """Parts of a ``raw/`` WARC key; ``attempt`` is None for the single WARC of the layout before attempts."""
 
     site: str
     date: date
     start: datetime
     end: datetime
+    attempt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,13 @@ def check_site(site: str) -> str:
     return site
 
 
+def check_attempt_id(attempt: str) -> str:
+    """Return ``attempt`` if it is a crawl attempt id (``YYYYMMDDTHHMMSSZ-<8-32 hex>``), else InvalidKey."""
+    if not isinstance(attempt, str) or not ATTEMPT_RE.match(attempt):
+        raise InvalidKey(f"invalid crawl attempt id {attempt!r}: must match {ATTEMPT_RE.pattern}")
+    return attempt
+
+
 def check_article_id(article_id: str) -> str:
     """Return ``article_id`` if it is 8-64 lower-case hex digits, else InvalidKey."""
     if not isinstance(article_id, str) or not ARTICLE_ID_RE.match(article_id):
@@ -120,11 +136,26 @@ def window_label(start: datetime, end: datetime) -> str:
     return f"{start_utc.strftime(_STAMP)}_{end_utc.strftime(_STAMP)}"
 
 
-def raw_warc_key(site: str, start: datetime, end: datetime) -> str:
-    """``raw/site=S/date=YYYY-MM-DD/<window>.warc.gz`` (date of the window start in UTC)."""
+def raw_warc_key(site: str, start: datetime, end: datetime, attempt: str | None = None) -> str:
+    """``raw/site=S/date=YYYY-MM-DD/<window>/<attempt>.warc.gz`` (date of the window start in UTC): the
+    WARC of one crawl attempt. Without ``attempt``, the window's single WARC of the layout before attempts
+    (``.../<window>.warc.gz``), which is only ever read."""
+    if attempt is None:
+        return raw_window_prefix(site, start, end).rstrip("/") + WARC_SUFFIX
+    return raw_window_prefix(site, start, end) + check_attempt_id(attempt) + WARC_SUFFIX
+
+
+def raw_window_prefix(site: str, start: datetime, end: datetime) -> str:
+    """``raw/site=S/date=YYYY-MM-DD/<window>/``: where the window's crawl attempts keep their objects."""
     label = window_label(start, end)
     day = _utc(start, "start").date().isoformat()
-    return f"raw/site={check_site(site)}/date={day}/{label}.warc.gz"
+    return f"raw/site={check_site(site)}/date={day}/{label}/"
+
+
+def crawl_stats_key(warc_key: str) -> str:
+    """The crawl numbers beside a raw WARC: ``<attempt>.crawl.json`` (``<window>.crawl.json`` in the old layout)."""
+    parse_raw_warc_key(warc_key)
+    return warc_key.removesuffix(WARC_SUFFIX) + CRAWL_STATS_SUFFIX
 
 
 def article_key(site: str, published_date: date, article_id: str) -> str:
@@ -223,13 +254,16 @@ def _date(text: str, key: str) -> date:
 
 
 def parse_raw_warc_key(key: str) -> RawWarcKey:
-    """Site, date and window of a ``raw/`` key (the date must be the window start's UTC date)."""
+    """Site, date, window and attempt of a ``raw/`` WARC key, either layout (the date must be the window
+    start's UTC date)."""
     match = _match(_RAW_KEY_RE, key, "raw WARC")
     start, end = parse_window_label(match["window"])
     day = _date(match["date"], key)
     if day != start.date():
         raise InvalidKey(f"raw WARC key {key!r}: date= does not match the window start")
-    return RawWarcKey(site=match["site"], date=day, start=start, end=end)
+    attempt = match["attempt"]
+    return RawWarcKey(site=match["site"], date=day, start=start, end=end,
+                      attempt=None if attempt is None else check_attempt_id(attempt))
 
 
 def parse_article_key(key: str) -> ArticleKey:

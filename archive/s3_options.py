@@ -7,6 +7,7 @@ built.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -139,6 +140,24 @@ class S3Options:
         )
         # S3 authenticates with signed keys, never with a URL's user:password: botocore would only log them.
         return session.client("s3", endpoint_url=redact_url(self.endpoint_url), config=config)
+
+
+def options_from_connection(login: str | None, password: str | None, extra: Mapping[str, Any] | None,
+                            environ: Mapping[str, str] | None = None) -> S3Options:
+    """S3Options from a connection's plain values, over the NEWSARCHIVE_S3_* settings (S3Options.from_env).
+
+    The one mapping of the Airflow connection ``newsarchive_s3`` (the DAGs and the UI plugin read the
+    connection, this maps it): login = access key id, password = secret key, extra ``endpoint_url``,
+    ``region_name`` and ``addressing_style``. Empty values leave the setting to the environment.
+    """
+    extra = extra or {}
+    values: dict[str, Any] = {"endpoint_url": extra.get("endpoint_url"), "region": extra.get("region_name"),
+              "addressing_style": extra.get("addressing_style"), "access_key_id": login,
+              "secret_access_key": password}
+    for name in ("endpoint_url", "region_name", "addressing_style"):
+        if extra.get(name) is not None and not isinstance(extra[name], str):
+            raise ArchiveError(f"the S3 connection's extra {name} must be a string, got {type(extra[name]).__name__}")
+    return dataclasses.replace(S3Options.from_env(environ), **{k: v for k, v in values.items() if v})
 
 
 def redact_url(url: str | None) -> str | None:

@@ -32,14 +32,19 @@ def news_reextract() -> None:
     @task(task_id="reextract")
     def reextract(**context: Any) -> dict[str, Any]:
         """Re-extract every archived crawl of the site overlapping the window."""
-        from news_sites import s3_options_from_connection
+        from airflow.sdk.exceptions import AirflowFailException
+        from news_sites import config_errors_fail_at_once, s3_options_from_connection
 
         from pipeline import stages
         from pipeline.window import parse_window
 
         params = context["params"]
-        window = parse_window(str(params["start"]), str(params["end"]))
-        return stages.reextract(str(params["site"]), window, s3=s3_options_from_connection())
+        try:
+            window = parse_window(str(params["start"]), str(params["end"]))
+        except ValueError as exc:  # bad params do not fix themselves: no retries
+            raise AirflowFailException(f"bad params start/end: {exc}") from None
+        with config_errors_fail_at_once():  # an unknown site or a broken site file
+            return stages.reextract(str(params["site"]), window, s3=s3_options_from_connection())
 
     reextract()
 

@@ -1,14 +1,17 @@
 """One Airflow DAG per enabled news site in sites/*.toml: crawl -> extract -> check for the run's window.
 
-Parsed by the dag-processor every few seconds, so only the SDK and the (stdlib-only) site loader are imported
-here; the pipeline, Scrapy, trafilatura and boto3 are imported inside the tasks.
+Parsed by the dag-processor every few seconds, so only the SDK and the site loader (stdlib and pydantic, which
+the SDK loads anyway) are imported here; the pipeline, Scrapy, trafilatura and boto3 are imported inside the
+tasks. A broken site file never hides the other sites' DAGs: its mistakes are logged (and listed on the News
+archive page); a task that finds its site's file broken since parsing fails at once, without retries.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import logging
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,9 +21,25 @@ from pipeline import settings
 from pipeline.sites import SiteConfig, load_sites
 
 log = logging.getLogger("newsarchive.dags")
+# Mistakes of site files, found while parsing: the site loader's messages, not a task's.
+sites_log = logging.getLogger("newsarchive.sites")
 
 CRAWL_POOL = "newsarchive_crawl"  # caps concurrent crawls across all sites (created by scripts/airflow-init.sh)
 PLUGIN_PAGE = "/plugin/news-archive"  # the "News archive" page of plugins/newsarchive_plugin.py
+
+
+@contextlib.contextmanager
+def config_errors_fail_at_once() -> Iterator[None]:
+    """A configuration mistake (the site's file broken since the DAG was parsed, a window the spider refuses)
+    fails the task at once: it is deterministic, so a retry would only repeat it."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from pipeline.siteerrors import ConfigError
+
+    try:
+        yield
+    except ConfigError as exc:
+        raise AirflowFailException(f"configuration error (not retried): {exc}") from None
 
 
 def _window(context: Any) -> Any:
@@ -31,7 +50,10 @@ def _window(context: Any) -> Any:
 
     params = context["params"]
     if params.get("start") and params.get("end"):
-        return parse_window(str(params["start"]), str(params["end"]))
+        try:
+            return parse_window(str(params["start"]), str(params["end"]))
+        except ValueError as exc:  # a bad param is not going to fix itself: no retries
+            raise AirflowFailException(f"bad params start/end: {exc}") from None
     start, end = context.get("data_interval_start"), context.get("data_interval_end")
     if start is None or end is None or end <= start:
         raise AirflowFailException(
@@ -42,25 +64,20 @@ def _window(context: Any) -> Any:
 
 
 def s3_options_from_connection() -> Any:
-    """S3 settings from the Airflow connection `newsarchive_s3` when the archive is on S3 and it exists."""
+    """S3 settings from the Airflow connection `newsarchive_s3` when the archive is on S3 and it exists (the
+    mapping itself is archive.s3_options.options_from_connection, shared with the UI plugin)."""
     if not settings.archive_url().startswith("s3://"):
         return None
     from airflow.sdk import Connection
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from archive.s3 import S3Options
+    from archive.s3_options import options_from_connection
 
     try:
         conn = Connection.get("newsarchive_s3")
     except AirflowNotFoundException:
         return None  # the AWS credential chain and AWS_* variables apply
-    extra = conn.extra_dejson or {}
-    overrides = {
-        "endpoint_url": extra.get("endpoint_url"), "region": extra.get("region_name"),
-        "access_key_id": conn.login or None, "secret_access_key": conn.password or None,
-        "addressing_style": extra.get("addressing_style"),
-    }
-    return dataclasses.replace(S3Options.from_env(), **{k: v for k, v in overrides.items() if v})
+    return options_from_connection(conn.login, conn.password, conn.extra_dejson)
 
 
 def _alert_target() -> Any:
@@ -213,7 +230,7 @@ def build_dag(site: SiteConfig) -> Any:
                 "the spider's own log is folded below; this task's numbers follow it",
             ])
             started = time.monotonic()
-            with summary.log_group(log, "Scrapy log (spider output, at its own levels)"):
+            with summary.log_group(log, "Scrapy log (spider output, at its own levels)"), config_errors_fail_at_once():
                 result = _timed(_crawl_in_host_turn(site.id, window), started, span)
             summary.log_block(log, f"crawl summary: {site.id} {window}", summary.crawl_lines(result))
             return result
@@ -228,7 +245,8 @@ def build_dag(site: SiteConfig) -> Any:
             window = parse_window(span["start"], span["end"])
             summary.log_block(log, f"extract {site.id} {window}: the crawl found", summary.crawl_lines(crawl_result))
             started = time.monotonic()
-            with summary.log_group(log, "extraction details (one line per rejected page)"):
+            details = "extraction details (one line per rejected page)"
+            with summary.log_group(log, details), config_errors_fail_at_once():
                 extracted = stages.extract(site.id, window, crawl_result["warc_key"], s3=s3_options_from_connection())
                 result = _timed(extracted, started, span)
             summary.log_block(log, f"extract summary: {site.id} {window}", summary.extract_lines(result))
@@ -246,7 +264,9 @@ def build_dag(site: SiteConfig) -> Any:
             window = parse_window(crawl_result["window"]["start"], crawl_result["window"]["end"])
             summary.log_block(log, f"run summary: {site.id} {window}", summary.run_lines(crawl_result, extract_result))
             try:
-                report = stages.check(site.id, window, crawl_result, extract_result, s3=s3_options_from_connection())
+                with config_errors_fail_at_once():
+                    report = stages.check(site.id, window, crawl_result, extract_result,
+                                          s3=s3_options_from_connection())
             except QualityGateFailed as exc:
                 # The report is in the archive already; as an XCom it reaches the UI and the failure alert too.
                 context["ti"].xcom_push(key="report", value=exc.report)
@@ -270,12 +290,20 @@ def build_dag(site: SiteConfig) -> Any:
 
 
 def _register() -> None:
+    """One DAG per enabled site; a broken file (or a site whose DAG cannot be built) is logged and skipped,
+    never taking the other sites' DAGs down. The News archive page lists the broken files too.
+
+    Logged as warnings of the site loader: every task process parses this file again, and another site's broken
+    file is not an error of that task (a red line in a task log must mean something about the task)."""
     catalog = load_sites(settings.sites_dir())
     for error in catalog.errors:
-        # A broken site file must not take the other sites' DAGs down; it shows in the dag-processor log.
-        log.error("site config skipped: %s", error)
+        for line in error.lines():
+            sites_log.warning("site config skipped: %s", line)
     for site in catalog.enabled:
-        globals()[site.dag_id] = build_dag(site)
+        try:
+            globals()[site.dag_id] = build_dag(site)
+        except Exception as exc:  # the model accepted the file: this is our bug, but only this site pays
+            sites_log.warning("site config skipped: %s: (dag): cannot build its DAG: %s", site.path, exc, exc_info=True)
 
 
 _register()

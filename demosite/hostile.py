@@ -36,6 +36,7 @@ from demosite.hostile_replies import (
     laughs_feed,
     laughs_sitemap,
     looping_index,
+    on_site_host,
     oversized_html,
     page,
     redirect,
@@ -44,14 +45,15 @@ from demosite.hostile_replies import (
     then,
     truncated,
     truncated_feed,
+    volatile_canonical,
     xxe_feed,
     xxe_sitemap,
 )
 from demosite.markup import esc
 from demosite.pages import shell
 
-__all__ = ["CASES", "CASES_BY_PATH", "ROBOTS_VARIANTS", "HostileCase", "Reply", "feed_paths", "respond",
-           "sitemap_paths"]
+__all__ = ["CASES", "CASES_BY_PATH", "ROBOTS_VARIANTS", "HostileCase", "Reply", "feed_paths", "on_site_host",
+           "respond", "sitemap_paths"]
 INDEX_PATH = "/hostile/"
 REDIRECT_CHAIN_HOPS = 8  # more than the spider's REDIRECT_MAX_TIMES (5)
 LONG_SEGMENT = "x" * 1800
@@ -224,12 +226,38 @@ CASES: tuple[HostileCase, ...] = (
                 "crawl.skipped.offsite", redirect(f"http://localhost{PRIVATE_TARGET}")),
     HostileCase("/hostile/redirect/to-private-ip.html", "redirect", "302 to http://10.1.2.3/ (private network)",
                 "crawl.skipped.offsite", redirect(f"http://10.1.2.3{PRIVATE_TARGET}")),
+    HostileCase("/hostile/redirect/other-port.html", "origin",
+                "302 to the site's own host on another port (a Docker API: /v1.40/containers/json)",
+                "crawl.skipped.offsite", redirect("http://{host}:2375/v1.40/containers/json")),
+    HostileCase("/hostile/redirect/to-https.html", "origin",
+                "302 to https on the site's own host and port (the site is http: another origin)",
+                "crawl.skipped.offsite", redirect("https://{host}:{port}/hostile/charset/latin-1.html")),
     HostileCase("/hostile/redirect/local-file.html", "redirect", "302 to file:///etc/passwd (never followed)",
                 "crawl.errors.http_302", redirect(f"file://{hp.XXE_FILE}")),
     HostileCase("/hostile/redirect/javascript.html", "redirect", "302 to javascript:", "crawl.errors.other",
                 redirect("javascript:alert(1)")),
     HostileCase("/hostile/redirect/no-location.html", "redirect", "302 without a Location header",
                 "crawl.errors.http_302", fixed(302, HTML)),
+    # Canonical links that change on every fetch (fragment, utm_*, a session id): one article, one id.
+    HostileCase("/hostile/canonical/fragment.html", "volatile_canonical",
+                "good article whose canonical link carries a new #fragment on every fetch", "archived",
+                volatile_canonical("canonical-fragment", "{base}/hostile/canonical/fragment.html#comments-{n}"),
+                good="canonical-fragment"),
+    HostileCase("/hostile/canonical/utm.html", "volatile_canonical",
+                "good article whose canonical link carries new utm_* parameters on every fetch", "archived",
+                volatile_canonical("canonical-utm",
+                                   "{base}/hostile/canonical/utm.html?utm_source=rss&utm_campaign=c{n}"),
+                good="canonical-utm"),
+    HostileCase("/hostile/canonical/session.html", "volatile_canonical",
+                "good article whose canonical link names another URL with a new ;jsessionid= on every fetch",
+                "archived", volatile_canonical("canonical-session",
+                                               "{base}/hostile/canonical/night-trains.html;jsessionid={token}"),
+                good="canonical-session"),
+    HostileCase("/hostile/canonical/og-url.html", "volatile_canonical",
+                "good article with only an og:url, carrying a new PHPSESSID and sid on every fetch", "archived",
+                volatile_canonical("canonical-og-url",
+                                   "{base}/hostile/canonical/og-url.html?PHPSESSID={token}&sid={token}", og_url=True),
+                good="canonical-og-url"),
     # URLs that would break object keys: the archive keys are hashes, never the URL.
     HostileCase("/hostile/keys/../../raw/site=evil/escape.html", "key_chars",
                 "good article at an URL with encoded ../ and = (..%2F..%2Fraw%2Fsite%3Devil)", "archived",
@@ -291,6 +319,8 @@ NEVER_FETCHED_LINKS = (
     "tel:+33100000000",
     "/hostile/a/b/../../../hostile/dot-segments/../charset/latin-1.html",
     "http://localhost/hostile/charset/utf-8-bom.html",  # loopback: refused (offsite here, private if allowed)
+    "http://{host}:2375/hostile/charset/utf-8-bom.html",  # the site's host, another port: another origin
+    "https://{host}:{port}/hostile/charset/utf-8-bom.html",  # https on an http site's port: another origin
 )
 
 # robots.txt variants for a second server (demosite.hostile_server.serve(robots=...)).
@@ -316,6 +346,7 @@ def index_page(base_url: str) -> bytes:
     """/hostile/: every linked case as an article link (plus links that must never be requested)."""
     hrefs = [c.href for c in CASES if c.href is not None] + list(NEVER_FETCHED_LINKS)
     # Case links are absolute, like the site's own; the dot-segment link stays relative so that it is resolved.
+    hrefs = [on_site_host(h, base_url) for h in hrefs]
     items = "\n".join(
         f'<li><a href="{esc(h if ":" in h or "/../" in h else base_url + h)}">{esc(h[:80])}</a></li>' for h in hrefs)
     content = f"<h1>Hostile cases</h1>\n<ul>\n{items}\n</ul>"

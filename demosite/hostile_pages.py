@@ -194,7 +194,42 @@ GOOD_ARTICLES: tuple[GoodArticle, ...] = (
         "contrevenants si les avertissements restent sans effet.",
     )),
 )
-GOOD_BY_SLUG = {a.slug: a for a in GOOD_ARTICLES}
+# Good articles whose canonical link (or og:url) changes on every fetch: their ids must not.
+VOLATILE_CANONICAL_ARTICLES: tuple[GoodArticle, ...] = (
+    GoodArticle("canonical-fragment", "en", "Orchard growers share cold storage to save energy", (
+        "Apple growers in the valley have pooled their cold stores for the winter, filling three large "
+        "warehouses instead of eleven small ones and cutting their electricity bills by a third.",
+        "The cooperative that runs the shared stores says the fruit keeps just as well, because the larger "
+        "rooms hold their temperature better when the doors are opened for deliveries.",
+        "Growers who joined late will have their harvest collected by the cooperative's own lorries, which "
+        "now run a fixed round of the farms twice a week until the end of February.",
+    )),
+    GoodArticle("canonical-utm", "fr", "Les piscines municipales baissent la température de l'eau", (
+        "Les piscines municipales abaisseront d'un degré la température de leurs bassins à partir de lundi, "
+        "une mesure qui doit permettre d'économiser près de dix pour cent du gaz consommé cet hiver.",
+        "Les clubs de natation ont accepté le changement, à condition que le petit bassin réservé aux "
+        "bébés nageurs et aux cours d'aquagym pour les seniors reste chauffé comme avant.",
+        "La mairie promet de réexaminer la mesure au printemps, lorsque le nouveau système de récupération "
+        "de chaleur des douches sera enfin raccordé au circuit des bassins.",
+    )),
+    GoodArticle("canonical-session", "en", "Night trains return to the coastal line", (
+        "Night trains will run again on the coastal line from the spring timetable, twelve years after "
+        "the last sleeper service was withdrawn for lack of passengers.",
+        "The operator has leased six refurbished sleeping cars and expects most travellers to be families "
+        "heading for the beaches and hikers bound for the cliffs at the end of the line.",
+        "Tickets go on sale next month, with couchettes priced close to a hotel night and seats in the "
+        "reclining carriage cheaper than the daytime intercity fare.",
+    )),
+    GoodArticle("canonical-og-url", "fr", "Un verger conservatoire replante des variétés oubliées", (
+        "Un verger conservatoire a replanté cet automne plus de deux cents arbres fruitiers de variétés "
+        "anciennes, greffés à partir de vieux arbres repérés dans les fermes du plateau.",
+        "Les bénévoles de l'association ont mis trois ans à identifier ces poiriers et pommiers, dont "
+        "certains n'étaient plus cultivés que dans un seul jardin de la région.",
+        "Les premiers fruits sont attendus dans cinq ans ; en attendant, le verger proposera des ateliers "
+        "de greffe ouverts au public chaque samedi de mars.",
+    )),
+)
+GOOD_BY_SLUG = {a.slug: a for a in (*GOOD_ARTICLES, *VOLATILE_CANONICAL_ARTICLES)}
 
 
 def article_html(article: GoodArticle, meta_charset: str | None = "utf-8") -> str:

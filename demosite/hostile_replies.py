@@ -3,8 +3,11 @@ table is built from (feeds with XXE, bombs, oversized pages...)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
+from urllib.parse import urlsplit
 
 from demosite import hostile_pages as hp
 
@@ -58,11 +61,30 @@ def page(slug: str, encoding: str = "utf-8", header: str | None = HTML, meta: st
     return fixed(200, header, body)
 
 
+def on_site_host(template: str, base: str) -> str:
+    """A URL template with ``{host}`` and ``{port}`` filled from the site's base URL (other ports, schemes)."""
+    parts = urlsplit(base)
+    return template.format(host=parts.hostname, port=parts.port) if "{" in template else template
+
+
 def redirect(target: str, status: int = 302) -> Maker:
-    """A redirect; a target starting with "/" is made absolute on the site."""
+    """A redirect; a target starting with "/" is made absolute on the site; ``{host}``/``{port}`` are the site's."""
     def make(base: str, attempt: int) -> Reply:
-        location = base + target if target.startswith("/") else target
+        location = on_site_host(target, base)
+        location = base + location if location.startswith("/") else location
         return Reply(status, (("Location", location), ("Content-Type", HTML)), b"")
+    return make
+
+
+def volatile_canonical(slug: str, template: str, og_url: bool = False) -> Maker:
+    """A good article whose canonical link (or og:url) changes on every fetch: ``template`` is filled with
+    ``{base}``, the fetch count ``{n}`` and a per-fetch session token ``{token}`` (32 hex digits)."""
+    def make(base: str, attempt: int) -> Reply:
+        token = hashlib.sha256(f"{slug}/{attempt}".encode()).hexdigest()[:32]
+        href = escape(template.format(base=base, n=attempt, token=token))
+        tag = f'<meta property="og:url" content="{href}">' if og_url else f'<link rel="canonical" href="{href}">'
+        html = hp.article_html(hp.GOOD_BY_SLUG[slug]).replace("</head>", f"{tag}\n</head>", 1)
+        return Reply(200, (("Content-Type", HTML),), html.encode("utf-8"))
     return make
 
 

@@ -12,6 +12,7 @@ from lxml.html import HtmlElement
 from extract.authors import clean_authors
 from extract.dates import pick_date
 from extract.jsonld import jsonld_objects, main_article, name_value, page_types, text_value, text_values
+from urlcanon import canonicalize_url
 
 # Meta names/properties holding each field, best first (after JSON-LD, which comes first for dates).
 PUBLISHED_META = (
@@ -107,7 +108,11 @@ def same_site(url_a: str, url_b: str) -> bool:
 
 
 def canonical_url(tree: HtmlElement, meta: dict[str, list[str]], url: str) -> str:
-    """<link rel=canonical>, else og:url, when on the same site as the fetched URL; else the URL itself."""
+    """<link rel=canonical>, else og:url, when on the same site as the fetched URL; else the URL itself.
+
+    In the canonical form the crawl uses (``urlcanon``: no fragment, tracking or session parameters), so
+    that what a page's canonical link adds per fetch never changes the article id.
+    """
     candidates: list[str] = []
     for link in tree.iter("link"):
         rels = (link.get("rel") or "").lower().split()
@@ -118,10 +123,13 @@ def canonical_url(tree: HtmlElement, meta: dict[str, list[str]], url: str) -> st
         try:
             absolute = urljoin(url, candidate.strip())
             if absolute.startswith(("http://", "https://")) and same_site(absolute, url):
-                return absolute
-        except ValueError:  # an unparsable link (e.g. "http://[::1/x") names nothing: try the next one
+                return canonicalize_url(absolute)
+        except ValueError:  # an unparsable link (e.g. "http://[::1/x", a bad port) names nothing: try the next
             continue
-    return url
+    try:
+        return canonicalize_url(url)
+    except ValueError:  # not an absolute URL (a page extracted on its own): kept as given
+        return url
 
 
 def strip_site_suffix(title: str, site_names: list[str], *, guess: bool = False) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from urlcanon import canonicalize_url
 
 SCHEMA_VERSION = 1
 
@@ -87,5 +90,8 @@ class ArticleRecord:
 
 
 def article_id(canonical_url: str) -> str:
-    """The article id: a stable hash of the canonical URL (first 16 hex digits of its SHA-256)."""
+    """The article id: a stable hash of the canonical URL in its canonical form (``urlcanon``, the crawl's
+    rule: no fragment, tracking or session parameters), first 16 hex digits of its SHA-256."""
+    with contextlib.suppress(ValueError):  # not an absolute URL: hashed as given
+        canonical_url = canonicalize_url(canonical_url)
     return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:16]

@@ -48,6 +48,7 @@ def cmd_stage(args: argparse.Namespace) -> int:
     """crawl, run or reextract one site for a window, printing the result as JSON."""
     from pipeline import stages
     from pipeline.check import QualityGateFailed
+    from pipeline.siteerrors import ConfigError
 
     window = _window(args)
     try:
@@ -59,6 +60,9 @@ def cmd_stage(args: argparse.Namespace) -> int:
                 result = stage(args.site, window, url=args.archive, progress=progress)  # type: ignore[arg-type]
     except (KeyError, LookupError) as exc:
         print(f"newsarchive {args.command}: {exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as exc:  # a site file or window the crawl spec refuses (e.g. a window over a year)
+        print(f"newsarchive {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except QualityGateFailed as exc:
         print(f"newsarchive {args.command}: quality gate failed: {exc}", file=sys.stderr)
@@ -88,7 +92,13 @@ def crawl_progress(label: str) -> Iterator[Callable[[Any], None] | None]:
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
-    """List the site configs and report every invalid one (exit 1 if any is invalid)."""
+    """List the site configs and report every mistake of every invalid one (exit 1 if any is invalid);
+    with --reference, print the reference of every field instead (docs/sites.md)."""
+    if args.reference:
+        from pipeline.sitedoc import reference
+
+        sys.stdout.write(reference())
+        return EXIT_OK
     from pipeline.sites import load_sites
 
     catalog = load_sites(Path(args.sites_dir) if args.sites_dir else settings.sites_dir())
@@ -96,7 +106,8 @@ def cmd_sites(args: argparse.Namespace) -> int:
         state = "enabled " if site.enabled else "disabled"
         print(f"{site.id:16} {state} {site.schedule:14} {','.join(site.languages):8} {site.base_url}  ({site.path})")
     for error in catalog.errors:
-        print(f"INVALID {error}", file=sys.stderr)
+        for line in error.lines():
+            print(f"INVALID {line}", file=sys.stderr)
     return EXIT_FAILED if catalog.errors else EXIT_OK
 
 
@@ -128,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sites", help="list and validate the site configs")
     p.add_argument("--sites-dir", help="folder of site TOML files (default: $NEWSARCHIVE_SITES_DIR or sites/)")
+    p.add_argument("--reference", action="store_true",
+                   help="print the reference of every site-file field (type, default, range), as docs/sites.md")
     p.set_defaults(func=cmd_sites)
     return parser
 

@@ -1,16 +1,17 @@
 """The crawl stage: run the site's spider for a window in a subprocess and archive its WARC.
 
 Incremental: the spec lists what the archive already holds for the window (``pipeline.incremental``), so
-a rerun fetches only new or modified articles. The window's WARC key is a pure function of the window,
-so a rerun *appends* its records to the WARC already there (gzip members concatenate): earlier records
-keep their byte offsets, which the archived records' ``raw`` references point at, and the extract stage
-sees every response of the window (the latest fetch of an article wins).
+a rerun fetches only new or modified articles. Each crawl attempt uploads its own immutable WARC and crawl
+numbers (``pipeline.raw``): nothing is downloaded, appended and uploaded back, so two runs of one window at
+once lose nothing, and the archived records' ``raw`` references point into objects that never change. The
+extract stage reads every WARC of the window (the latest fetch of an article wins).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline import settings
-from pipeline.scratch import scratch_dir
+from pipeline.scratch import add_owner, scratch_dir
 from pipeline.sites import SiteConfig
 from pipeline.window import Window
 
@@ -59,51 +60,29 @@ PROGRESS_INTERVAL_S, LOG_PROGRESS_INTERVAL_S = 1.0, 30.0
 
 @dataclass(frozen=True)
 class CrawlResult:
-    """What the crawl task hands on: object keys and counts, never local files."""
+    """What the crawl task hands on: object keys (this attempt's WARC and crawl numbers) and counts."""
 
     site: str
     warc_key: str
     stats_key: str
     counts: dict[str, Any]
+    attempt: str = ""
 
     def to_xcom(self) -> dict[str, Any]:
         """A small JSON-able dict for XCom."""
-        return {"site": self.site, "warc_key": self.warc_key, "stats_key": self.stats_key, "counts": self.counts}
+        return {"site": self.site, "warc_key": self.warc_key, "stats_key": self.stats_key, "counts": self.counts,
+                "attempt": self.attempt}
 
 
 def crawl_spec(site: SiteConfig, window: Window, skip_urls: tuple[str, ...] = (),
                archived: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The JSON spec the spider subprocess reads (see spiders/crawl.py): a pure function of site, window and
-    what the archive holds (``archived``: URL -> latest modified-or-published ISO time)."""
-    d, p = site.discovery, site.politeness
-    return {
-        "site": site.id,
-        "base_url": site.base_url,
-        "allowed_domains": list(site.allowed_domains),
-        "start": window.start.isoformat(),
-        "end": window.end.isoformat(),
-        "feeds": list(d.feeds),
-        "sitemaps": list(d.sitemaps),
-        "sections": list(d.sections),
-        "date_archive": d.date_archive,
-        "article_allow": list(d.article_allow),
-        "article_deny": list(d.article_deny),
-        "max_section_pages": d.max_section_pages,
-        "timezone": site.timezone,
-        "politeness": {
-            "obey_robots": p.obey_robots,
-            "download_delay": p.download_delay,
-            "concurrency": p.concurrency,
-            "autothrottle": p.autothrottle,
-            "allow_private_addresses": p.allow_private_addresses,
-        },
-        "user_agent": settings.USER_AGENT,
-        "skip_urls": list(skip_urls),
-        "max_response_bytes": p.max_response_bytes,
-        "timeout_s": p.timeout_s,
-        "max_pages": p.max_pages,
-        "archived": dict(sorted((archived or {}).items())),
-    }
+    """The JSON spec the spider subprocess reads (see spiders/spec.py): the site serialised by its model plus
+    the window, what the archive holds (``archived``: URL -> latest modified-or-published ISO time) and the
+    user agent; a pure function of them. Raises SpecError (a config error: retrying cannot fix it) when the
+    spider would refuse it."""
+    from spiders.spec import spec_document
+
+    return spec_document(site, window.start, window.end, settings.USER_AGENT, skip_urls, archived)
 
 
 def progress_event(line: str) -> ProgressEvent | None:
@@ -151,14 +130,16 @@ def run_spider(spec: dict[str, Any], workdir: Path, timeout_s: float = 3600.0,
     spec_path, warc_path, stats_path = workdir / "spec.json", workdir / "crawl.warc.gz", workdir / "stats.json"
     spec_path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     interval = PROGRESS_INTERVAL_S if progress is not None else LOG_PROGRESS_INTERVAL_S
-    cmd = [sys.executable, "-m", "spiders.crawl", "--spec", str(spec_path),
-           "--warc-out", str(warc_path), "--stats-out", str(stats_path), "--progress-interval", str(interval)]
+    # --parent-pid: the spider dies with this process, even if it is SIGKILLed (spiders.lifeline).
+    cmd = [sys.executable, "-m", "spiders.crawl", "--spec", str(spec_path), "--warc-out", str(warc_path),
+           "--stats-out", str(stats_path), "--progress-interval", str(interval), "--parent-pid", str(os.getpid())]
     spider_log = logging.getLogger("newsarchive.spider")
     err_path = workdir / "stderr.txt"
     # stderr goes to a file (a pipe could fill up and block the child); stdout is re-logged line by line.
     with err_path.open("w") as err_file, subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=err_file, text=True, cwd=settings.PROJECT_ROOT
     ) as proc:
+        add_owner(workdir, proc.pid)  # the folder is in use while the spider lives, whatever became of us
         assert proc.stdout is not None
         forwarder = threading.Thread(target=_forward_logs, args=(proc.stdout, spider_log, progress), daemon=True)
         forwarder.start()
@@ -167,6 +148,11 @@ def run_spider(spec: dict[str, Any], workdir: Path, timeout_s: float = 3600.0,
         except subprocess.TimeoutExpired:
             proc.kill()
             raise CrawlFailed(f"spider for {spec['site']} exceeded {timeout_s:.0f}s and was killed") from None
+        except BaseException:
+            # The task is being stopped (Ctrl-C, a task timeout or SIGTERM raised as an exception): the spider
+            # stops with it, or leaving this block would wait for it to finish crawling the whole window.
+            proc.kill()
+            raise
         finally:
             forwarder.join(timeout=10)
     err = err_path.read_text(errors="replace").strip()
@@ -184,67 +170,35 @@ def summarise_stats(stats: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in stats.items() if k not in ("articles", "scrapy")}
 
 
-def previous_warc(store: Any, warc_key: str, workdir: Path) -> Path | None:
-    """Download the window's WARC from an earlier run (None if there is none) and check its framing: a
-    rerun appends to it, and appending after a damaged record would hide the new records from readers."""
-    from archive.errors import WarcError
-    from archive.warcframes import iter_raw_records
-
-    if not store.exists(warc_key):
-        return None
-    path = workdir / "previous.warc.gz"
-    store.download(warc_key, path)
-    try:
-        with path.open("rb") as stream:
-            for _ in iter_raw_records(stream):
-                pass
-    except WarcError as exc:
-        raise CrawlFailed(f"the window's existing WARC {warc_key} is damaged ({exc}); a rerun would append to "
-                          "it: move it away (or delete it) and run again") from exc
-    return path
-
-
-def append_warc(previous: Path, new: Path) -> None:
-    """Append the new crawl's WARC to the previous one in place (gzip-per-record files concatenate)."""
-    with previous.open("ab") as out, new.open("rb") as src:
-        while chunk := src.read(1 << 20):
-            out.write(chunk)
-
-
 def crawl_window(site: SiteConfig, window: Window, store: Any, progress: ProgressCallback | None = None,
                  incremental: bool = True) -> CrawlResult:
-    """Crawl one site for one window; upload the WARC (appended to an earlier run's) and the crawl stats
-    to their window keys. ``incremental``: skip what the archive already holds unless modified since;
-    ``progress``: called with each ProgressEvent of the spider."""
+    """Crawl one site for one window; upload the WARC and the crawl numbers under this attempt's own keys
+    (never over another attempt's). ``incremental``: skip what the archive already holds unless modified
+    since; ``progress``: called with each ProgressEvent of the spider."""
     from archive import keys
     from pipeline.incremental import archived_articles
+    from pipeline.raw import new_attempt_id
 
     started = time.monotonic()
-    warc_key = keys.raw_warc_key(site.id, window.start, window.end)
-    stats_key = warc_key.removesuffix(".warc.gz") + ".crawl.json"
+    attempt = new_attempt_id()
+    warc_key = keys.raw_warc_key(site.id, window.start, window.end, attempt)
+    stats_key = keys.crawl_stats_key(warc_key)
     log.info("crawl %s window %s -> %s", site.id, window, warc_key)
     archived = archived_articles(store, site, window) if incremental else {}
     with scratch_dir(f"crawl-{site.id}-") as tmp:
-        previous = previous_warc(store, warc_key, tmp)
         warc_path, stats = run_spider(crawl_spec(site, window, archived=archived), tmp, progress=progress)
-        previous_size = 0
-        if previous is not None:
-            previous_size = previous.stat().st_size
-            append_warc(previous, warc_path)
-            warc_path = previous
         size = warc_path.stat().st_size
         store.put_file(warc_key, warc_path, content_type="application/warc")
     store.put(stats_key, json.dumps(stats, indent=1, sort_keys=True).encode("utf-8"),
               content_type="application/json")
     counts = summarise_stats(stats)
     counts["warc_bytes"] = size
-    counts["warc_previous_bytes"] = previous_size
     incremental_counts = stats.get("incremental", {})
     log.info(
         "crawl %s done in %.1fs: %s article pages fetched (%s of them modified since archived), %s already "
-        "archived, %s candidates in window, errors %s, WARC %d bytes (%d from earlier runs)",
+        "archived, %s candidates in window, errors %s, WARC %d bytes",
         site.id, time.monotonic() - started, stats.get("fetched", {}).get("article", 0),
         incremental_counts.get("refetched", 0), incremental_counts.get("already_archived", 0),
-        stats.get("in_window", 0), stats.get("errors", {}), size, previous_size,
+        stats.get("in_window", 0), stats.get("errors", {}), size,
     )
-    return CrawlResult(site=site.id, warc_key=warc_key, stats_key=stats_key, counts=counts)
+    return CrawlResult(site=site.id, warc_key=warc_key, stats_key=stats_key, counts=counts, attempt=attempt)

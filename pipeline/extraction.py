@@ -281,14 +281,36 @@ def index_row(record: Any, key: str, day: date) -> dict[str, Any]:
     }
 
 
-def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str) -> ExtractResult:
-    """Extract a window's articles from its archived WARC (no network) and write them to the archive."""
+def latest_fetches(per_warc: list[list[Any]], counts: Counter[str]) -> list[Any]:
+    """One record per article from several WARCs of the window (one per crawl attempt): the latest fetch
+    wins, as within one WARC; identical texts under other ids are then dropped across WARCs too."""
+    if len(per_warc) == 1:
+        return per_warc[0]
+    records: dict[str, Any] = {}
+    for record in (r for found in per_warc for r in found):
+        if record.id in records:
+            counts["duplicate.same_canonical_url"] += 1
+            if not is_newer_fetch(record, records[record.id]):
+                continue
+        records[record.id] = record
+    return _drop_duplicate_texts(list(records.values()), counts)
+
+
+def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str | None = None) -> ExtractResult:
+    """Extract a window's articles from every archived WARC of the window (no network: one per crawl attempt,
+    ``warc_key``, the crawl just run, always among them) and write them to the archive."""
+    from pipeline.raw import download_warcs, window_warc_keys
+
     started = time.monotonic()
     counts: Counter[str] = Counter()
+    warc_keys = window_warc_keys(store, site.id, window)
+    if warc_key is not None and warc_key not in warc_keys:
+        warc_keys.append(warc_key)  # not listed (yet): it was uploaded, so it is read all the same
     with scratch_dir(f"extract-{site.id}-") as tmp:
-        warc_path = tmp / "window.warc.gz"
-        store.download(warc_key, warc_path)
-        records = extract_records(site, window, warc_path, warc_key, counts)
+        per_warc = [extract_records(site, window, path, key, counts)
+                    for path, key in download_warcs(store, warc_keys, tmp)]
+    counts["warcs"] = len(warc_keys)
+    records = latest_fetches(per_warc, counts)
     records = apply_sitewide_pass(site.id, window, records, store)
     for record in records:
         counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})

@@ -2,9 +2,10 @@
 
 A task that is SIGKILLed (OOM killer, a lost Celery worker, ``airflow tasks clear`` on a stuck task) runs no
 cleanup, so its folder under ``NEWSARCHIVE_WORK_DIR`` would stay forever, holding a partial WARC. Each
-folder therefore records its owner (host name and process id); every new scratch folder first removes
-the folders of owners on this host that no longer run. Folders of live processes, of other hosts (a shared
-work dir) and of an unknown owner younger than a day are left alone.
+folder therefore records its owners, one ``<host> <pid>`` line each: the task, and the spider process it
+started (``add_owner``); every new scratch folder first removes the folders whose owners on this host all
+no longer run. A folder with a live owner (a spider still writing, even if its task is gone), of another
+host (a shared work dir) or of an unknown owner younger than a day is left alone.
 """
 
 from __future__ import annotations
@@ -39,12 +40,18 @@ def scratch_dir(prefix: str) -> Iterator[Path]:
     root = settings.work_dir()
     sweep_stale(root)
     with tempfile.TemporaryDirectory(prefix=prefix, dir=root) as tmp:
-        (Path(tmp) / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
+        add_owner(Path(tmp), os.getpid())
         yield Path(tmp)
 
 
+def add_owner(folder: Path, pid: int) -> None:
+    """Record one more owner of a scratch folder on this host (e.g. the spider a crawl task started)."""
+    with (folder / OWNER_FILE).open("a", encoding="utf-8") as owners:
+        owners.write(f"{socket.gethostname()} {pid}\n")
+
+
 def sweep_stale(root: Path) -> list[Path]:
-    """Remove the scratch folders under ``root`` whose owner process is gone; return them."""
+    """Remove the scratch folders under ``root`` whose owner processes are all gone; return them."""
     removed = []
     for folder in sorted(root.iterdir()) if root.is_dir() else []:
         if folder.is_dir() and not folder.is_symlink() and folder.name.startswith(STAGE_PREFIXES) and _stale(folder):
@@ -56,15 +63,30 @@ def sweep_stale(root: Path) -> list[Path]:
     return removed
 
 
+def _owners(folder: Path) -> list[tuple[str, int]] | None:
+    """The (host, pid) lines of a folder's owner file; None when it has none; ValueError when garbled."""
+    try:
+        text = (folder / OWNER_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    owners = []
+    for line in text.splitlines():
+        host, pid_text = line.split()
+        owners.append((host, int(pid_text)))
+    if not owners:
+        raise ValueError("empty owner file")
+    return owners
+
+
 def _stale(folder: Path) -> bool:
     try:
-        host, pid_text = (folder / OWNER_FILE).read_text(encoding="utf-8").split()
-        pid = int(pid_text)
-    except FileNotFoundError:
+        owners = _owners(folder)
+    except (OSError, ValueError):
+        return False  # unreadable owner: not ours to judge
+    if owners is None:
         try:
             return time.time() - folder.stat().st_mtime > UNOWNED_STALE_AFTER_S
         except FileNotFoundError:
             return False  # removed meanwhile by its own task
-    except (OSError, ValueError):
-        return False  # unreadable owner: not ours to judge
-    return host == socket.gethostname() and not process_alive(pid)
+    here = socket.gethostname()
+    return all(host == here and not process_alive(pid) for host, pid in owners)

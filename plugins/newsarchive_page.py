@@ -1,4 +1,5 @@
-"""The "News archive" page: what it shows per site (last run, articles per day, last failure) and its HTML.
+"""The "News archive" page: what it shows per site (last run, articles per day, last failure), the site files
+that could not be loaded (file, field, problem: they have no DAG until fixed), and its HTML.
 
 No Airflow import (the plugin, newsarchive_plugin.py, feeds it runs from Airflow's metadata DB): runs come
 from a callable, reports and article counts from the archive store (`reports/site=S/<window>.json`, one LIST
@@ -58,6 +59,22 @@ class SiteStatus:
     def total_14d(self) -> int:
         """Articles over the days shown."""
         return sum(n for _, n in self.per_day)
+
+
+@dataclass(frozen=True)
+class BrokenFile:
+    """One mistake of a site file that does not load (so its site has no DAG)."""
+
+    file: str
+    site_id: str | None  # the site the file is about (its id, else its name)
+    field: str
+    problem: str
+
+
+def broken_files(errors: Sequence[Any]) -> list[BrokenFile]:
+    """One entry per mistake of each SiteConfigError of the catalog (pipeline.sites.load_sites)."""
+    return [BrokenFile(str(error.path), error.site_id, name, problem)
+            for error in errors for name, problem in error.problems]
 
 
 def run_window(conf: Mapping[str, Any] | None, interval_start: datetime | None,
@@ -156,6 +173,7 @@ STATE_COLOURS = {"success": "#1a7f37", "failed": "#cf222e", "running": "#0969da"
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 16px 20px; color: #1f2328; background: #fff; }
 h1 { font-size: 20px; margin: 0 0 4px; } p.sub { color: #59636e; margin: 0 0 14px; }
+h2.broken { font-size: 16px; color: #cf222e; margin: 8px 0 4px; } #broken-files { margin-bottom: 18px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 8px 10px; border-bottom: 1px solid #d1d9e0; }
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #59636e; }
@@ -224,7 +242,23 @@ def _failure(row: SiteStatus, ui_base: str) -> str:
             f'{escape(_window(run))}</div></td>')
 
 
-def render(rows: Sequence[SiteStatus], generated_at: datetime, archive_url: str, ui_base: str = "") -> str:
+def _broken(broken: Sequence[BrokenFile]) -> str:
+    """The table of site files with mistakes (nothing when every file loads)."""
+    if not broken:
+        return ""
+    body = "\n".join(
+        f'<tr data-file="{escape(b.file)}" data-field="{escape(b.field)}"><td><code>{escape(b.file)}</code></td>'
+        f'<td>{escape(b.site_id or "-")}</td><td><code>{escape(b.field)}</code></td>'
+        f'<td class="fail">{escape(b.problem)}</td></tr>' for b in broken)
+    files = len({b.file for b in broken})
+    return (f'<h2 class="broken">{files} site file(s) with mistakes: no DAG until fixed</h2>\n'
+            '<p class="sub">Fix the file (<code>newsarchive sites</code> checks it); the DAG appears at the next '
+            'parse.</p>\n<table id="broken-files"><thead><tr><th>File</th><th>Site</th><th>Field</th>'
+            f'<th>Problem</th></tr></thead>\n<tbody>\n{body}\n</tbody></table>\n')
+
+
+def render(rows: Sequence[SiteStatus], generated_at: datetime, archive_url: str, ui_base: str = "",
+           broken: Sequence[BrokenFile] = ()) -> str:
     """The whole page."""
     body = []
     for row in rows:
@@ -240,7 +274,7 @@ def render(rows: Sequence[SiteStatus], generated_at: datetime, archive_url: str,
 <body><h1>News archive</h1>
 <p class="sub">{len(rows)} site(s) · archive <code>{escape(archive_url)}</code> ·
 as of {escape(_when(generated_at))}</p>
-<table id="sites"><thead><tr><th>Site</th><th>Last run</th><th>Articles</th>
+{_broken(broken)}<table id="sites"><thead><tr><th>Site</th><th>Last run</th><th>Articles</th>
 <th>Articles per day (14 days)</th><th>Last failure</th></tr></thead>
 <tbody>
 {rows_html}

@@ -23,7 +23,7 @@ from airflow.plugins_manager import AirflowPlugin
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
-    from newsarchive_page import RunInfo, SiteStatus
+    from newsarchive_page import BrokenFile, RunInfo, SiteStatus
 
 log = logging.getLogger("newsarchive.ui")
 
@@ -81,11 +81,11 @@ def airflow_runs(dag_id: str) -> list[RunInfo]:
 
 
 def _s3_options() -> Any:
-    """S3 settings from the connection `newsarchive_s3` (as the DAG's tasks read it), or None."""
+    """S3 settings from the connection `newsarchive_s3` (mapped as the DAG's tasks map it), or None."""
     from airflow.exceptions import AirflowNotFoundException
     from airflow.models.connection import Connection
 
-    from archive.s3 import S3Options
+    from archive.s3_options import options_from_connection
     from pipeline import settings
 
     if not settings.archive_url().startswith("s3://"):
@@ -94,13 +94,7 @@ def _s3_options() -> Any:
         conn = Connection.get_connection_from_secrets("newsarchive_s3")
     except AirflowNotFoundException:
         return None
-    extra = conn.extra_dejson or {}
-    overrides: dict[str, Any] = {
-        "endpoint_url": extra.get("endpoint_url"), "region": extra.get("region_name"),
-        "access_key_id": conn.login or None, "secret_access_key": conn.password or None,
-        "addressing_style": extra.get("addressing_style"),
-    }
-    return dataclasses.replace(S3Options.from_env(), **{k: v for k, v in overrides.items() if v})
+    return options_from_connection(conn.login, conn.password, conn.extra_dejson)
 
 
 def _ui_base() -> str:
@@ -110,9 +104,9 @@ def _ui_base() -> str:
     return urlsplit(conf.get("api", "base_url", fallback="") or "").path.rstrip("/")
 
 
-def statuses() -> tuple[list[SiteStatus], str]:
-    """Every configured site's row, and the archive URL they were read from."""
-    from newsarchive_page import collect
+def statuses() -> tuple[list[SiteStatus], str, list[BrokenFile]]:
+    """Every configured site's row, the archive URL they were read from, and the site files with mistakes."""
+    from newsarchive_page import broken_files, collect
 
     from archive.store import open_store
     from pipeline import settings
@@ -121,10 +115,10 @@ def statuses() -> tuple[list[SiteStatus], str]:
     catalog = load_sites(settings.sites_dir())
     store = open_store(settings.archive_url(), s3=_s3_options())
     today = datetime.now(UTC).date()
-    return collect(catalog.sites, store, airflow_runs, today), store.url
+    return collect(catalog.sites, store, airflow_runs, today), store.url, broken_files(catalog.errors)
 
 
-def _jsonable(rows: Sequence[SiteStatus]) -> list[dict[str, Any]]:
+def _jsonable(rows: Sequence[SiteStatus] | Sequence[BrokenFile]) -> list[dict[str, Any]]:
     def convert(value: Any) -> Any:
         if isinstance(value, datetime):
             return value.isoformat()
@@ -154,8 +148,8 @@ def get_app() -> FastAPI:
         """The page: one row per site."""
         from newsarchive_page import render
 
-        rows, archive_url = statuses()
-        return HTMLResponse(render(rows, datetime.now(UTC), archive_url, _ui_base()))
+        rows, archive_url, broken = statuses()
+        return HTMLResponse(render(rows, datetime.now(UTC), archive_url, _ui_base(), broken))
 
     @app.get("/icon.svg")
     def icon() -> Any:
@@ -165,8 +159,18 @@ def get_app() -> FastAPI:
     @app.get("/api/sites")
     def sites_json() -> Any:
         """The same data as JSON (for scripts and monitoring)."""
-        rows, _ = statuses()
+        rows, _, _ = statuses()
         return _jsonable(rows)
+
+    @app.get("/api/site-errors")
+    def site_errors_json() -> Any:
+        """The site files with mistakes, one entry per mistake: file, site_id, field, problem."""
+        from newsarchive_page import broken_files
+
+        from pipeline import settings
+        from pipeline.sites import load_sites
+
+        return _jsonable(broken_files(load_sites(settings.sites_dir()).errors))
 
     return app
 

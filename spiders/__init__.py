@@ -1,10 +1,10 @@
 """The Scrapy side of newsarchive: discover and fetch one site's articles for a window, record it all as WARC.
 
 Run as ``python -m spiders.crawl --spec SPEC.json --warc-out OUT.warc.gz --stats-out STATS.json``.
-Modules: ``spec`` (the spec), ``urls`` (canonical URLs), ``dates`` (date hints, window test),
-``discovery`` (feeds, sitemaps, robots.txt), ``pages`` (listing pages), ``spider`` (NewsSpider),
-``middlewares`` (private addresses, robots.txt, redirects), ``retry`` (Retry-After and backoff),
-``incremental`` (what the archive already holds), ``warc`` (WARC capture), ``reasons`` (why things were
-dropped), ``stats`` (STATS.json), ``progress`` (progress lines), ``settings`` (Scrapy settings), ``crawl``
-(the command).
+Modules: ``spec`` (the spec), ``urls`` (allowed origins, fetch URLs and dedup keys; the canonical form is
+``urlcanon``'s), ``dates`` (date hints, window test), ``discovery`` (feeds, sitemaps, robots.txt), ``pages``
+(listing pages), ``spider`` (NewsSpider), ``middlewares`` (origins, private addresses, robots.txt, redirects),
+``retry`` (Retry-After and backoff), ``incremental`` (what the archive already holds), ``warc`` (WARC capture),
+``reasons`` (why things were dropped), ``stats`` (STATS.json), ``progress`` (progress lines), ``settings``
+(Scrapy settings), ``lifeline`` (the spider dies with its parent), ``crawl`` (the command).
 """

@@ -1,4 +1,5 @@
-"""Entry point: ``python -m spiders.crawl --spec SPEC.json --warc-out OUT.warc.gz --stats-out STATS.json``.
+"""Entry point: ``python -m spiders.crawl --spec SPEC.json --warc-out OUT.warc.gz --stats-out STATS.json``
+(``--parent-pid PID``: die with that process, see ``spiders.lifeline``).
 
 Exit 0 when the crawl ran (failed pages are counted, not fatal); 2 for a bad spec or arguments; 3 when the
 WARC or the stats cannot be written; 1 when the crawl could not run or was interrupted. Logs go to stdout
@@ -53,6 +54,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     parser.add_argument("--progress-interval", type=float, default=None, metavar="SECONDS",
                         help="log a 'spiders.progress' line this often (0 = never; default 10)")
+    parser.add_argument("--parent-pid", type=int, default=None, metavar="PID",
+                        help="the parent process: stop at once when it dies (the pipeline passes its own pid)")
     return parser.parse_args(argv)
 
 
@@ -120,6 +123,10 @@ def run_crawl(spec: CrawlSpec, warc_out: Path, log_level: str,
 def main(argv: Sequence[str] | None = None) -> int:
     """The command; returns the exit code."""
     args = parse_args(argv)
+    if args.parent_pid is not None:
+        from spiders.lifeline import die_with_parent
+
+        die_with_parent(args.parent_pid)  # first: an orphan must not even start crawling
     setup_logging(args.log_level)
     try:
         return _main(args)

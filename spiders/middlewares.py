@@ -1,4 +1,5 @@
-"""Downloader middlewares that turn policy into reasoned drops: private addresses, robots.txt, redirects."""
+"""Downloader middlewares that turn policy into reasoned drops: origins, private addresses, robots.txt,
+redirects."""
 
 from __future__ import annotations
 
@@ -17,8 +18,17 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.threads import deferToThread
 from w3lib.url import safe_url_string
 
-from spiders.reasons import DuplicateRedirect, OffsiteRedirect, PrivateAddress, RedirectLoop, RobotsDisallowed
-from spiders.urls import canonicalize_url
+from spiders.reasons import (
+    SKIPPED,
+    DuplicateRedirect,
+    OffsiteRedirect,
+    OffsiteRequest,
+    PrivateAddress,
+    RedirectLoop,
+    RobotsDisallowed,
+    stat_key,
+)
+from spiders.urls import SiteUrls, canonicalize_url
 
 if TYPE_CHECKING:
     from typing import Self
@@ -62,6 +72,39 @@ def resolve_is_private(host: str) -> bool:
         return False
     # Any private answer is refused: a name that mixes public and private answers is not trusted.
     return any(address_is_private(str(info[4][0])) for info in infos)
+
+
+class OriginGuardMiddleware:
+    """Refuse every request whose origin (scheme, host, port) is not one of the site's (raises OffsiteRequest).
+
+    The last gate, whatever made the request: the spider's links, feeds and sitemaps (already checked there),
+    a followed redirect, Scrapy's own robots.txt fetch for any host. It runs first (before the private-address
+    lookup and robots.txt), so an off-origin URL is never resolved, asked for robots.txt or requested. It
+    replaces Scrapy's OffsiteMiddleware, which compares host names only (any port, any scheme passes).
+    Requests without a spider errback (Scrapy's robots.txt fetch) are counted here as ``skipped.offsite``;
+    the spider's errback counts its own.
+    """
+
+    def __init__(self, crawler: Crawler, urls: SiteUrls) -> None:
+        self.crawler = crawler
+        self.urls = urls
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        """Built from NEWSARCHIVE_BASE_URL and NEWSARCHIVE_ALLOWED_DOMAINS (NotConfigured without a base URL)."""
+        base_url = crawler.settings.get("NEWSARCHIVE_BASE_URL")
+        if not base_url:
+            raise NotConfigured("NEWSARCHIVE_BASE_URL is not set")
+        return cls(crawler, SiteUrls(base_url, crawler.settings.getlist("NEWSARCHIVE_ALLOWED_DOMAINS")))
+
+    def process_request(self, request: Request) -> None:
+        """Raise OffsiteRequest for a request outside the site's origins."""
+        if self.urls.in_scope(request.url):
+            return
+        if request.errback is None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(stat_key(SKIPPED, OffsiteRequest.reason))
+        log.info("offsite: %s is not on an allowed origin of the site: not requested", request.url)
+        raise OffsiteRequest(request.url)
 
 
 class PrivateAddressMiddleware:
@@ -143,7 +186,7 @@ class RedirectRegistry(Protocol):
     """What the redirect guard needs from the spider: the site's domains and the shared URL claims."""
 
     def url_in_scope(self, url: str) -> bool:
-        """Whether a URL's host is within the site's allowed domains."""
+        """Whether a URL, requested as written, is on one of the site's allowed origins."""
         ...
 
     def claim_url(self, canonical_url: str) -> bool:
@@ -190,11 +233,15 @@ class RedirectGuardMiddleware:
         if canonical_target in seen or len(chain) > self.max_hops:
             raise RedirectLoop(f"{request.url} -> {target} after {len(chain)} hop(s)")
         registry = self.crawler.spider
-        # robots.txt requests (Scrapy's own, no spider callback) follow redirects without claims.
-        if not isinstance(registry, RedirectRegistry) or request.meta.get("dont_obey_robotstxt"):
+        if not isinstance(registry, RedirectRegistry):
             return response
-        if not registry.url_in_scope(target):
+        if not registry.url_in_scope(target):  # robots.txt redirects included
+            if request.errback is None and self.crawler.stats is not None:  # Scrapy's robots.txt fetch
+                self.crawler.stats.inc_value(stat_key(SKIPPED, OffsiteRedirect.reason))
             raise OffsiteRedirect(f"{request.url} -> {target}")
+        # robots.txt requests (Scrapy's own, no spider callback) follow redirects without claims.
+        if request.meta.get("dont_obey_robotstxt"):
+            return response
         if registry.key_or_none(target) == registry.key_or_none(request.url):
             return response  # the same resource (a trailing slash or scheme added): already claimed
         if not registry.claim_url(canonical_target):

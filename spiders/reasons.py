@@ -20,6 +20,7 @@ from twisted.internet import error as tx_error
 
 SKIPPED = "skipped"
 ERRORS = "errors"
+STAT_PREFIX = "newsarchive"  # our counters in Scrapy's stats: newsarchive/<category>/<reason>
 
 # Every skip reason the stats always report (zeros included), with its meaning.
 SKIP_REASONS: dict[str, str] = {
@@ -27,11 +28,12 @@ SKIP_REASONS: dict[str, str] = {
     "duplicate": "the canonical URL was already a candidate (or a redirect reached a known URL)",
     "denied_pattern": "the URL path matches no article_allow or some article_deny pattern",
     "robots": "robots.txt disallows the URL",
-    "offsite": "the host is outside allowed_domains (link or redirect)",
+    "offsite": "the URL's origin (scheme, host, port) is not one of the site's (link, redirect, robots.txt, feed)",
     "already_archived": "in skip_urls, or in archived with no sitemap/feed lastmod after the archived copy",
     "private_address": "the host is or resolves to a loopback/private/link-local address",
     "stale_sitemap": "a sitemap index child whose lastmod is before the window start",
-    "max_pages": "the spec's max_pages request budget was spent",
+    "max_pages": "the spec's max_pages budget of article requests was spent",
+    "max_discovery_pages": "the spec's max_discovery_pages budget (feeds, sitemaps, sections, archives) was spent",
     "bad_url": "the link is not a usable http(s) URL",
     "ignored": "dropped by one of Scrapy's own filters (see the log)",
     "empty_archive_day": "a date-archive page answered 404 (usually nothing was published that day)",
@@ -77,7 +79,13 @@ class PrivateAddress(Skip):
 
 
 class OffsiteRedirect(Skip):
-    """A redirect leaves allowed_domains."""
+    """A redirect leaves the site's allowed origins."""
+
+    reason = "offsite"
+
+
+class OffsiteRequest(Skip):
+    """A request (of any kind, Scrapy's own robots.txt fetch included) to an origin that is not the site's."""
 
     reason = "offsite"
 
@@ -115,6 +123,11 @@ EXCEPTION_REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 # Bare IgnoreRequest raised by Scrapy from a private exception, by the cause's class name (Scrapy 2.19:
 # HttpCompressionMiddleware refuses a body that inflates beyond DOWNLOAD_MAXSIZE).
 IGNORE_CAUSE_REASONS = {"_DecompressionMaxSizeExceeded": "too_large"}
+
+
+def stat_key(category: str, reason: str) -> str:
+    """The Scrapy stats key a (category, reason) count lives under."""
+    return f"{STAT_PREFIX}/{category}/{reason}"
 
 
 def classify_failure(exc: BaseException) -> tuple[str, str]:

@@ -26,6 +26,9 @@ ACCEPT_ENCODING = "gzip, deflate"
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,*/*;q=0.8"
 
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
+    # Origins (scheme + host + port) instead of Scrapy's host-only offsite filter, first of all.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "spiders.middlewares.OriginGuardMiddleware": 50,
     "spiders.middlewares.PrivateAddressMiddleware": 60,  # before robots.txt: never even ask a private host
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "spiders.middlewares.ReasonedRobotsTxtMiddleware": 100,
@@ -99,6 +102,8 @@ def build_settings(spec: CrawlSpec, warc_path: Path, log_level: str = "INFO",
         "STATS_DUMP": False,  # the runner logs its own summary
         "LOGSTATS_INTERVAL": 30.0,
         "NEWSARCHIVE_WARC_PATH": str(warc_path),
+        "NEWSARCHIVE_BASE_URL": spec.base_url,
+        "NEWSARCHIVE_ALLOWED_DOMAINS": list(spec.allowed_domains),
         "NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES": polite.allow_private_addresses,
         "NEWSARCHIVE_WARC_INFO": warcinfo(spec),
     }

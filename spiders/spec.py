@@ -1,39 +1,64 @@
-"""The crawl spec (SPEC.json from the pipeline): parsed into frozen dataclasses, validated field by field."""
+"""The crawl spec (SPEC.json from the pipeline): the site's config (the one site model, pipeline/sites.py) plus
+the window, what the archive already holds, and the user agent.
+
+The pipeline writes it with `spec_document` (the site serialised by its model) after checking that
+`parse_spec` accepts it, so a site that loads is a spec the spider accepts, and the spider validates the
+same fields with the same rules as `newsarchive sites`:
+
+    {"site": "<id>", "config": {<SiteConfig>}, "start": "<ISO instant>", "end": "<ISO instant>",
+     "user_agent": "...", "skip_urls": [...], "archived": {"<url>": "<ISO date or instant>"},
+     "allowed_domains": [...]}                               (the last four optional)
+
+Hand-written specs (tests, benchmarks) may use the flat shorthand, the config's fields at the top level:
+"site", "base_url", "timezone", the [discovery] keys, "politeness" (its five switches) and
+"max_response_bytes", "timeout_s", "max_pages", "max_discovery_pages"; errors then name the flat field.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
-from urllib.parse import urljoin, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+from pipeline.siteerrors import ConfigError, field_problem, problems
+from pipeline.sitefields import Text, check_http_url, check_nonblank, check_site_id, compile_pattern, shown
+from pipeline.sites import Politeness, SiteConfig
 from spiders.dates import DateHint, parse_date
+from spiders.urls import PathPattern
 
-# Defaults for optional fields; the pipeline normally writes every field.
 DEFAULT_USER_AGENT = "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive)"
-DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
-DEFAULT_TIMEOUT_S = 30.0
-DEFAULT_MAX_PAGES = 5000
-DEFAULT_MAX_SECTION_PAGES = 5
 # A longer window is almost certainly a mistake (and would expand a date archive into thousands of pages).
 MAX_WINDOW_DAYS = 366
+# The crawl budgets' defaults, as the site model sets them (articles and discovery are budgeted apart).
+DEFAULT_MAX_PAGES: int = Politeness.model_fields["max_pages"].default
+DEFAULT_MAX_DISCOVERY_PAGES: int = Politeness.model_fields["max_discovery_pages"].default
 
-TOP_LEVEL_FIELDS = frozenset({
-    "site", "base_url", "allowed_domains", "start", "end", "feeds", "sitemaps", "sections", "date_archive",
-    "article_allow", "article_deny", "max_section_pages", "timezone", "politeness", "user_agent", "skip_urls",
-    "max_response_bytes", "timeout_s", "max_pages", "archived",
-})
-POLITENESS_FIELDS = frozenset({
-    "obey_robots", "download_delay", "concurrency", "autothrottle", "allow_private_addresses",
-})
+# The flat shorthand: each top-level key and where it lives in the spec ("config.<table>.<key>" or itself).
+_FLAT_DISCOVERY = ("feeds", "sitemaps", "sections", "date_archive", "article_allow", "article_deny",
+                   "max_section_pages")
+_FLAT_POLITENESS = ("max_response_bytes", "timeout_s", "max_pages", "max_discovery_pages")
+FLAT_FIELDS = frozenset({"site", "base_url", "timezone", "politeness", "start", "end", "user_agent", "skip_urls",
+                         "allowed_domains", "archived", *_FLAT_DISCOVERY, *_FLAT_POLITENESS})
 
 
-class SpecError(ValueError):
+class SpecError(ConfigError):
     """The spec is unusable; the message names the offending field."""
 
     def __init__(self, field: str, problem: str) -> None:
@@ -42,42 +67,162 @@ class SpecError(ValueError):
         super().__init__(f"spec field {field!r}: {problem}")
 
 
-@dataclass(frozen=True)
-class Politeness:
-    """How gently to crawl: robots.txt, delays, concurrency, and whether private addresses may be fetched."""
+def _instant(value: Any) -> datetime:
+    """An ISO 8601 instant with its UTC offset (a naive bound is ambiguous: which zone?)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"not an ISO 8601 datetime: {shown(value)}") from None
+    if not isinstance(value, datetime):
+        raise ValueError(f"expected an ISO 8601 datetime, got {shown(value)}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"must carry a UTC offset, got {shown(value.isoformat())}")
+    return value
 
-    obey_robots: bool = True
-    download_delay: float = 1.0
-    concurrency: int = 2
-    autothrottle: bool = True
-    allow_private_addresses: bool = False
+
+def _domain(domain: str) -> str:
+    if not domain or "/" in domain or ":" in domain or domain != domain.strip():
+        raise ValueError(f"must be a bare host name, got {shown(domain)}")
+    return domain.lower()
 
 
-@dataclass(frozen=True)
-class CrawlSpec:
-    """One crawl: a site, a window [start, end) and where to discover its articles. URLs are absolute."""
+Instant = Annotated[datetime, BeforeValidator(_instant)]
+NonBlank = Annotated[Text, AfterValidator(check_nonblank)]
 
-    site: str
-    base_url: str
-    allowed_domains: tuple[str, ...]
-    start: datetime
-    end: datetime
-    feeds: tuple[str, ...]
-    sitemaps: tuple[str, ...]
-    sections: tuple[str, ...]
-    date_archive: str | None
-    article_allow: tuple[re.Pattern[str], ...]
-    article_deny: tuple[re.Pattern[str], ...]
-    max_section_pages: int
-    timezone: ZoneInfo
-    politeness: Politeness
-    user_agent: str
-    skip_urls: frozenset[str]
-    max_response_bytes: int
-    timeout_s: float
-    max_pages: int
+
+class CrawlSpec(BaseModel):
+    """One crawl: a site's config, a window [start, end), and what the archive already holds.
+
+    The attributes the spider reads (base_url, feeds, article_allow, politeness, timeout_s...) are the
+    config's, under the names they have always had here; URLs are absolute, patterns compiled (RE2).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True)
+
+    site: Annotated[Text, AfterValidator(check_site_id)] = Field(description="the site's id (config.id)")
+    config: SiteConfig
+    start: Instant
+    end: Instant
+    user_agent: NonBlank = DEFAULT_USER_AGENT
+    skip_urls: frozenset[NonBlank] = frozenset()
+    domains: tuple[Annotated[Text, AfterValidator(_domain)], ...] = Field((), alias="allowed_domains")
     # Articles already in the archive: URL -> the latest modified (else published) time known for it.
     archived: tuple[tuple[str, DateHint], ...] = ()
+
+    @field_validator("archived", mode="plain")
+    @classmethod
+    def _archived(cls, value: Any, info: ValidationInfo) -> tuple[tuple[str, DateHint], ...]:
+        """{"<url>": "<ISO instant or date>"}: what the archive holds, and how recent its copy is."""
+        if value is None:
+            return ()
+        if not isinstance(value, Mapping):
+            raise ValueError(f"must be an object of URL -> ISO 8601 time, got {type(value).__name__}")
+        config = info.data.get("config")
+        tz = ZoneInfo(config.timezone) if isinstance(config, SiteConfig) else ZoneInfo("UTC")
+        found = []
+        for url, when in value.items():
+            name = f"[{url!r}]"
+            try:
+                check_http_url(str(url))
+            except ValueError as exc:
+                raise field_problem(name, str(exc)) from None
+            hint = parse_date(when, "archived", tz) if isinstance(when, str) else None
+            if hint is None:
+                raise field_problem(name, f"must be an ISO 8601 date or instant, got {shown(when)}")
+            found.append((str(url), hint))
+        return tuple(found)
+
+    @field_serializer("archived")
+    def _archived_json(self, archived: tuple[tuple[str, DateHint], ...]) -> dict[str, str]:
+        return {url: hint.iso() for url, hint in archived}
+
+    @model_validator(mode="after")
+    def _window_and_site(self) -> CrawlSpec:
+        if self.end <= self.start:
+            raise field_problem("end", f"must be after start ({self.start.isoformat()})")
+        if self.end - self.start > timedelta(days=MAX_WINDOW_DAYS):
+            raise field_problem("end", f"window longer than {MAX_WINDOW_DAYS} days")
+        if self.site != self.config.id:
+            raise field_problem("site", f"{self.site!r} is not the config's id {self.config.id!r}")
+        return self
+
+    # -- the spider's view --------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The site's base URL."""
+        return self.config.base_url
+
+    @property
+    def allowed_domains(self) -> tuple[str, ...]:
+        """Host names the spider may request: the spec's list, else the base URL's host."""
+        return self.domains or self.config.allowed_domains
+
+    @property
+    def feeds(self) -> tuple[str, ...]:
+        """Feed URLs (absolute)."""
+        return self.config.discovery.feeds
+
+    @property
+    def sitemaps(self) -> tuple[str, ...]:
+        """Sitemap URLs (absolute)."""
+        return self.config.discovery.sitemaps
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """Section (listing) page URLs (absolute)."""
+        return self.config.discovery.sections
+
+    @property
+    def date_archive(self) -> str | None:
+        """The date-archive URL template (absolute), if any."""
+        return self.config.discovery.date_archive
+
+    @property
+    def max_section_pages(self) -> int:
+        """Listing pages followed per section."""
+        return self.config.discovery.max_section_pages
+
+    @functools.cached_property
+    def article_allow(self) -> tuple[PathPattern, ...]:
+        """The article patterns, compiled for linear-time search (RE2)."""
+        return tuple(compile_pattern(p) for p in self.config.discovery.article_allow)
+
+    @functools.cached_property
+    def article_deny(self) -> tuple[PathPattern, ...]:
+        """The non-article patterns, compiled for linear-time search (RE2)."""
+        return tuple(compile_pattern(p) for p in self.config.discovery.article_deny)
+
+    @functools.cached_property
+    def timezone(self) -> ZoneInfo:
+        """The site's time zone."""
+        return ZoneInfo(self.config.timezone)
+
+    @property
+    def politeness(self) -> Politeness:
+        """robots.txt, delay, concurrency, AutoThrottle, private addresses (and the limits below)."""
+        return self.config.politeness
+
+    @property
+    def max_response_bytes(self) -> int:
+        """Larger responses are dropped."""
+        return self.config.politeness.max_response_bytes
+
+    @property
+    def timeout_s(self) -> float:
+        """Seconds to wait for a response."""
+        return self.config.politeness.timeout_s
+
+    @property
+    def max_pages(self) -> int:
+        """Article requests per crawl, at most."""
+        return self.config.politeness.max_pages
+
+    @property
+    def max_discovery_pages(self) -> int:
+        """Discovery requests (feeds, sitemaps, sections, date archives) per crawl, at most."""
+        return self.config.politeness.max_discovery_pages
 
     def date_archive_urls(self) -> tuple[str, ...]:
         """The date-archive template expanded for every local day the window touches (empty without one)."""
@@ -104,6 +249,23 @@ def expand_date_archive(template: str, days: tuple[date, ...]) -> tuple[str, ...
     return tuple(urls)
 
 
+def spec_document(site: SiteConfig, start: datetime, end: datetime, user_agent: str,
+                  skip_urls: tuple[str, ...] = (), archived: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The JSON document of a crawl (the site serialised by its model), checked with the spider's own parser:
+    a SpecError here (a window too long...) is a config error before any process starts."""
+    document = {
+        "site": site.id,
+        "config": site.model_dump(mode="json"),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "user_agent": user_agent,
+        "skip_urls": list(skip_urls),
+        "archived": dict(sorted((archived or {}).items())),
+    }
+    parse_spec(json.loads(json.dumps(document)))  # exactly what the spider will read
+    return document
+
+
 def load_spec(path: str | Path) -> CrawlSpec:
     """Read and validate SPEC.json; raise SpecError (field named) for any problem, OSError if unreadable."""
     text = Path(path).read_text(encoding="utf-8")
@@ -111,194 +273,52 @@ def load_spec(path: str | Path) -> CrawlSpec:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError("<document>", f"not valid JSON ({exc})") from exc
+    except RecursionError:
+        raise SpecError("<document>", "not valid JSON (nested too deeply)") from None
     return parse_spec(data)
 
 
 def parse_spec(data: Any) -> CrawlSpec:
-    """Validate a decoded spec mapping into a CrawlSpec (relative URLs are joined to base_url)."""
+    """Validate a decoded spec mapping (the pipeline's form or the flat shorthand) into a CrawlSpec."""
     if not isinstance(data, Mapping):
         raise SpecError("<document>", f"must be a JSON object, got {type(data).__name__}")
-    unknown = sorted(set(data) - TOP_LEVEL_FIELDS)
-    if unknown:
-        raise SpecError(unknown[0], f"unknown field (known: {', '.join(sorted(TOP_LEVEL_FIELDS))})")
-    site = _string(data, "site")
-    base_url = _http_url("base_url", _string(data, "base_url"))
-    start, end = _datetime(data, "start"), _datetime(data, "end")
-    if end <= start:
-        raise SpecError("end", f"must be after start ({start.isoformat()})")
-    if end - start > timedelta(days=MAX_WINDOW_DAYS):
-        raise SpecError("end", f"window longer than {MAX_WINDOW_DAYS} days")
-    domains = _strings(data, "allowed_domains", default=())
-    for i, domain in enumerate(domains):
-        if "/" in domain or ":" in domain or not domain:
-            raise SpecError(f"allowed_domains[{i}]", f"must be a bare host name, got {domain!r}")
-    if not domains:
-        domains = (urlsplit(base_url).hostname or "",)
-    timezone = _timezone(data)
-    return CrawlSpec(
-        site=site,
-        base_url=base_url,
-        allowed_domains=tuple(d.lower() for d in domains),
-        start=start,
-        end=end,
-        feeds=_urls(data, "feeds", base_url),
-        sitemaps=_urls(data, "sitemaps", base_url),
-        sections=_urls(data, "sections", base_url),
-        date_archive=_date_archive(data, base_url),
-        article_allow=_patterns(data, "article_allow", required=True),
-        article_deny=_patterns(data, "article_deny", required=False),
-        max_section_pages=_int(data, "max_section_pages", DEFAULT_MAX_SECTION_PAGES, minimum=1),
-        timezone=timezone,
-        politeness=_politeness(data.get("politeness", {})),
-        user_agent=_string(data, "user_agent", DEFAULT_USER_AGENT),
-        skip_urls=frozenset(_strings(data, "skip_urls", default=())),
-        max_response_bytes=_int(data, "max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES, minimum=1),
-        timeout_s=_number(data, "timeout_s", DEFAULT_TIMEOUT_S, positive=True),
-        max_pages=_int(data, "max_pages", DEFAULT_MAX_PAGES, minimum=1),
-        archived=_archived(data, timezone),
-    )
-
-
-def _politeness(raw: Any) -> Politeness:
-    if not isinstance(raw, Mapping):
-        raise SpecError("politeness", f"must be an object, got {type(raw).__name__}")
-    unknown = sorted(set(raw) - POLITENESS_FIELDS)
-    if unknown:
-        raise SpecError(f"politeness.{unknown[0]}", "unknown field")
-    d = Politeness()
-    return Politeness(
-        obey_robots=_bool(raw, "obey_robots", d.obey_robots, prefix="politeness."),
-        download_delay=_number(raw, "download_delay", d.download_delay, prefix="politeness."),
-        concurrency=_int(raw, "concurrency", d.concurrency, minimum=1, prefix="politeness."),
-        autothrottle=_bool(raw, "autothrottle", d.autothrottle, prefix="politeness."),
-        allow_private_addresses=_bool(raw, "allow_private_addresses", d.allow_private_addresses,
-                                      prefix="politeness."),
-    )
-
-
-_MISSING: Any = object()
-
-
-def _get(data: Mapping[str, Any], key: str, default: Any, prefix: str = "") -> Any:
-    value = data.get(key, _MISSING)
-    if value is _MISSING or (value is None and default is not _MISSING):
-        if default is _MISSING:
-            raise SpecError(prefix + key, "is required")
-        return default
-    return value
-
-
-def _string(data: Mapping[str, Any], key: str, default: Any = _MISSING) -> str:
-    value = _get(data, key, default)
-    if not isinstance(value, str) or not value.strip():
-        raise SpecError(key, f"must be a non-empty string, got {value!r}")
-    return value.strip()
-
-
-def _strings(data: Mapping[str, Any], key: str, default: Any = _MISSING) -> tuple[str, ...]:
-    value = _get(data, key, default)
-    if isinstance(value, str) or not isinstance(value, list | tuple):
-        raise SpecError(key, f"must be a list of strings, got {type(value).__name__}")
-    for i, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
-            raise SpecError(f"{key}[{i}]", f"must be a non-empty string, got {item!r}")
-    return tuple(item.strip() for item in value)
-
-
-def _bool(data: Mapping[str, Any], key: str, default: Any = _MISSING, prefix: str = "") -> bool:
-    value = _get(data, key, default, prefix)
-    if not isinstance(value, bool):
-        raise SpecError(prefix + key, f"must be true or false, got {value!r}")
-    return value
-
-
-def _int(data: Mapping[str, Any], key: str, default: Any, minimum: int, prefix: str = "") -> int:
-    value = _get(data, key, default, prefix)
-    # bool is an int subclass: `true` is not a page count.
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise SpecError(prefix + key, f"must be an integer >= {minimum}, got {value!r}")
-    return value
-
-
-def _number(data: Mapping[str, Any], key: str, default: Any, positive: bool = False,
-            prefix: str = "") -> float:
-    value = _get(data, key, default, prefix)
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not is_number or value < 0 or (positive and value == 0):
-        bound = "> 0" if positive else ">= 0"
-        raise SpecError(prefix + key, f"must be a number {bound}, got {value!r}")
-    return float(value)
-
-
-def _datetime(data: Mapping[str, Any], key: str) -> datetime:
-    text = _string(data, key)
+    flat = "config" not in data
+    if flat:
+        unknown = sorted(set(data) - FLAT_FIELDS)
+        if unknown:
+            raise SpecError(unknown[0], f"unknown field (known: {', '.join(sorted(FLAT_FIELDS))})")
+        data = _nest(data)
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise SpecError(key, f"not an ISO 8601 datetime: {text!r}") from exc
-    if value.tzinfo is None or value.utcoffset() is None:
-        # A naive bound is ambiguous (which timezone?); windows are instants.
-        raise SpecError(key, f"must carry a UTC offset, got {text!r}")
-    return value
+        return CrawlSpec.model_validate(data)
+    except ValidationError as exc:
+        field, problem = problems(exc, CrawlSpec)[0]
+        raise SpecError(_flat_name(field) if flat else field, problem) from None
 
 
-def _timezone(data: Mapping[str, Any]) -> ZoneInfo:
-    name = _string(data, "timezone", "UTC")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SpecError("timezone", f"unknown IANA timezone {name!r}") from exc
+def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """The flat shorthand as the pipeline's form: config fields moved under "config"."""
+    config: dict[str, Any] = {key: flat[key] for key in ("base_url", "timezone") if key in flat}
+    if "site" in flat:
+        config["id"] = config["name"] = flat["site"]
+    config["discovery"] = {key: flat[key] for key in _FLAT_DISCOVERY if key in flat and flat[key] is not None}
+    politeness = flat.get("politeness", {})
+    if isinstance(politeness, Mapping):
+        politeness = {**politeness, **{key: flat[key] for key in _FLAT_POLITENESS if key in flat}}
+    config["politeness"] = politeness
+    spec = {key: flat[key] for key in ("site", "start", "end", "user_agent", "skip_urls", "allowed_domains",
+                                       "archived") if key in flat}
+    return {**spec, "config": config}
 
 
-def _http_url(field: str, url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SpecError(field, f"must be an absolute http(s) URL, got {url!r}")
-    return url
+def _flat_name(field: str) -> str:
+    """A field of the pipeline's form named as in the flat shorthand ("config.discovery.feeds[0]" -> "feeds[0]")."""
+    for prefix in ("config.discovery.", "config."):
+        if field.startswith(prefix):
+            rest = field[len(prefix):]
+            if prefix == "config." and rest.split(".")[0].split("[")[0] in ("id", "name"):
+                return "site"
+            if rest.startswith("politeness.") and rest[len("politeness."):] in _FLAT_POLITENESS:
+                return rest[len("politeness."):]
+            return rest
+    return field
 
-
-def _urls(data: Mapping[str, Any], key: str, base_url: str) -> tuple[str, ...]:
-    urls = []
-    for i, item in enumerate(_strings(data, key, default=())):
-        urls.append(_http_url(f"{key}[{i}]", urljoin(base_url, item)))
-    return tuple(urls)
-
-
-def _date_archive(data: Mapping[str, Any], base_url: str) -> str | None:
-    value = data.get("date_archive")
-    if value is None:
-        return None
-    if not isinstance(value, str) or "{yyyy}" not in value:
-        raise SpecError("date_archive", f"must be null or a URL template containing {{yyyy}}, got {value!r}")
-    url = urljoin(base_url, value)
-    _http_url("date_archive", url.replace("{", "").replace("}", ""))
-    return url
-
-
-def _archived(data: Mapping[str, Any], tz: ZoneInfo) -> tuple[tuple[str, DateHint], ...]:
-    """{"<url>": "<ISO instant or date>"}: what the archive holds, and how recent its copy is."""
-    value = data.get("archived") or {}
-    if not isinstance(value, Mapping):
-        raise SpecError("archived", f"must be an object of URL -> ISO 8601 time, got {type(value).__name__}")
-    found = []
-    for url, when in value.items():
-        field = f"archived[{url!r}]"
-        _http_url(field, str(url))
-        hint = parse_date(when, "archived", tz) if isinstance(when, str) else None
-        if hint is None:
-            raise SpecError(field, f"must be an ISO 8601 date or instant, got {when!r}")
-        found.append((str(url), hint))
-    return tuple(found)
-
-
-def _patterns(data: Mapping[str, Any], key: str, required: bool) -> tuple[re.Pattern[str], ...]:
-    texts = _strings(data, key, default=_MISSING if required else ())
-    if required and not texts:
-        raise SpecError(key, "needs at least one regular expression (otherwise no link is an article)")
-    patterns = []
-    for i, text in enumerate(texts):
-        try:
-            patterns.append(re.compile(text))
-        except re.error as exc:
-            raise SpecError(f"{key}[{i}]", f"invalid regular expression {text!r}: {exc}") from exc
-    return tuple(patterns)

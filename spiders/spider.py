@@ -17,13 +17,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from spiders.dates import DateHint, Window, best_hint, date_from_url
-from spiders.discovery import DiscoveryError, parse_feed, parse_sitemap, robots_sitemaps
+from spiders.discovery import Discovered, DiscoveryError, parse_feed, parse_sitemap, robots_sitemaps
 from spiders.incremental import ArchivedCopies
 from spiders.meta import META_DATE_HINT, META_DATE_HINT_KIND, META_PAGE, META_ROLE, META_SOURCE, request_role
 from spiders.pages import canonical_href, parse_listing
-from spiders.reasons import ERRORS, SKIPPED, classify_failure
+from spiders.reasons import ERRORS, SKIPPED, STAT_PREFIX, classify_failure, stat_key
 from spiders.spec import CrawlSpec
-from spiders.urls import SiteUrls, is_article_path, matches_any, strip_trailing_slash, url_allowed
+from spiders.urls import SiteUrls, is_article_path, matches_any, strip_trailing_slash
 
 if TYPE_CHECKING:
     from typing import Self
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 # Discovery documents first, so the precise dates of feeds and sitemaps are seen before section links.
 PRIORITY = {"robots": 100, "sitemap": 30, "feed": 30, "section": 20, "article": 0}
 HTML_CONTENT_TYPES = (b"text/html", b"application/xhtml+xml")
-STAT_PREFIX = "newsarchive"
 STAT_REFETCHED = f"{STAT_PREFIX}/refetched"
 STAT_ARCHIVED_KNOWN = f"{STAT_PREFIX}/archived_known"
 STAT_CANONICAL_ALIASES = f"{STAT_PREFIX}/canonical_aliases"
@@ -56,9 +55,15 @@ class FetchedArticle:
                 "date_hint_kind": self.date_hint_kind}
 
 
-def stat_key(category: str, reason: str) -> str:
-    """The Scrapy stats key a (category, reason) count lives under."""
-    return f"{STAT_PREFIX}/{category}/{reason}"
+def _children_first_useful(children: Iterable[Discovered]) -> list[Discovered]:
+    """A sitemap index's children, those with a lastmod first, oldest lastmod first (the stale ones are skipped
+    anyway, so the first are those nearest the window), then the undated ones in document order: when the
+    discovery budget cannot cover a huge index, it goes to the children most likely to list the window."""
+    def order(item: tuple[int, Discovered]) -> tuple[int, float, int]:
+        lastmod = next((h for h in item[1].hints if h.kind == "lastmod"), None)
+        return (0, lastmod.value.timestamp(), item[0]) if lastmod is not None else (1, 0.0, item[0])
+
+    return [child for _, child in sorted(enumerate(children), key=order)]
 
 
 class NewsSpider(scrapy.Spider):
@@ -71,7 +76,7 @@ class NewsSpider(scrapy.Spider):
         self.spec = spec
         self.allowed_domains = list(spec.allowed_domains)
         self.window = Window(spec.start, spec.end)
-        self.urls = SiteUrls(spec.base_url)  # fetch URLs and dedup keys
+        self.urls = SiteUrls(spec.base_url, spec.allowed_domains)  # allowed origins, fetch URLs, dedup keys
         self.skip_urls = frozenset(self.key_or_none(u) for u in spec.skip_urls) - {None}
         self.archived = ArchivedCopies(spec.archived, self.key_or_none)
         self.claimed: set[str] = set()  # dedup keys of URLs requested (any role), or reached by a redirect
@@ -80,7 +85,9 @@ class NewsSpider(scrapy.Spider):
         # day that straddles a window bound (a feed or news sitemap may give the exact time), and those
         # already archived (a sitemap or feed seen later may report a newer modification).
         self.pending: dict[str, tuple[str, str, list[DateHint]]] = {}  # key -> (URL, source, hints)
-        self.requests_made = 0
+        # Requests made per budget: discovery pages (feeds, sitemaps, sections, date archives) and articles
+        # are budgeted apart, so a huge sitemap index cannot spend the budget before any article is fetched.
+        self.spent = {"discovery": 0, "article": 0}
         self.articles: list[FetchedArticle] = []
 
     @classmethod
@@ -105,8 +112,8 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(stat_key(category, reason), n)
 
     def url_in_scope(self, url: str) -> bool:
-        """Whether url is http(s) on an allowed domain."""
-        return url_allowed(url, self.spec.allowed_domains)
+        """Whether url, requested as written, is on one of the site's allowed origins (scheme, host, port)."""
+        return self.urls.in_scope(url)
 
     def claim_url(self, canonical_url: str) -> bool:
         """Claim a URL (by its dedup key) for one fetch; False if it was already claimed."""
@@ -120,11 +127,14 @@ class NewsSpider(scrapy.Spider):
         """The dedup key of a URL (see SiteUrls), or None for an unusable one."""
         return self.urls.key_or_none(url)
 
-    def _spend(self) -> bool:
-        if self.requests_made >= self.spec.max_pages:
-            self.count(SKIPPED, "max_pages")
+    def _spend(self, budget: str) -> bool:
+        """Take one request from a budget ("discovery" or "article"); False, counted, when it is spent."""
+        limit, reason = ((self.spec.max_discovery_pages, "max_discovery_pages") if budget == "discovery"
+                         else (self.spec.max_pages, "max_pages"))
+        if self.spent[budget] >= limit:
+            self.count(SKIPPED, reason)
             return False
-        self.requests_made += 1
+        self.spent[budget] += 1
         return True
 
     # --- requests --------------------------------------------------------------------------------------
@@ -164,9 +174,9 @@ class NewsSpider(scrapy.Spider):
             return None
         if not self.url_in_scope(canonical):
             self.count(SKIPPED, "offsite")
-            log.warning("%s %s is outside allowed_domains: not fetched", role, url)
+            log.warning("%s %s is not on an allowed origin of the site (scheme, host, port): not fetched", role, url)
             return None
-        if not self.claim_url(canonical) or not self._spend():
+        if not self.claim_url(canonical) or not self._spend("discovery"):
             return None
         meta = {META_ROLE: role, META_SOURCE: source, META_PAGE: page}
         return Request(canonical, callback=callback, errback=self.on_error, meta=meta,
@@ -221,7 +231,7 @@ class NewsSpider(scrapy.Spider):
         if not self.claim_url(canonical):
             self.count(SKIPPED, "duplicate")  # a redirect or a fetched page's rel=canonical already reached it
             return None
-        if not self._spend():
+        if not self._spend("article"):
             return None
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"{STAT_PREFIX}/in_window")
@@ -276,7 +286,8 @@ class NewsSpider(scrapy.Spider):
             self._bad_document(response, exc)
             return
         self.count("fetched", "sitemap")
-        for entry in sitemap.entries:
+        entries = sitemap.entries if sitemap.kind != "index" else _children_first_useful(sitemap.entries)
+        for entry in entries:
             if sitemap.kind == "index":
                 lastmod = next((h for h in entry.hints if h.kind == "lastmod"), None)
                 if self.window.before_start(lastmod):

@@ -8,12 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from spiders.middlewares import STAT_CRAWL_DELAY
-from spiders.reasons import ERROR_REASONS, SKIP_REASONS, SKIPPED
+from spiders.reasons import ERROR_REASONS, SKIP_REASONS, SKIPPED, STAT_PREFIX
 from spiders.retry import STAT_RETRY_AFTER, STAT_TOO_LONG, STAT_WAITED_MS, STAT_WAITS
 from spiders.spider import (
     STAT_ARCHIVED_KNOWN,
     STAT_CANONICAL_ALIASES,
-    STAT_PREFIX,
     STAT_REFETCHED,
     FetchedArticle,
 )

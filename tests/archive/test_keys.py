@@ -146,3 +146,44 @@ def test_prefixes_select_exactly_their_keys() -> None:
     assert keys.reports_prefix("demo") == "reports/site=demo/"
     with pytest.raises(InvalidKey):
         keys.articles_prefix(None, date(2024, 1, 1))
+
+
+ATTEMPT = "20241114T021500Z-0123456789ab"
+
+
+def test_raw_keys_one_per_crawl_attempt() -> None:
+    key = keys.raw_warc_key("demo", START, END, ATTEMPT)
+    assert key == f"raw/site=demo/date=2024-11-13/20241113T000000Z_20241114T000000Z/{ATTEMPT}.warc.gz"
+    assert key.startswith(keys.raw_window_prefix("demo", START, END))
+    assert key.startswith(keys.raw_prefix("demo", date(2024, 11, 13)))
+    assert keys.crawl_stats_key(key) == key.removesuffix(".warc.gz") + ".crawl.json"
+    assert keys.parse_raw_warc_key(key) == keys.RawWarcKey("demo", date(2024, 11, 13), START, END, ATTEMPT)
+    assert validate_key(key) == key
+    # The single WARC per window of archives written before attempts still parses (attempt None).
+    old = keys.raw_warc_key("demo", START, END)
+    assert keys.parse_raw_warc_key(old).attempt is None
+    assert keys.crawl_stats_key(old) == "raw/site=demo/date=2024-11-13/20241113T000000Z_20241114T000000Z.crawl.json"
+
+
+@pytest.mark.parametrize("attempt", ["", "x", "20241114T021500Z", "20241114T021500Z-XYZ", "../../etc",
+                                     "20241114T021500Z-0123456789ab/x", "20241114T021500Z-0123"])
+def test_bad_attempt_ids(attempt: str) -> None:
+    with pytest.raises(InvalidKey, match="attempt"):
+        keys.raw_warc_key("demo", START, END, attempt)
+    with pytest.raises(InvalidKey):
+        keys.parse_raw_warc_key(f"raw/site=demo/date=2024-11-13/20241113T000000Z_20241114T000000Z/{attempt}.warc.gz")
+
+
+def test_the_record_schema_accepts_both_raw_layouts() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    import archive
+
+    schema = json.loads((Path(archive.__file__).parent / "schemas" / "article.schema.json").read_text())
+    raw = next(v for v in schema["properties"]["raw"]["anyOf"] if v.get("type") == "object")
+    pattern = re.compile(raw["properties"]["warc_key"]["pattern"])
+    assert pattern.match(keys.raw_warc_key("demo", START, END, ATTEMPT))
+    assert pattern.match(keys.raw_warc_key("demo", START, END))
+    assert not pattern.match(keys.raw_window_prefix("demo", START, END) + "../x.warc.gz")

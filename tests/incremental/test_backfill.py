@@ -15,6 +15,7 @@ from demosite.generated import truth
 from demosite.generated.corpus import GenArticle
 from extract import article_id
 from pipeline.crawl import ProgressEvent
+from pipeline.raw import window_warc_keys
 from pipeline.window import Window
 
 FIRST_DAY = date(2025, 2, 1)
@@ -88,13 +89,18 @@ def test_duplicate_urls_yield_one_article_and_one_fetch(backfill: list[Any], run
 
 def test_rerun_fetches_no_article_and_keeps_the_keys(backfill: list[Any], runner: Any) -> None:
     first = backfill[3]
+    store = runner.store()
+    first_warc = store.get(first.crawl["warc_key"])
     rerun = runner.run(first.window)
     assert rerun.article_requests() == []
     counts = rerun.crawl["counts"]
     archived = len(first.extract["article_keys"])
     assert counts["incremental"]["already_archived"] == archived and counts["incremental"]["refetched"] == 0
     assert counts["incremental"]["archived_known"] == archived
-    assert counts["warc_previous_bytes"] > 0  # appended to the first run's WARC
+    # The rerun wrote a WARC of its own; the first run's WARC, which the records point into, is unchanged.
+    assert window_warc_keys(store, "gen", first.window) == [first.crawl["warc_key"], rerun.crawl["warc_key"]]
+    assert store.get(first.crawl["warc_key"]) == first_warc
+    assert rerun.extract["counts"]["warcs"] == 2
     assert sorted(rerun.extract["article_keys"]) == sorted(first.extract["article_keys"])
     assert rerun.extract["index_keys"] == first.extract["index_keys"]
     assert not list(runner.store().list("versions/"))
@@ -110,6 +116,6 @@ def test_overlapping_backfill_adds_nothing(backfill: list[Any], runner: Any) -> 
     assert events and events[-1].final and events[-1].fetched == len(overlap.requests)  # what a progress bar shows
     expected = _expected(runner, FIRST_DAY + timedelta(days=6), 3)
     assert overlap.crawl["counts"]["incremental"]["already_archived"] == len(expected)
-    assert overlap.crawl["counts"]["warc_previous_bytes"] == 0
+    assert window_warc_keys(runner.store(), "gen", overlap.window) == [overlap.crawl["warc_key"]]
     assert overlap.extract["article_keys"] == []  # nothing new to write: the earlier runs hold them
     assert _article_objects(runner.store()) == before

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -119,9 +118,12 @@ def test_site_without_languages_skips_the_language_gate() -> None:
     assert gate.status == "skipped"
 
 
+ALLOW = "[discovery]\narticle_allow = ['^/']\n"  # the one required discovery key
+
+
 def test_thresholds_come_from_the_site_file(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
-    path.write_text('id = "s"\nname = "S"\nbase_url = "https://s.example/"\n[checks]\nmin_articles = 5\n'
+    path.write_text('id = "s"\nname = "S"\nbase_url = "https://s.example/"\n' + ALLOW + '[checks]\nmin_articles = 5\n'
                     'max_rejected_share = 0.1\nhard_gates = ["min_articles", "rejected_share"]\nhistory_runs = 4\n')
     checks = load_site_file(path).checks
     assert (checks.min_articles, checks.max_rejected_share, checks.history_runs) == (5, 0.1, 4)
@@ -137,8 +139,8 @@ def test_thresholds_come_from_the_site_file(tmp_path: Path) -> None:
     ("min_history_runs = 20", "checks.history_runs"),
 ])
 def test_bad_thresholds_are_config_errors(tmp_path: Path, line: str, field: str) -> None:
-    (tmp_path / "s.toml").write_text(f'id = "s"\nname = "S"\nbase_url = "https://s.example/"\n[checks]\n{line}\n')
-    (tmp_path / "ok.toml").write_text('id = "ok"\nname = "OK"\nbase_url = "https://ok.example/"\n')
+    (tmp_path / "s.toml").write_text(f'id = "s"\nname = "S"\nbase_url = "https://s.example/"\n{ALLOW}[checks]\n{line}\n')
+    (tmp_path / "ok.toml").write_text('id = "ok"\nname = "OK"\nbase_url = "https://ok.example/"\n' + ALLOW)
     catalog = load_sites(tmp_path)
     assert [s.id for s in catalog.sites] == ["ok"]  # the other sites still load
     assert len(catalog.errors) == 1 and isinstance(catalog.errors[0], SiteConfigError)
@@ -184,6 +186,6 @@ def test_check_window_writes_the_report_then_fails_with_what_and_how_much(tmp_pa
     assert [g["name"] for g in stored["gates"]] == list(GATE_NAMES)
     assert info.value.report["report_key"].endswith(".json") and "article_keys" not in info.value.report
     # The same numbers with a lower bar pass, and the summary is what the DAG returns as XCom.
-    relaxed = replace(site, checks=replace(site.checks, min_yield_ratio=0.05))
+    relaxed = site.model_copy(update={"checks": site.checks.model_copy(update={"min_yield_ratio": 0.05})})
     summary = check_window(relaxed, window, store, crawl, extract, "2024-11-05T00:00:00+00:00")
     assert summary["status"] == "ok" and summary["articles"] == 3 and summary["failed_gates"] == []

@@ -9,11 +9,11 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from newsarchive_page import RunInfo, collect, render, run_window
+from newsarchive_page import RunInfo, broken_files, collect, render, run_window
 
 from archive import keys
 from archive.local import LocalStore
-from pipeline.sites import load_site_file
+from pipeline.sites import load_site_file, load_sites
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = load_site_file(ROOT / "sites" / "demo.toml")
@@ -70,6 +70,29 @@ def test_html_links_out_of_the_iframe_and_escapes(tmp_path: Path) -> None:
     assert 'href="/airflow/dags/news_demo/runs/manual__ok" target="_top"' in html
     assert "manual__%3Cbad%3E" in html and "<bad>" not in html
     assert html.count('data-day=') == 14 and 'data-day="2024-11-15" data-count="3"' in html
+
+
+def test_broken_site_files_are_listed_with_file_field_and_reason(tmp_path: Path) -> None:
+    """Ops see a site file with mistakes on the page (it has no DAG, so nothing else in the UI shows it)."""
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    (sites / "demo.toml").write_text((ROOT / "sites" / "demo.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (sites / "broken.toml").write_text((ROOT / "sites" / "demo.toml").read_text(encoding="utf-8").replace(
+        'id = "demo"', 'id = "broken"').replace("concurrency = 8", "concurrency = 0"), encoding="utf-8")
+    (sites / "latin.toml").write_bytes('id = "latin"\nname = "Café <b>"\n'.encode("latin-1"))
+    (sites / "folder.toml").mkdir()
+    catalog = load_sites(sites)
+    broken = broken_files(catalog.errors)
+    assert [(Path(b.file).name, b.site_id, b.field) for b in broken] == [
+        ("broken.toml", "broken", "politeness.concurrency"), ("folder.toml", "folder", "(file)"),
+        ("latin.toml", "latin", "(encoding)")]
+    rows = collect(catalog.sites, LocalStore(tmp_path / "archive"), lambda dag_id: [], date(2026, 1, 1))
+    html = render(rows, datetime(2026, 1, 1, tzinfo=UTC), "file:///x", broken=broken)
+    assert "3 site file(s) with mistakes: no DAG until fixed" in html
+    assert f'<tr data-file="{sites / "broken.toml"}" data-field="politeness.concurrency">' in html
+    assert "expected an integer from 1 to 64, got 0" in html and '<tr data-site="demo">' in html
+    clean = render(rows, datetime(2026, 1, 1, tzinfo=UTC), "file:///x", broken=[])
+    assert 'table id="broken-files"' not in clean and "with mistakes" not in clean
 
 
 def test_run_window_prefers_params_then_interval() -> None:

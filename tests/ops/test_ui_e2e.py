@@ -29,6 +29,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server, demo_si
     """Airflow on the demo site, archive on moto_server, alerts to a recording webhook; stopped at the end."""
     home = tmp_path_factory.mktemp("airflow-ops")
     write_site_config(home / "sites", demo_site.url)
+    # A broken site file beside it: no DAG, listed on the News archive page with its field (issue 13 item 8).
+    write_site_config(home / "sites", demo_site.url, site_id="broken")
+    broken = home / "sites" / "broken.toml"
+    broken.write_text(broken.read_text().replace("concurrency = 8", "concurrency = 0"))
     s3_server.client().create_bucket(Bucket="ops-archive")
     hook = Recorder().start()
     port = free_port()
@@ -142,6 +146,8 @@ def test_news_archive_page_in_chromium(stack: Any) -> None:
     counts = [int(c.split('"')[0]) for c in row.split('data-count="')[1:]]
     assert len(counts) == 14 and sum(counts) >= 8  # the good window's last 14 days
     assert "min_articles: 0 articles archived" in row  # the last failure, with its reason
+    assert "1 site file(s) with mistakes" in dom and 'data-field="politeness.concurrency"' in dom
+    assert '<tr data-site="broken">' not in dom
 
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "plugin-page.html").write_text(dom)

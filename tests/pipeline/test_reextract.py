@@ -55,3 +55,62 @@ def test_reextract_applies_a_changed_rule_offline(archived: tuple[Path, Path], d
 def test_reextract_without_a_stored_crawl_is_a_clear_error(archived: tuple[Path, Path]) -> None:
     with pytest.raises(LookupError, match="no archived crawl of demo overlaps"):
         stages.reextract("demo", parse_window("2023-01-01", "2023-01-02"))
+
+
+def _to_old_layout(archive: Path) -> str:
+    """Turn the window's crawl attempt into the single-WARC layout of archives written before attempts existed
+    (raw/.../<window>.warc.gz and .crawl.json, records pointing into it), as an old archive holds it."""
+    from archive import keys
+    from archive.store import open_store
+    from pipeline.raw import window_warc_keys
+
+    store = open_store(archive.as_uri())
+    [attempt_key] = window_warc_keys(store, "demo", WINDOW)
+    old_key = keys.raw_warc_key("demo", WINDOW.start, WINDOW.end)
+    store.put(old_key, store.get(attempt_key), content_type="application/warc")
+    store.put(keys.crawl_stats_key(old_key), store.get(keys.crawl_stats_key(attempt_key)),
+              content_type="application/json")
+    for key in (attempt_key, keys.crawl_stats_key(attempt_key)):
+        store.delete(key)
+    for path in (archive / "articles").rglob("*.json"):
+        record = json.loads(path.read_text())
+        record["raw"]["warc_key"] = old_key
+        store.put(str(path.relative_to(archive)), json.dumps(record).encode(), content_type="application/json")
+    return old_key
+
+
+def test_reextract_reads_archives_written_with_one_warc_per_window(archived: tuple[Path, Path],
+                                                                   demo_site: Any) -> None:
+    _, archive = archived
+    before = _texts(archive)
+    old_key = _to_old_layout(archive)
+    demo_site.clear_log()
+    summary = stages.reextract("demo", WINDOW)
+    assert demo_site.requests == []
+    assert summary["crawls"][0]["warc_keys"] == [old_key] and summary["articles"] == len(before)
+    assert _texts(archive) == before
+    records = [json.loads(p.read_text()) for p in (archive / "articles").rglob("*.json")]
+    assert {r["raw"]["warc_key"] for r in records} == {old_key}
+
+
+def test_a_rerun_after_the_upgrade_reads_the_old_warc_and_its_own(archived: tuple[Path, Path]) -> None:
+    """An old window crawled again: its new attempt's WARC beside the old single WARC, both read; the latest
+    fetch of each article wins, and nothing is archived twice."""
+    from archive.store import open_store
+    from pipeline.raw import window_warc_keys
+
+    _, archive = archived
+    before = _texts(archive)
+    old_key = _to_old_layout(archive)
+    store = open_store(archive.as_uri())
+    site = stages.get_site("demo")
+    from pipeline.crawl import crawl_window
+    from pipeline.extraction import extract_window
+
+    crawl = crawl_window(site, WINDOW, store, incremental=False)  # fetches every article again
+    result = extract_window(site, WINDOW, store, crawl.warc_key)
+    assert window_warc_keys(store, "demo", WINDOW) == [old_key, crawl.warc_key]
+    assert result.counts["warcs"] == 2 and result.counts["duplicate.same_canonical_url"] >= len(before)
+    assert _texts(archive) == before
+    records = [json.loads(p.read_text()) for p in (archive / "articles").rglob("*.json")]
+    assert {r["raw"]["warc_key"] for r in records} == {crawl.warc_key}  # the latest fetch wins

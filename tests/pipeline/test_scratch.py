@@ -80,3 +80,38 @@ def test_what_is_not_ours_to_remove_stays(work: Path) -> None:
 def test_only_stage_prefixes(work: Path) -> None:
     with pytest.raises(ValueError, match="must start with"), scratch_dir("other-"):
         pass
+
+
+def test_a_folder_stays_while_any_owner_runs(work: Path) -> None:
+    """A crawl task's folder also names its spider: killed task, live spider -> the folder is still in use."""
+    from pipeline.scratch import add_owner
+
+    victim, left = _holder(work)
+    spider = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        add_owner(left, spider.pid)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=10)
+        assert sweep_stale(work) == [] and left.is_dir(), "a folder was swept while its spider still ran"
+        spider.kill()
+        spider.wait(timeout=10)
+        assert sweep_stale(work) == [left]
+    finally:
+        spider.kill()
+        spider.wait(timeout=10)
+
+
+def test_a_zombie_is_not_alive() -> None:
+    from pipeline.processes import process_alive
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the child never exited"
+            time.sleep(0.05)
+        assert not process_alive(child.pid)  # exited, not yet reaped (wait() not called)
+        assert process_alive(os.getpid())
+    finally:
+        child.wait(timeout=10)
+    assert not process_alive(child.pid)

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,3 +125,48 @@ def test_killed_crawl_leaves_nothing_and_the_retry_completes(victim: str, slow_s
     fetched = Counter(r.target_uri for r in iter_responses(io.BytesIO(warc)) if r.status == 200 and r.role == "article")
     assert [u for u, n in fetched.items() if n > 1] == [], "an article was fetched twice in the retry"
     assert set(expected) <= set(fetched)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
+def test_killing_only_the_task_process_stops_its_spider(signum: signal.Signals, slow_site: Any, stage_env: Path,
+                                                         tmp_path: Path) -> None:
+    """A signal to the task process alone (not its process group): SIGKILL (no cleanup at all), SIGTERM (Python's
+    default: gone at once), SIGINT (an exception unwinding the task). The spider it started dies with it, the site
+    sees no request after that, and the next task sweeps the scratch folder the spider wrote into."""
+    from pipeline.processes import process_alive
+    from pipeline.scratch import sweep_stale
+
+    site_id = f"killed-parent-{signum.name.lower()}"
+    _write_config(stage_env / "sites", site_id, slow_site.url)
+    archive_url = (tmp_path / "archive").as_uri()
+    since = len(slow_site.requests)
+    work_before = set((stage_env / "work").glob(f"crawl-{site_id}-*"))
+    proc = _crawl_in_worker(site_id, archive_url, stage_env)
+    try:
+        wait_until(lambda: _articles_fetched(slow_site, since) >= 1, timeout=120, what="article requests")
+        spiders = [p for p in child_pids(proc.pid) if "spiders.crawl" in cmdline(p)]
+        assert len(spiders) == 1, spiders
+        os.kill(proc.pid, signum)  # the parent only: the spider is not signalled by anyone
+        proc.wait(timeout=30)
+        wait_until(lambda: not process_alive(spiders[0]), timeout=10, what="the orphaned spider to die")
+    finally:
+        kill_group(proc)  # whatever is left (nothing, if the spider died with its parent)
+    # Answers already on their way when the spider died are logged within DELAY_S; then nothing more comes.
+    wait_until(lambda: slow_site.requests[-1].time < time.time() - 4 * DELAY_S, timeout=10, what="a quiet site")
+    settled = len(slow_site.requests)
+    time.sleep(10 * DELAY_S)
+    assert len(slow_site.requests) == settled, "the site is still being crawled after its task was killed"
+    expected = truth.articles_between(WINDOW.start, WINDOW.end)
+    assert _articles_fetched(slow_site, since) < len(expected), "the orphaned spider crawled on to the end"
+
+    leftovers = set((stage_env / "work").glob(f"crawl-{site_id}-*")) - work_before
+    if signum == signal.SIGINT:  # the exception unwound the task: its scratch folder went with it
+        assert leftovers == set()
+    else:  # no cleanup ran; the folder goes once every owner (task and spider) is gone
+        assert len(leftovers) == 1 and (next(iter(leftovers)) / "crawl.warc.gz").exists()
+        assert set(sweep_stale(stage_env / "work")) >= leftovers
+    retried = run_stages(site_id, WINDOW, archive_url)
+    assert retried.error is None, retried.log_text()[-3000:]
+    store = open_store(archive_url)
+    records = [json.loads(store.get(k)) for k in store.list("articles/")]
+    assert len(records) == len(expected) == len({r["canonical_url"] for r in records})

@@ -6,12 +6,14 @@ One pipeline run (the session fixture ``hostile_run``) serves every test here.
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from archive import keys
 from demosite import hostile
@@ -110,6 +112,11 @@ def test_nothing_is_requested_that_must_not_be(hostile_run: Any) -> None:
     assert most[1] <= 2 * (RETRY_TIMES + 1), most
     # A Retry-After of hours or a stalled server does not hold the crawl: it ends in well under two minutes.
     assert hostile_run.run.seconds["crawl"] < 120, hostile_run.run.seconds
+    # Every request went to the site's own origin: no other port of its host (:2375), no https on its http port.
+    origin = hostile_run.site.url.rstrip("/")
+    requested = [r.rec_headers.get_header("WARC-Target-URI") for key in hostile_run.keys if key.endswith(".warc.gz")
+                 for r in ArchiveIterator(io.BytesIO(hostile_run.store.get(key))) if r.rec_type == "request"]
+    assert requested and [u for u in requested if not u.startswith(origin + "/")] == []
 
 
 def test_no_local_file_or_bomb_reaches_the_archive(hostile_run: Any) -> None:

@@ -294,19 +294,30 @@ def test_bad_spec_and_unwritable_output(tmp_path: Path) -> None:
 
 
 def test_network_failures_counted(demo_site: Any, tmp_path: Path) -> None:
+    # A site on a closed port of loopback (connection refused) with a feed on a name that does not resolve.
     spec = demo_spec(
-        demo_site.url, feeds=[], sections=["http://127.0.0.1:1/section/", "http://nonexistent.invalid/section/"],
-        allowed_domains=["127.0.0.1", "nonexistent.invalid"], max_response_bytes=300,
+        "http://127.0.0.1:1/", feeds=["http://news.nonexistent.invalid:1/rss.xml"], sitemaps=[],
+        sections=["/section/"], allowed_domains=["127.0.0.1", "nonexistent.invalid"],
         politeness={"obey_robots": False})
-    run = run_crawl(demo_site, tmp_path, spec)
+    run = run_crawl(None, tmp_path / "net", spec)
     assert run.returncode == 0, run.stderr
     errors = run.stats["errors"]
-    assert (errors["connection"], errors["dns"], errors["too_large"]) == (1, 1, 1)  # too_large: sitemap.xml
-    assert run.stats["fetched"]["sitemap"] == 0
+    assert (errors["connection"], errors["dns"]) == (2, 1), errors  # robots.txt, the section; the feed
+    big = run_crawl(demo_site, tmp_path / "big", demo_spec(demo_site.url, feeds=[], sections=[],
+                                                            max_response_bytes=300))
+    assert big.returncode == 0, big.stderr
+    assert big.stats["errors"]["too_large"] == 1 and big.stats["fetched"]["sitemap"] == 0
 
 
-def test_max_pages_budget(demo_site: Any, tmp_path: Path) -> None:
-    run = run_crawl(demo_site, tmp_path, demo_spec(demo_site.url, max_pages=5))
+def test_max_pages_budgets_articles_and_discovery_apart(demo_site: Any, tmp_path: Path) -> None:
+    run = run_crawl(demo_site, tmp_path / "articles", demo_spec(demo_site.url, max_pages=5))
     assert run.returncode == 0, run.stderr
-    assert len([r for r in run.requests if r.path != "/robots.txt"]) == 5
-    assert run.stats["skipped"]["max_pages"] > 0
+    articles = [r for r in run.requests if r.path.startswith(("/fr/", "/en/"))]
+    assert len(articles) == 5 and run.stats["in_window"] == 5
+    assert run.stats["skipped"]["max_pages"] > 0 and run.stats["skipped"]["max_discovery_pages"] == 0
+    # Two discovery pages (the sitemap and the feed come first): the article budget is untouched by them.
+    run = run_crawl(demo_site, tmp_path / "discovery", demo_spec(demo_site.url, max_discovery_pages=2))
+    assert run.returncode == 0, run.stderr
+    discovery = [r for r in run.requests if not r.path.startswith(("/fr/", "/en/", "/robots.txt"))]
+    assert sorted(r.path for r in discovery) == ["/rss.xml", "/sitemap.xml"]
+    assert run.stats["skipped"]["max_discovery_pages"] >= 4 and run.stats["fetched"]["article"] > 5

@@ -16,7 +16,7 @@ from spiders.progress import format_progress, parse_progress
 from spiders.retry import backoff_delay, parse_retry_after
 from spiders.spec import SpecError, parse_spec
 from spiders.spider import NewsSpider
-from spiders.urls import SiteUrls, strip_trailing_slash, with_scheme
+from spiders.urls import SiteUrls, strip_trailing_slash
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -63,13 +63,14 @@ def test_modified_since_rules() -> None:
 def test_fetch_urls_and_keys() -> None:
     spider = NewsSpider(parse_spec(spec()))
     urls = spider.urls
-    assert urls.fetch_url("https://127.0.0.1:8080/a/b/?utm_source=x#top") == "http://127.0.0.1:8080/a/b/"
-    assert urls.key("https://127.0.0.1:8080/a/b/") == urls.key("http://127.0.0.1:8080/a/b")
+    assert urls.fetch_url("http://127.0.0.1:8080/a/b/?utm_source=x#top") == "http://127.0.0.1:8080/a/b/"
+    assert urls.key("http://127.0.0.1:8080/a/b/") == urls.key("http://127.0.0.1:8080/a/b")
+    # Never moved to another scheme (that would change the origin, or downgrade https to http).
+    assert urls.fetch_url("https://127.0.0.1:8080/a") == "https://127.0.0.1:8080/a"
     assert urls.fetch_url("https://other.example/a") == "https://other.example/a"
     assert spider.key_or_none("not a url") is None and urls.fetch_url_or_none("/relative") is None
     secure = SiteUrls("https://news.example/")
-    assert secure.fetch_url("http://news.example:80/a") == "https://news.example/a"
-    assert with_scheme("http://h.example:443/a", "https") == "https://h.example/a"
+    assert secure.fetch_url("http://news.example:80/a") == "https://news.example/a"  # upgraded
     assert strip_trailing_slash("http://h/") == "http://h/" and strip_trailing_slash("http://h/a//?q=1") == "http://h/a?q=1"
 
 

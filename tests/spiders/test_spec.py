@@ -115,3 +115,59 @@ def test_window_days_and_monthly_template() -> None:
     days = window_days(datetime(2024, 11, 1, tzinfo=UTC), datetime(2024, 11, 3, tzinfo=UTC), UTC)
     assert days == (date(2024, 11, 1), date(2024, 11, 2))
     assert expand_date_archive("http://h/{yyyy}/{mm}/", days) == ("http://h/2024/11/",)
+
+
+def test_the_pipeline_form_names_fields_under_config() -> None:
+    """The spec the pipeline writes: the site config under "config", validated by the one site model."""
+    from pipeline.sites import load_site_file
+    from spiders.spec import spec_document
+
+    site = load_site_file(Path(__file__).resolve().parents[2] / "sites" / "demo.toml")
+    document = spec_document(site, datetime(2024, 11, 1, tzinfo=UTC), datetime(2024, 11, 2, tzinfo=UTC), "ua/1")
+    spec = parse_spec(document)
+    assert spec.site == "demo" and spec.feeds == site.discovery.feeds and spec.user_agent == "ua/1"
+    assert spec.politeness.concurrency == 8 and spec.max_pages == site.politeness.max_pages
+    broken = copy.deepcopy(document)
+    broken["config"]["politeness"]["concurrency"] = 0
+    with pytest.raises(SpecError) as info:
+        parse_spec(broken)
+    assert info.value.field == "config.politeness.concurrency"
+    with pytest.raises(SpecError, match="is not the config's id"):
+        parse_spec({**document, "site": "other"})
+    with pytest.raises(SpecError, match="longer than 366 days"):  # refused before any spider process starts
+        spec_document(site, datetime(2020, 1, 1, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC), "ua/1")
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"base_url": "http://[::1/"}, "base_url"),
+    ({"base_url": "http://127.0.0.1:70000/"}, "base_url"),
+    ({"base_url": "http://${HOME}/"}, "base_url"),
+    ({"politeness": {"download_delay": float("nan")}}, "politeness.download_delay"),
+    ({"timeout_s": float("inf")}, "timeout_s"),
+    ({"article_allow": ["^/(?=news)"]}, "article_allow[0]"),
+    ({"article_deny": ["(x)\\1"]}, "article_deny[0]"),
+    ({"feeds": ["http://user:pw@127.0.0.1/rss"]}, "feeds[0]"),
+    ({"allowed_domains": []}, None),
+])
+def test_the_flat_form_obeys_the_site_model(changes: dict[str, Any], field: str | None) -> None:
+    if field is None:
+        assert parse_spec(spec_with(**changes)).allowed_domains == ("127.0.0.1",)
+        return
+    with pytest.raises(SpecError) as info:
+        parse_spec(spec_with(**changes))
+    assert info.value.field == field
+
+
+def test_article_patterns_match_in_linear_time() -> None:
+    """(a+)+$ takes 2^n steps per n-character path with backtracking (re); the spec's patterns are RE2 (linear).
+    With re, this test would run for days: pytest's timeout fails it."""
+    from spiders.urls import is_article_path
+
+    spec = parse_spec(spec_with(article_allow=["^/(a+)+$", "^/(x|xx)+y$"], article_deny=["(b*)*c$"]))
+    hostile = "http://127.0.0.1:8765/" + "a" * 5000 + "!"
+    assert not is_article_path(hostile, spec.article_allow, spec.article_deny)
+    assert not is_article_path("http://127.0.0.1:8765/" + "x" * 5000, spec.article_allow, spec.article_deny)
+    assert is_article_path("http://127.0.0.1:8765/aaaa", spec.article_allow, spec.article_deny)
+    denying = parse_spec(spec_with(article_allow=["^/"], article_deny=["(b*)*c$"]))
+    assert is_article_path("http://127.0.0.1:8765/" + "b" * 5000 + "!", denying.article_allow, denying.article_deny)
+    assert not is_article_path("http://127.0.0.1:8765/bbbc", denying.article_allow, denying.article_deny)
