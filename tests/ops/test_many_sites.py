@@ -1,15 +1,18 @@
 """Many sites at once through a real scheduler: the crawl pool's cap and every host's politeness hold.
 
-Twelve site files point at three fixture servers (the generated site, each answering after 50 ms so requests
-in flight overlap as on a network): five sites on host A and four on host B allow two requests at once
-without delay, three on host C one request at a time, 0.3 s apart. The crawl pool has two slots, fewer
-than the hosts. Every site's DAG is triggered at once, each for its own day. From the servers' own records
-(when each request was being served), the test checks that no host ever had more requests in flight than
-its sites allow, no two requests to host C came closer than Scrapy's randomised delay allows (0.5x to 1.5x
-the configured delay), the crawls of sites sharing a host never interleaved (one crawl per host at a time:
-crawls that found their host busy waited, then were rescheduled, as their logs say), no more crawls hit
-the servers at once than the pool has slots (and that many did), and every run archived its window. Once
-on the LocalExecutor (SQLite), once on Celery with two workers (Redis, Postgres).
+Eight site files point at three fixture servers (the generated site, each answering after 50 ms so requests
+in flight overlap as on a network): three sites on host A and three on host B allow two requests at once
+without delay, two on host C one request at a time, 0.3 s apart. The crawl pool has two slots, fewer
+than the hosts. Every site's DAG is triggered at once, each for its own day, while the test itself holds
+host A's turn until a crawl of host A has queued behind it (so crawls do contend for a host).
+
+From the servers' own records (when each request was being served), the test checks that no host ever had
+more requests in flight than its sites allow, no two requests to host C came closer than Scrapy's
+randomised delay allows (0.5x to 1.5x the configured delay), host A got no request while the test held its
+turn, the crawls of sites sharing a host never interleaved, and no more crawls hit the servers at once than
+the pool has slots; from Airflow's API, polled throughout, that the running crawl tasks never outnumbered
+the pool's slots and filled them; and that every run archived its window. Once on the LocalExecutor
+(SQLite), once on Celery with two workers (Redis, Postgres).
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ from __future__ import annotations
 import itertools
 import os
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Any
 
 import pytest
@@ -28,16 +34,18 @@ from ops_support import airflow_env
 from support import S3Server, free_port
 from test_distributed import services  # noqa: F401  (the Postgres and Redis fixture)
 
+from archive.store import open_store
 from demosite.generated import GeneratedSite, serve_generated, truth
 from demosite.generated.config import write_site_config
 from demosite.generated.corpus import FIRST_DAY, TZ
+from pipeline.hostlease import host_id, host_turn
 from pipeline.localstack import AirflowStack, StackError
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 POOL_SLOTS = 2
 LATENCY_S = 0.05
 # host label -> (sites on it, concurrency, download delay)
-HOSTS = {"A": (5, 2, 0.0), "B": (4, 2, 0.0), "C": (3, 1, 0.3)}
+HOSTS = {"A": (3, 2, 0.0), "B": (3, 2, 0.0), "C": (2, 1, 0.3)}
 # Scrapy waits between 0.5x and 1.5x DOWNLOAD_DELAY (RANDOMIZE_DOWNLOAD_DELAY); timers get a little slack.
 DELAY_FLOOR = 0.5 * 0.95
 
@@ -58,7 +66,7 @@ class Site:
 
     @property
     def window(self) -> dict[str, str]:
-        start = datetime.combine(self.day, time(0), tzinfo=TZ)
+        start = datetime.combine(self.day, clock_time(0), tzinfo=TZ)
         return {"start": start.isoformat(), "end": (start + timedelta(days=1)).isoformat()}
 
     @property
@@ -80,7 +88,7 @@ class Fleet:
 
 
 def start_fleet(sites_dir: Path) -> Fleet:
-    """Three servers, twelve site files, each site its own day (days 40 to 51 of the generated site)."""
+    """Three servers, eight site files, each site its own day (from day 40 of the generated site on)."""
     servers = {label: serve_generated("127.0.0.1", 0, latency=LATENCY_S) for label in HOSTS}
     sites = []
     for label, (count, concurrency, delay) in HOSTS.items():
@@ -93,20 +101,64 @@ def start_fleet(sites_dir: Path) -> Fleet:
     return Fleet(servers, sites)
 
 
-def run_fleet(airflow: AirflowStack, fleet: Fleet) -> dict[str, list[dict[str, Any]]]:
-    """Unpause every site's DAG, trigger them all at once, wait; each site's task instances."""
+@dataclass
+class FleetRun:
+    """What running the fleet recorded: task instances by site, the most crawl tasks running at once
+    (polled), and when the test held host A's turn (monotonic seconds)."""
+
+    tasks: dict[str, list[dict[str, Any]]]
+    most_running: int
+    held: tuple[float, float]
+
+
+def _poll_running(airflow: AirflowStack, stop: threading.Event, counts: list[int]) -> None:
+    path = "/api/v2/dags/~/dagRuns/~/taskInstances?task_id=crawl&state=running&limit=1"
+    while not stop.wait(3):  # gently: the LocalExecutor test runs on SQLite
+        try:
+            counts.append(int(airflow.api("GET", path)["total_entries"]))
+        except (OSError, StackError):
+            continue
+
+
+def _hold_host(store: Any, url: str, held: list[float], done: threading.Event) -> None:
+    """Hold the host's turn until another crawl queues behind it (at most 300 s)."""
+    with host_turn(store, url, "the test itself"):
+        held.append(monotonic())
+        deadline = monotonic() + 300
+        while monotonic() < deadline and len(list(store.list(f"hosts/host={host_id(url)}/tickets/"))) < 2:
+            sleep(0.2)
+        sleep(1)  # the queued crawl looks again while the host is still held
+        held.append(monotonic())
+    done.set()
+
+
+def run_fleet(airflow: AirflowStack, fleet: Fleet, store: Any) -> FleetRun:
+    """Unpause every site's DAG; hold host A's turn; trigger them all at once; wait for every run."""
     airflow.airflow("pools", "set", "newsarchive_crawl", str(POOL_SLOTS), "crawl pool of the many-sites test")
     for site in fleet.sites:
         airflow.unpause(site.dag_id)
+    stop, released = threading.Event(), threading.Event()
+    counts: list[int] = []
+    held: list[float] = []
+    poller = threading.Thread(target=_poll_running, args=(airflow, stop, counts), daemon=True)
+    holder = threading.Thread(target=_hold_host, args=(store, fleet.servers["A"].url, held, released), daemon=True)
+    poller.start()
+    holder.start()
     runs = {site.id: airflow.trigger(site.dag_id, site.window) for site in fleet.sites}
     tasks: dict[str, list[dict[str, Any]]] = {}
-    for site in fleet.sites:
-        run = airflow.wait_run(site.dag_id, runs[site.id], timeout=600)
-        tasks[site.id] = airflow.task_instances(site.dag_id, runs[site.id])
-        if run["state"] != "success":
-            logs = "\n".join(f"--- {p}\n{p.read_text(errors='replace')[-3000:]}" for p in airflow.run_dir.glob("*.log"))
-            raise StackError(f"{site.dag_id} ended {run['state']}: {tasks[site.id]}\n{logs}")
-    return tasks
+    try:
+        for site in fleet.sites:
+            run = airflow.wait_run(site.dag_id, runs[site.id], timeout=900)
+            tasks[site.id] = airflow.task_instances(site.dag_id, runs[site.id])
+            if run["state"] != "success":
+                logs = "\n".join(f"--- {p}\n{p.read_text(errors='replace')[-3000:]}"
+                                 for p in airflow.run_dir.glob("*.log"))
+                raise StackError(f"{site.dag_id} ended {run['state']}: {tasks[site.id]}\n{logs}")
+    finally:
+        stop.set()
+        poller.join(timeout=10)
+    assert released.wait(timeout=10) and len(held) == 2
+    return FleetRun(tasks, max(counts, default=0), (held[0], held[1]))
 
 
 def most_at_once(spans: list[tuple[float, float]]) -> int:
@@ -144,22 +196,36 @@ def crawl_spans(fleet: Fleet) -> dict[str, tuple[str, float, float]]:
     return spans
 
 
-def check_turns_and_pool(fleet: Fleet, logs: Path) -> None:
-    """Crawls of one host never interleave; at most the pool's slots of crawls hit the servers at once, and
-    that many did; some crawls found their host busy and waited (so the test did contend)."""
+def server_crawls(server: GeneratedSite) -> list[tuple[float, float]]:
+    """The crawls a host served, one after another: each starts with its robots.txt request."""
+    exchanges = sorted(server.exchanges, key=lambda e: e.start)
+    starts = [n for n, e in enumerate(exchanges) if e.path == "/robots.txt"]
+    assert starts and starts[0] == 0, "a crawl began without robots.txt"
+    bounds = [*starts, len(exchanges)]
+    return [(exchanges[a].start, max(e.end for e in exchanges[a:b])) for a, b in itertools.pairwise(bounds)]
+
+
+def check_turns_and_pool(fleet: Fleet, run: FleetRun, logs: Path) -> None:
+    """One crawl per host at a time, none on host A while the test held it, the crawls that found their host
+    busy waited; the crawl pool's cap held in Airflow's books and at the servers, and was reached."""
     spans = crawl_spans(fleet)
     for label in fleet.servers:
         on_host = [(start, end) for host, start, end in spans.values() if host == label]
         assert most_at_once(on_host) == 1, f"host {label}: crawls interleaved: {on_host}"
-    assert most_at_once([(start, end) for _, start, end in spans.values()]) == POOL_SLOTS, spans
+    during = [e.path for e in fleet.servers["A"].exchanges if run.held[0] < e.start < run.held[1]]
+    assert during == [], f"host A was requested while the test held its turn: {during[:5]}"
     waited = [p for p in logs.rglob("*.log") if "waiting for its turn" in p.read_text(errors="replace")]
-    assert waited, "no crawl ever found its host busy: the test did not contend"
+    assert waited, "no crawl task ever found its host busy"
+    assert run.most_running == POOL_SLOTS, f"{run.most_running} crawl tasks ran at once, the pool has {POOL_SLOTS}"
+    crawls = [span for server in fleet.servers.values() for span in server_crawls(server)]
+    assert len(crawls) == len(fleet.sites) and most_at_once(crawls) <= POOL_SLOTS
 
 
-def check_tasks(tasks: dict[str, list[dict[str, Any]]]) -> None:
+def check_tasks(run: FleetRun) -> None:
     """Every task succeeded; the crawls ran in the crawl pool."""
-    assert all(ti["state"] == "success" for tis in tasks.values() for ti in tis), tasks
-    assert {ti["pool"] for tis in tasks.values() for ti in tis if ti["task_id"] == "crawl"} == {"newsarchive_crawl"}
+    tis = [ti for tasks in run.tasks.values() for ti in tasks]
+    assert all(ti["state"] == "success" for ti in tis), tis
+    assert {ti["pool"] for ti in tis if ti["task_id"] == "crawl"} == {"newsarchive_crawl"}
 
 
 def check_archive(fleet: Fleet, keys: Any) -> None:
@@ -169,6 +235,16 @@ def check_archive(fleet: Fleet, keys: Any) -> None:
         expected = len(truth.articles_between(start, start + timedelta(days=1)))
         assert len(keys(f"articles/site={site.id}/")) == expected > 0, site.id
     assert keys("hosts/") == []
+
+
+def archive_store(s3_server: S3Server, bucket: str) -> Any:
+    """The fleet's archive as the pipeline opens it (the test takes a host's turn in it)."""
+    from archive.s3 import S3Options
+
+    env = s3_server.env()
+    options = S3Options(endpoint_url=s3_server.endpoint, region=env["AWS_DEFAULT_REGION"],
+                        access_key_id=env["AWS_ACCESS_KEY_ID"], secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    return open_store(f"s3://{bucket}/archive", s3=options)
 
 
 def s3_keys(s3_server: S3Server, bucket: str) -> Any:
@@ -197,12 +273,12 @@ def test_many_sites_on_the_local_executor(fleet: Fleet, tmp_path: Path, s3_serve
     airflow.init_db()
     airflow.start()
     try:
-        tasks = run_fleet(airflow, fleet)
+        run = run_fleet(airflow, fleet, archive_store(s3_server, bucket))
     finally:
         airflow.stop()
-    check_tasks(tasks)
+    check_tasks(run)
     check_politeness(fleet)
-    check_turns_and_pool(fleet, tmp_path)
+    check_turns_and_pool(fleet, run, tmp_path)
     check_archive(fleet, s3_keys(s3_server, bucket))
 
 
@@ -248,14 +324,14 @@ def test_many_sites_on_celery_with_two_workers(fleet: Fleet, tmp_path: Path, s3_
     airflow.init_db()
     airflow.start()
     try:
-        tasks = run_fleet(airflow, fleet)
+        run = run_fleet(airflow, fleet, archive_store(s3_server, bucket))
     finally:
         airflow.stop()
-    hosts = {ti["hostname"] for tis in tasks.values() for ti in tis}
+    hosts = {ti["hostname"] for tis in run.tasks.values() for ti in tis}
     assert hosts == {"worker-1", "worker-2"}, hosts  # both workers took tasks
-    check_tasks(tasks)
+    check_tasks(run)
     check_politeness(fleet)
-    check_turns_and_pool(fleet, tmp_path)
+    check_turns_and_pool(fleet, run, tmp_path)
     check_archive(fleet, s3_keys(s3_server, bucket))
 
 
