@@ -15,12 +15,14 @@ from archive.errors import (
     InvalidKey,
     InvalidMetadata,
     KeyNotFound,
+    PreconditionFailed,
     StoreUnavailable,
     WarcError,
 )
 from archive.store import ObjectInfo, Store, open_store
 
 if TYPE_CHECKING:  # type checkers see the real signatures of the lazy names
+    from archive.history import ArticleVersion
     from archive.query import InvalidQuery
     from archive.reader import Archive, open_archive
     from archive.schema import InvalidArticle, validate_article
@@ -28,6 +30,7 @@ if TYPE_CHECKING:  # type checkers see the real signatures of the lazy names
 # The analysts' reader and the record schema pull in pyarrow / jsonschema: loaded on first use only.
 _LAZY = {
     "Archive": "archive.reader",
+    "ArticleVersion": "archive.history",
     "open_archive": "archive.reader",
     "InvalidQuery": "archive.query",
     "InvalidArticle": "archive.schema",
@@ -46,6 +49,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Archive",
     "ArchiveError",
+    "ArticleVersion",
     "IndexFormatError",
     "InvalidArticle",
     "InvalidKey",
@@ -53,6 +57,7 @@ __all__ = [
     "InvalidQuery",
     "KeyNotFound",
     "ObjectInfo",
+    "PreconditionFailed",
     "Store",
     "StoreUnavailable",
     "WarcError",

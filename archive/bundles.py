@@ -19,14 +19,16 @@ import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from archive.errors import IndexFormatError
+from archive.errors import IndexFormatError, InvalidKey
 from archive.index import PARQUET_CONTENT_TYPE, index_rows_to_table, write_index
-from archive.keys import bundle_key_for
+from archive.keys import bundle_key_for, parse_compacted_key
+from archive.parquetio import ParquetObject
 
 if TYPE_CHECKING:
     from archive.store import Store
@@ -87,16 +89,43 @@ def write_partition(store: Store, index_key: str, rows: Sequence[Mapping[str, An
     write_index(store, index_key, table)
 
 
-def read_bundle(store: Store, key: str, wanted: Collection[str] | None = None) -> dict[str, BundleRow]:
-    """The rows of bundle ``key`` by id (only ids in ``wanted``, if given).
+def read_bundle(
+    store: Store,
+    key: str,
+    wanted: Collection[str] | None = None,
+    days: Collection[date] | None = None,
+    footers: dict[str, ParquetObject] | None = None,
+    tags: dict[str, str] | None = None,
+) -> dict[str, BundleRow]:
+    """The rows of bundle ``key`` by id (only ids in ``wanted``, if given). A compacted month's bundle is read
+    by its row groups of ``days`` only (ranged GETs; all of it when ``days`` is None); a daily one whole.
+    ``footers``: compacted bundles' footers already fetched (by key), filled in as they are read;
+    ``tags``: where to note the entity tag of each daily bundle read (for a later conditional delete).
 
     KeyNotFound if there is no such object, IndexFormatError if it is not a readable bundle.
     """
-    data = store.get(key)
     try:
-        table = pq.read_table(io.BytesIO(data), columns=list(BUNDLE_SCHEMA.names))
+        parse_compacted_key(key)
+    except InvalidKey:
+        if tags is not None:
+            tagged = store.get_tagged(key)
+            tags[key], data = tagged.etag, tagged.data
+        else:
+            data = store.get(key)
+        try:
+            table = pq.read_table(io.BytesIO(data), columns=list(BUNDLE_SCHEMA.names))
+        except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
+            raise IndexFormatError(f"bundle {key!r} in {store.url} is not readable: {exc}") from exc
+    else:
+        part = footers.get(key) if footers is not None else None
+        if part is None:
+            part = ParquetObject.open(store, key)
+            if footers is not None:
+                footers[key] = part
+        table = part.read(part.row_groups(days), columns=list(BUNDLE_SCHEMA.names))
+    try:
         table = table.cast(BUNDLE_SCHEMA)
-    except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
+    except (pa.ArrowException, ValueError, KeyError) as exc:
         raise IndexFormatError(f"bundle {key!r} in {store.url} is not readable: {exc}") from exc
     found: dict[str, BundleRow] = {}
     for values in zip(*(table.column(name).to_pylist() for name in BUNDLE_SCHEMA.names), strict=True):

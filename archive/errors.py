@@ -41,3 +41,9 @@ class WarcError(ArchiveError):
 
 class IndexFormatError(ArchiveError):
     """A Parquet index that is unreadable or does not match INDEX_SCHEMA."""
+
+
+class PreconditionFailed(ArchiveError):
+    """A conditional write or delete found the object changed since it was read (or present when it had to
+    be absent): the caller re-reads and decides again. S3 answers 412 (or 409 for a concurrent conditional
+    write); a local store compares content digests under a folder lock."""

@@ -8,6 +8,10 @@ record arrives after the first GETs, not after all of them.
 
 A bundle row that is missing, unreadable or does not match the index row falls back to the article
 object: the answer is always what the article objects hold.
+
+A compacted month's bundle is one object for a whole month: it is read in parts of up to ``UNIT_DAYS``
+publication days (its row groups of those days, one ranged GET each), so a unit in flight holds about a week
+of one site's records, as daily bundles did, never a whole month.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from archive.bundles import parse_record, read_bundle
-from archive.errors import ArchiveError, KeyNotFound
+from archive.errors import ArchiveError, InvalidKey, KeyNotFound
+from archive.keys import parse_article_key, parse_compacted_key
 
 if TYPE_CHECKING:
     from archive.store import Store
@@ -37,6 +42,8 @@ BUNDLE_WEIGHT = PREFETCH_PER_WORKER
 # this share of them: reading a 500-record bundle for two articles would move more bytes than it saves.
 BUNDLE_MIN_ROWS = 2
 BUNDLE_MIN_SHARE = 0.125
+# A compacted month's bundle is fetched in parts of this many publication days.
+UNIT_DAYS = 7
 
 Records = Generator[dict[str, Any], None, None]
 Loader = Callable[[str], dict[str, Any]]
@@ -68,45 +75,60 @@ def choose_bundles(wanted: Sequence[Wanted], rows_per_bundle: dict[str, int]) ->
     return [w if w.bundle in worth else replace(w, bundle=None) for w in wanted]
 
 
+Unit = tuple[str, str, int]  # ("key", article key, 0) or ("bundle", bundle key, part of a compacted month)
+
+
+def _part(w: Wanted) -> int:
+    """Which part of its bundle a row is read with: 0 for a daily bundle; for a compacted month, its
+    publication day's week (from the article key's date=)."""
+    try:
+        parse_compacted_key(w.bundle or "")
+        return parse_article_key(w.key).published_date.toordinal() // UNIT_DAYS
+    except InvalidKey:
+        return 0
+
+
 class _Plan:
-    """Which unit serves each row, units in first-need order, rows left per unit, and each bundle's rows."""
+    """Which unit serves each row, units in first-need order, rows left per unit, and each bundle part's rows."""
 
     def __init__(self, wanted: Sequence[Wanted]) -> None:
-        self.unit_of = [("bundle", w.bundle) if w.bundle else ("key", w.key) for w in wanted]
+        self.unit_of: list[Unit] = [("bundle", w.bundle, _part(w)) if w.bundle else ("key", w.key, 0) for w in wanted]
         self.order = list(dict.fromkeys(self.unit_of))
         self.left = Counter(self.unit_of)
-        self.ids: dict[str, dict[str, Wanted]] = {}
-        self.positions: dict[str, list[int]] = {}  # bundle -> its rows' positions, ascending
-        for position, w in enumerate(wanted):
+        self.ids: dict[Unit, dict[str, Wanted]] = {}
+        self.positions: dict[Unit, list[int]] = {}  # bundle part -> its rows' positions, ascending
+        self.footers: dict[str, Any] = {}  # compacted bundles' footers, fetched once per pull
+        for position, (w, unit) in enumerate(zip(wanted, self.unit_of, strict=True)):
             if w.bundle:
-                self.ids.setdefault(w.bundle, {})[w.id] = w
-                self.positions.setdefault(w.bundle, []).append(position)
+                self.ids.setdefault(unit, {})[w.id] = w
+                self.positions.setdefault(unit, []).append(position)
 
 
 class _Fallback:
-    """Single GETs for the rows a bundle could not serve, at most ``window`` in flight per bundle."""
+    """Single GETs for the rows a bundle part could not serve, at most ``window`` in flight per part."""
 
-    def __init__(self, pool: ThreadPoolExecutor, load: Loader, wanted: Sequence[Wanted], window: int) -> None:
-        self.pool, self.load, self.wanted, self.window = pool, load, wanted, window
+    def __init__(self, pool: ThreadPoolExecutor, load: Loader, plan: _Plan, wanted: Sequence[Wanted],
+                 window: int) -> None:
+        self.pool, self.load, self.plan, self.wanted, self.window = pool, load, plan, wanted, window
         self.futures: dict[int, Future[dict[str, Any]]] = {}
-        self.queued: dict[str, deque[int]] = {}
+        self.queued: dict[Unit, deque[int]] = {}
 
-    def start(self, bundle: str, positions: list[int]) -> None:
-        """GET these rows (ascending) instead of reading them from ``bundle``; the first ones at once."""
-        self.queued[bundle] = deque(positions)
+    def start(self, unit: Unit, positions: list[int]) -> None:
+        """GET these rows (ascending) instead of reading them from the bundle part; the first ones at once."""
+        self.queued[unit] = deque(positions)
         for _ in range(self.window):
-            self._next(bundle)
+            self._next(unit)
 
     def take(self, position: int) -> dict[str, Any] | None:
         """The record of a row whose GET was started, or None if it was not redirected here."""
         future = self.futures.pop(position, None)
         if future is None:
             return None
-        self._next(self.wanted[position].bundle or "")
+        self._next(self.plan.unit_of[position])
         return future.result()
 
-    def _next(self, bundle: str) -> None:
-        queue = self.queued.get(bundle)
+    def _next(self, unit: Unit) -> None:
+        queue = self.queued.get(unit)
         if queue:
             position = queue.popleft()
             self.futures[position] = self.pool.submit(self.load, self.wanted[position].key)
@@ -129,8 +151,8 @@ def stream_records(
     plan = _Plan(wanted)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="archive-get")
     capacity = workers * PREFETCH_PER_WORKER
-    fallback = _Fallback(pool, load, wanted, capacity)
-    futures: dict[tuple[str, str], Future[Any]] = {}
+    fallback = _Fallback(pool, load, plan, wanted, capacity)
+    futures: dict[Unit, Future[Any]] = {}
     queue = deque(plan.order)
     active = 0
     yielded = 0
@@ -162,41 +184,50 @@ def stream_records(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _weight(unit: tuple[str, str]) -> int:
+def _weight(unit: Unit) -> int:
     return BUNDLE_WEIGHT if unit[0] == "bundle" else 1
 
 
-def _submit(pool: ThreadPoolExecutor, store: Store, load: Loader, unit: tuple[str, str], plan: _Plan) -> Future[Any]:
-    kind, name = unit
+def _submit(pool: ThreadPoolExecutor, store: Store, load: Loader, unit: Unit, plan: _Plan) -> Future[Any]:
+    kind, name, _ = unit
     if kind == "bundle":
-        return pool.submit(_bundle_records, store, name, plan.ids[name])
+        return pool.submit(_bundle_records, store, name, plan.ids[unit], plan.footers)
     return pool.submit(load, name)
 
 
-def _from_unit(position: int, unit: tuple[str, str], result: Any, plan: _Plan, fallback: _Fallback) -> dict[str, Any]:
+def _from_unit(position: int, unit: Unit, result: Any, plan: _Plan, fallback: _Fallback) -> dict[str, Any]:
     """The record of row ``position`` from its unit's result; a row its bundle cannot serve is redirected,
-    with every later such row of that bundle, to single GETs (started in order, a bounded number at once)."""
+    with every later such row of that bundle part, to single GETs (started in order, a bounded number at once)."""
     if unit[0] == "key":
         return result
     record = result.get(fallback.wanted[position].id)
     if record is not None:
         return record
-    rows = plan.positions[unit[1]]
+    rows = plan.positions[unit]
     start = bisect_left(rows, position)
-    fallback.start(unit[1], [p for p in rows[start:] if fallback.wanted[p].id not in result])
+    fallback.start(unit, [p for p in rows[start:] if fallback.wanted[p].id not in result])
     redirected = fallback.take(position)
     assert redirected is not None  # `position` was the first row queued
     return redirected
 
 
-def _bundle_records(store: Store, key: str, rows: dict[str, Wanted]) -> dict[str, dict[str, Any]]:
+def _days(rows: dict[str, Wanted]) -> set[Any] | None:
+    """The publication days of the rows (from their article keys), None if one has a foreign key."""
+    try:
+        return {parse_article_key(w.key).published_date for w in rows.values()}
+    except InvalidKey:
+        return None
+
+
+def _bundle_records(store: Store, key: str, rows: dict[str, Wanted],
+                    footers: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     """The records bundle ``key`` holds for ``rows`` (by id), leaving out any that do not match.
 
     A bundle that cannot be read for any reason (missing, damaged, refused by the store) yields nothing:
     its rows are then read from the article objects, which report their own errors.
     """
     try:
-        found = read_bundle(store, key, rows.keys())
+        found = read_bundle(store, key, rows.keys(), _days(rows), footers)
     except KeyNotFound:
         log.info("no bundle %s: its %d articles are read one by one", key, len(rows))
         return {}

@@ -8,7 +8,7 @@ other fields of the dict (text, description, ...) are ignored.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -134,3 +134,28 @@ def merge_index(old: pa.Table, new: pa.Table) -> pa.Table:
         latest[row_id] = position
     merged = both.take(sorted(latest.values()))
     return merged.sort_by([("published", "ascending"), ("id", "ascending")]).combine_chunks()
+
+
+def row_from_record(record: Mapping[str, Any], key: str, day: date) -> dict[str, Any]:
+    """An index row from a stored record's JSON dict (what ``pipeline.extraction.index_row`` makes of an
+    ArticleRecord): its metadata without the text, ``key`` where it is stored, ``day`` its ``date=``."""
+    row = {name: record.get(name) for name in INDEX_SCHEMA.names}
+    row.update(key=key, published_date=day)
+    for name in _LIST_COLUMNS:
+        row[name] = list(row[name] or [])
+    return row
+
+
+def read_index_days(store: Store, key: str, days: Collection[date] | None) -> pa.Table:
+    """The rows of index file ``key`` that can be on ``days`` (None: all): a compacted month is read by its
+    row groups of those days only (ranged GETs, ``archive.parquetio``), a daily file whole."""
+    from archive.errors import InvalidKey
+    from archive.keys import parse_compacted_key
+    from archive.parquetio import ParquetObject
+
+    try:
+        parse_compacted_key(key)
+    except InvalidKey:
+        return read_index(store, key)
+    part = ParquetObject.open(store, key)
+    return conform(part.read(part.row_groups(days)), f"index {key!r} in {store.url}")

@@ -297,3 +297,167 @@ def parse_report_key(key: str) -> ReportKey:
     match = _match(_REPORT_KEY_RE, key, "report")
     start, end = parse_window_label(match["window"])
     return ReportKey(site=match["site"], start=start, end=end)
+
+
+# -- versions, their history index, compacted months, takedowns ---------------------------------
+#
+#     versions/site=S/<id>/<label>.json                 an earlier version of an article, byte for byte
+#     history/site=S/date=P/<window>.parquet            the versions a window's run set aside (rows + records)
+#     {index,bundles,history}/site=S/month=YYYY-MM/compacted.parquet   a closed month, compacted
+#     takedowns/site=S/<id>.json                        a takedown's audit record (no text): the site's list
+#
+# ``<label>`` is ``YYYYMMDDTHHMMSSZ-<12 hex>`` (the version's modified, else fetched, instant and the start of
+# its text digest: two texts never share a label, even when a site edits without changing ``modified``);
+# archives written before that carry bare ``YYYYMMDDTHHMMSSZ`` labels, and an object that was not readable
+# JSON is kept as ``unreadable-<16 hex>``.
+
+VERSION_LABEL_RE = re.compile(rf"^(?:{_STAMP_RE}(?:-[0-9a-f]{{12}})?|unreadable-[0-9a-f]{{16}})$")
+COMPACTED_NAME = "compacted.parquet"
+PARTITIONED_KINDS = ("index", "bundles", "history")
+_MONTH_RE = r"(?P<month>\d{4}-\d{2})"
+_VERSION_KEY_RE = re.compile(r"^versions/site=(?P<site>[^/]+)/(?P<id>[^/]+)/(?P<label>[^/]+)\.json$")
+_HISTORY_KEY_RE = re.compile(rf"^history/{_SITE}/{_DATE}/{_WINDOW}\.parquet$")
+_COMPACTED_KEY_RE = re.compile(rf"^(?P<kind>index|bundles|history)/{_SITE}/month={_MONTH_RE}/compacted\.parquet$")
+_TAKEDOWN_KEY_RE = re.compile(r"^takedowns/site=(?P<site>[^/]+)/(?P<id>[^/]+)\.json$")
+
+
+@dataclass(frozen=True)
+class VersionKey:
+    """Parts of a ``versions/`` key."""
+
+    site: str
+    article_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CompactedKey:
+    """Parts of a compacted month's key: which kind of file (index, bundles, history), site and month."""
+
+    kind: str
+    site: str
+    month: date  # the first day of the month
+
+
+@dataclass(frozen=True)
+class TakedownKey:
+    """Parts of a ``takedowns/`` key."""
+
+    site: str
+    article_id: str
+
+
+def check_version_label(label: str) -> str:
+    """Return ``label`` if it is a version label (see above), else InvalidKey."""
+    if not isinstance(label, str) or not VERSION_LABEL_RE.match(label):
+        raise InvalidKey(f"invalid version label {label!r}: expected YYYYMMDDTHHMMSSZ-<12 hex digits>")
+    return label
+
+
+def version_key(site: str, article_id: str, label: str) -> str:
+    """``versions/site=S/<id>/<label>.json``."""
+    return f"versions/site={check_site(site)}/{check_article_id(article_id)}/{check_version_label(label)}.json"
+
+
+def versions_prefix(site: str | None = None, article_id: str | None = None) -> str:
+    """Listing prefix for earlier versions: all, one site's, or one article's."""
+    if site is None:
+        if article_id is not None:
+            raise InvalidKey("an article prefix needs a site")
+        return "versions/"
+    prefix = f"versions/site={check_site(site)}/"
+    return prefix if article_id is None else f"{prefix}{check_article_id(article_id)}/"
+
+
+def parse_version_key(key: str) -> VersionKey:
+    """Site, article id and label of a ``versions/`` key."""
+    match = _match(_VERSION_KEY_RE, key, "version")
+    return VersionKey(match["site"], check_article_id(match["id"]), check_version_label(match["label"]))
+
+
+def history_key(site: str, published_date: date, start: datetime, end: datetime) -> str:
+    """``history/site=S/date=P/<window>.parquet``: the versions the window's run set aside, of articles of P."""
+    day = _day(published_date, "published_date")
+    return f"history/site={check_site(site)}/date={day}/{window_label(start, end)}.parquet"
+
+
+def history_prefix(site: str | None = None, published_date: date | None = None) -> str:
+    """Listing prefix for the history index: all, one site's, or one site's publication date."""
+    return _prefix("history", site, published_date)
+
+
+def parse_history_key(key: str) -> IndexKey:
+    """Site, publication date and window of a ``history/`` key."""
+    return _partition_key(_HISTORY_KEY_RE, key, "history")
+
+
+def partition_key(kind: str, site: str, published_date: date, start: datetime, end: datetime) -> str:
+    """The per-window key of a partitioned kind (``index``, ``bundles`` or ``history``)."""
+    builders = {"index": index_key, "bundles": bundle_key, "history": history_key}
+    if kind not in builders:
+        raise InvalidKey(f"unknown partitioned kind {kind!r}: one of {', '.join(PARTITIONED_KINDS)}")
+    return builders[kind](site, published_date, start, end)
+
+
+def month_of(day: date) -> date:
+    """The first day of ``day``'s month (how months are named: a date, so they compare as dates)."""
+    return date(day.year, day.month, 1)
+
+
+def compacted_key(kind: str, site: str, month: date) -> str:
+    """``<kind>/site=S/month=YYYY-MM/compacted.parquet``: a closed month's rows in one file."""
+    if kind not in PARTITIONED_KINDS:
+        raise InvalidKey(f"unknown partitioned kind {kind!r}: one of {', '.join(PARTITIONED_KINDS)}")
+    if not isinstance(month, date) or isinstance(month, datetime):
+        raise InvalidKey(f"month must be a datetime.date, got {month!r}")
+    return f"{kind}/site={check_site(site)}/month={month.strftime('%Y-%m')}/{COMPACTED_NAME}"
+
+
+def compacted_prefix(kind: str, site: str) -> str:
+    """Listing prefix of a site's compacted months of one kind (``<kind>/site=S/month=``)."""
+    if kind not in PARTITIONED_KINDS:
+        raise InvalidKey(f"unknown partitioned kind {kind!r}: one of {', '.join(PARTITIONED_KINDS)}")
+    return f"{kind}/site={check_site(site)}/month="
+
+
+def parse_compacted_key(key: str) -> CompactedKey:
+    """Kind, site and month of a compacted month's key."""
+    match = _match(_COMPACTED_KEY_RE, key, "compacted month")
+    try:
+        month = datetime.strptime(match["month"] + "-01", "%Y-%m-%d").date()
+    except ValueError:
+        raise InvalidKey(f"invalid month {match['month']!r} in key {key!r}") from None
+    return CompactedKey(kind=match["kind"], site=match["site"], month=month)
+
+
+def companion_key(key: str, kind: str) -> str:
+    """The same partition's file of another kind: the bundle of an index file, the index of a bundle, ...
+    (per-window and compacted keys alike; InvalidKey for anything else)."""
+    if kind not in PARTITIONED_KINDS:
+        raise InvalidKey(f"unknown partitioned kind {kind!r}: one of {', '.join(PARTITIONED_KINDS)}")
+    head, _, rest = key.partition("/") if isinstance(key, str) else ("", "", "")
+    if head not in PARTITIONED_KINDS:
+        raise InvalidKey(f"not a partitioned key: {key!r}")
+    other = f"{kind}/{rest}"
+    try:
+        parse_compacted_key(other)
+    except InvalidKey:
+        _partition_key({"index": _INDEX_KEY_RE, "bundles": _BUNDLE_KEY_RE, "history": _HISTORY_KEY_RE}[kind],
+                       other, kind)
+    return other
+
+
+def takedown_key(site: str, article_id: str) -> str:
+    """``takedowns/site=S/<id>.json``: the audit record of one article's takedown."""
+    return f"takedowns/site={check_site(site)}/{check_article_id(article_id)}.json"
+
+
+def takedowns_prefix(site: str | None = None) -> str:
+    """Listing prefix of takedown records: all, or one site's."""
+    return _prefix("takedowns", site, None)
+
+
+def parse_takedown_key(key: str) -> TakedownKey:
+    """Site and article id of a takedown record's key."""
+    match = _match(_TAKEDOWN_KEY_RE, key, "takedown")
+    return TakedownKey(site=match["site"], article_id=check_article_id(match["id"]))

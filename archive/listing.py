@@ -5,19 +5,37 @@ index key, and a date range every key of the site. For the two stores we ship we
 ``index_sites`` is one ``Delimiter`` listing and a site's date range is one listing that starts at the
 first date (``StartAfter``) and stops past the last; in a folder, only the asked days' folders are
 walked (up to MAX_DAY_LISTINGS days). Any other Store falls back to ``Store.list`` with prefixes.
+
+Compacted months (``<kind>/site=S/month=YYYY-MM/compacted.parquet``, see ``archive.compaction``) are listed
+beside the daily partitions: one more listing per site (S3: the ``month=`` prefix; a folder: its
+``month=`` sub-folders only), kept when the month overlaps the query's dates.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Executor
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
 from archive.errors import InvalidKey
-from archive.keys import SITE_RE, IndexKey, bundles_prefix, index_prefix, parse_bundle_key, parse_index_key
+from archive.keys import (
+    SITE_RE,
+    IndexKey,
+    bundles_prefix,
+    check_site,
+    compacted_key,
+    compacted_prefix,
+    history_prefix,
+    index_prefix,
+    month_of,
+    parse_bundle_key,
+    parse_compacted_key,
+    parse_history_key,
+    parse_index_key,
+)
 from archive.query import Query
 from archive.store import Store
 
@@ -29,7 +47,9 @@ _SITE_FOLDER = "site="
 _KINDS: dict[str, tuple[Callable[..., str], Callable[[str], IndexKey]]] = {
     "index": (index_prefix, parse_index_key),
     "bundles": (bundles_prefix, parse_bundle_key),
+    "history": (history_prefix, parse_history_key),
 }
+_MONTH_FOLDER = "month="
 
 
 def index_sites(store: Store) -> list[str]:
@@ -114,6 +134,14 @@ def _matching(keys: Iterable[str], query: Query, kind: str) -> list[str]:
     found = []
     parse = _KINDS[kind][1]
     for key in keys:
+        if f"/{_MONTH_FOLDER}" in key:
+            try:
+                month = parse_compacted_key(key)
+            except InvalidKey:
+                continue
+            if month.kind == kind and query.month_matches(month.month):
+                found.append(key)
+            continue
         try:
             parts = parse(key)
         except InvalidKey:
@@ -121,6 +149,21 @@ def _matching(keys: Iterable[str], query: Query, kind: str) -> list[str]:
         if query.partition_matches(parts.published_date):
             found.append(key)
     return found
+
+
+def compacted_keys(store: Store, kind: str, site: str) -> list[str]:
+    """Every key under the site's compacted months of ``kind`` (``<kind>/site=S/month=*/``), sorted."""
+    from archive.local import LocalStore
+
+    prefix = compacted_prefix(kind, site)
+    if isinstance(store, LocalStore):
+        # A folder listing of "<kind>/site=S/month=" would walk every date= folder beside the months.
+        folder = store.root / prefix.rsplit("/", 1)[0]
+        if not folder.is_dir():
+            return []
+        months = sorted(e.name for e in os.scandir(folder) if e.is_dir() and e.name.startswith(_MONTH_FOLDER))
+        return sorted(key for month in months for key in store.list(f"{prefix.rsplit('/', 1)[0]}/{month}/"))
+    return sorted(store.list(prefix))
 
 
 def index_keys(store: Store, query: Query, pool: Executor, sites: list[str] | None = None) -> list[str]:
@@ -134,7 +177,8 @@ def index_keys(store: Store, query: Query, pool: Executor, sites: list[str] | No
 def partition_keys(
     store: Store, query: Query, pool: Executor, kind: str, sites: list[str] | None = None
 ) -> list[str]:
-    """``index_keys`` for the ``index`` or the ``bundles`` prefix."""
+    """``index_keys`` for the ``index``, ``bundles`` or ``history`` prefix: daily partitions and compacted
+    months alike."""
     from archive.s3 import S3Store
 
     if query.sites is not None:
@@ -146,6 +190,7 @@ def partition_keys(
         listings = [partial(_s3_date_range, store, site, query, kind) for site in sites]
     else:
         listings = [partial(_listed, store, prefix) for site in sites for prefix in _prefixes(site, query, kind)]
+    listings += [partial(compacted_keys, store, kind, site) for site in sites]
     keys: set[str] = set()
     for listed in pool.map(lambda listing: listing(), listings):
         keys.update(_matching(listed, query, kind))
@@ -155,3 +200,16 @@ def partition_keys(
 def _listed(store: Store, prefix: str) -> list[str]:
     return list(store.list(prefix))
 
+
+def partition_files(store: Store, kind: str, site: str, days: Collection[date] | None = None) -> list[str]:
+    """A site's files of ``kind`` (``index``, ``bundles``, ``history``): per-window files of ``days`` (all
+    days when None) and the compacted months holding those days."""
+    prefix = f"{kind}/site={check_site(site)}/"
+    if days is None:
+        return sorted(store.list(prefix))
+    keys = [key for day in sorted(days) for key in store.list(f"{prefix}date={day.isoformat()}/")]
+    for month in sorted({month_of(day) for day in days}):
+        month_key = compacted_key(kind, site, month)
+        if store.exists(month_key):
+            keys.append(month_key)
+    return sorted(keys)

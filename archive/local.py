@@ -14,23 +14,31 @@ with '.', so ``.meta`` and temp files never collide with keys and never show up 
 
 A folder cannot hold both a file ``a/b`` and files under ``a/b/``: such a key conflict raises
 ArchiveError (the key layout never produces one; S3 would allow it).
+
+Conditional writes (``put_if``, ``delete_if``) compare entity tags, which here are the SHA-256 of the
+object's bytes. Every change of an object (put, delete, and their conditional forms) happens under an
+exclusive ``flock`` of the object's folder, so a compare-then-replace cannot interleave with another
+writer's replace, across threads and processes of one machine (a network file system must honour flock).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from archive.errors import ArchiveError, KeyNotFound
+from archive.errors import ArchiveError, KeyNotFound, PreconditionFailed
 from archive.store import (
     DEFAULT_CONTENT_TYPE,
     SHA256_META,
     ObjectInfo,
+    Tagged,
     build_metadata,
     sha256_bytes,
     validate_content_headers,
@@ -115,15 +123,39 @@ class LocalStore:
         self._commit(key, tmp, target, content_type, content_encoding, build_metadata(metadata, digest.hexdigest()))
 
     def _commit(
-        self, key: str, tmp: Path, target: Path, content_type: str, content_encoding: str | None, meta: dict[str, str]
+        self,
+        key: str,
+        tmp: Path,
+        target: Path,
+        content_type: str,
+        content_encoding: str | None,
+        meta: dict[str, str],
+        *,
+        conditional: bool = False,
+        etag: str | None = None,
     ) -> None:
-        """Replace the sidecar, then move the finished temp file over the object (temp removed on failure)."""
+        """Replace the sidecar, then move the finished temp file over the object (temp removed on failure).
+
+        ``conditional``: only if the object's current tag is ``etag`` (None: only if it is absent)."""
         try:
-            self._write_sidecar(key, content_type, content_encoding, meta)
-            os.replace(tmp, target)
+            with self._folder_lock(target.parent):
+                if conditional and _file_etag(target) != etag:
+                    raise PreconditionFailed(f"{key!r} in {self.url} changed since it was read: not written")
+                self._write_sidecar(key, content_type, content_encoding, meta)
+                os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+    @contextmanager
+    def _folder_lock(self, folder: Path) -> Iterator[None]:
+        """Hold an exclusive flock on ``folder`` (released when its descriptor closes)."""
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
     def _write_sidecar(self, key: str, content_type: str, content_encoding: str | None, meta: dict[str, str]) -> None:
         side = {"content_type": content_type, "content_encoding": content_encoding, "metadata": meta}
@@ -245,7 +277,81 @@ class LocalStore:
     def delete(self, key: str) -> None:
         """Remove the object and its sidecar (missing is fine; empty folders are left in place)."""
         path = self._path(key)
-        if path.is_dir():
+        if not path.parent.is_dir() or path.is_dir():
             return
-        path.unlink(missing_ok=True)
-        self._meta_path(key).unlink(missing_ok=True)
+        with self._folder_lock(path.parent):
+            path.unlink(missing_ok=True)
+            self._meta_path(key).unlink(missing_ok=True)
+
+    # -- conditional and ranged access ---------------------------------------------------------
+
+    def get_tagged(self, key: str) -> Tagged:
+        """The object's bytes and tag (their SHA-256)."""
+        data = self.get(key)
+        return Tagged(data, sha256_bytes(data))
+
+    def put_if(
+        self,
+        key: str,
+        data: bytes,
+        *,
+        etag: str | None,
+        content_type: str,
+        metadata: dict[str, str] | None = None,
+    ) -> str:
+        """Write ``key`` only if its tag is still ``etag`` (None: only if absent); return the new tag."""
+        path = self._path(key)
+        validate_content_headers(content_type, None)
+        digest = sha256_bytes(bytes(data))
+        meta = build_metadata(metadata, digest)
+        tmp = self._atomic_write(key, path, lambda fh: fh.write(data), replace=False)
+        self._commit(key, tmp, path, content_type, None, meta, conditional=True, etag=etag)
+        return digest
+
+    def delete_if(self, key: str, etag: str) -> bool:
+        """Delete ``key`` only if its tag is still ``etag`` (False if it is gone already)."""
+        path = self._path(key)
+        if not path.parent.is_dir():
+            return False
+        with self._folder_lock(path.parent):
+            current = _file_etag(path)
+            if current is None:
+                return False
+            if current != etag:
+                raise PreconditionFailed(f"{key!r} in {self.url} changed since it was read: not deleted")
+            path.unlink()
+            self._meta_path(key).unlink(missing_ok=True)
+        return True
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        """``length`` bytes from ``start`` (fewer at the end of the file)."""
+        path = self._path(key)
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(max(start, 0))
+                return fh.read(max(length, 0))
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+            raise KeyNotFound(f"no object {key!r} in {self.url}") from exc
+
+    def read_tail(self, key: str, length: int) -> tuple[bytes, int]:
+        """The last ``length`` bytes and the file's size."""
+        path = self._path(key)
+        try:
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                fh.seek(max(size - length, 0))
+                return fh.read(), size
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+            raise KeyNotFound(f"no object {key!r} in {self.url}") from exc
+
+
+def _file_etag(path: Path) -> str | None:
+    """The tag of the object at ``path`` (SHA-256 of its bytes), None when there is none."""
+    try:
+        with open(path, "rb") as fh:
+            digest = hashlib.sha256()
+            while chunk := fh.read(_CHUNK):
+                digest.update(chunk)
+            return digest.hexdigest()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None

@@ -113,6 +113,23 @@ class Query:
         first, last = self.date_span()
         return (first is None or day >= first) and (last is None or day <= last)
 
+    def month_matches(self, month: date) -> bool:
+        """Whether the compacted month starting on ``month`` may hold matching articles."""
+        first, last = self.date_span()
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        return (first is None or following > first) and (last is None or month <= last)
+
+    def days(self, month: date | None = None) -> frozenset[date] | None:
+        """The ``date=`` days that can hold a match (within ``month`` if given); None when unbounded."""
+        first, last = self.date_span()
+        if month is not None:
+            following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+            first = month if first is None else max(first, month)
+            last = following - timedelta(days=1) if last is None else min(last, following - timedelta(days=1))
+        if first is None or last is None:
+            return None
+        return frozenset(first + timedelta(days=n) for n in range(max((last - first).days + 1, 0)))
+
     def instant_matches(self, instant: datetime | None) -> bool:
         """Whether a publication instant lies in [start, end) (no instant matches only an open range)."""
         if instant is None:

@@ -7,34 +7,39 @@
         print(record["title"], len(record["text"]))
 
 Only the index files of the asked sites and publication dates are listed and read (see
-``archive.listing``). The same article can sit in several index files of one date (overlapping windows,
-reruns): rows are merged by id and the row with the latest ``fetched_at`` wins, so an article is never
-returned twice. Results come in a deterministic order: publication instant, then id.
+``archive.listing``), compacted months by their row groups of those dates. The same article can sit in
+several index files (overlapping windows, reruns, a window written into a month after it was compacted):
+rows are merged by id and the row with the latest ``fetched_at`` wins, so an article is never returned
+twice. Results come in a deterministic order: publication instant, then id. Earlier versions are never in
+this view: ``history`` and ``with_versions`` read them (``archive.history``).
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, InvalidKey
 from archive.fetching import Wanted, choose_bundles, stream_records
-from archive.index import INDEX_SCHEMA, conform, read_index
-from archive.keys import bundle_key_for, parse_article_key, parse_index_key
+from archive.index import read_index_days
+from archive.keys import companion_key, parse_compacted_key
 from archive.listing import index_keys, index_sites, partition_keys
-from archive.query import Query, TimeBound, published_instant
+from archive.merge import count_rows, merge_latest, select_positions
+from archive.query import Query, TimeBound
 from archive.store import Store, open_store
 
 if TYPE_CHECKING:
+    from archive.history import ArticleVersion
     from archive.s3 import S3Options
 
 # Concurrent GETs per query. For S3 it is capped by the client's connection pool (botocore's default
@@ -42,15 +47,6 @@ if TYPE_CHECKING:
 DEFAULT_WORKERS = 16
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 
-STATS_SCHEMA = pa.schema(
-    [
-        pa.field("site", pa.string(), nullable=False),
-        pa.field("date", pa.date32(), nullable=False),
-        pa.field("language", pa.string()),
-        pa.field("articles", pa.int64(), nullable=False),
-        pa.field("words", pa.int64(), nullable=False),
-    ]
-)
 
 SiteFilter = str | Iterable[str] | None
 # A generator, so a caller can close() it to stop fetching (a `break` out of a for loop does the same).
@@ -70,6 +66,14 @@ class Selection:
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
+
+    @cached_property
+    def _keys(self) -> dict[str, str]:
+        return dict(zip(self.table.column("id").to_pylist(), self.table.column("key").to_pylist(), strict=True))
+
+    def key_of(self, article_id: str) -> str | None:
+        """The article key of the selected row of ``article_id`` (None if it is not selected)."""
+        return self._keys.get(article_id)
 
 
 def _check_filters(contains: str | None, limit: int | None) -> tuple[str | None, int | None]:
@@ -178,11 +182,45 @@ class Archive:
         """The index rows ``index()`` returns, with the index file each row came from (for ``records``)."""
         return self._select(Query.build(site, start, end, lang), list_bundles=self.bundles)
 
+    def history(self, article_id: str, *, site: str | None = None, day: date | None = None) -> list[ArticleVersion]:
+        """Every version of an article, oldest first, the latest last (``ArticleVersion``: ``record``, ``key``,
+        ``label``, ``latest``); empty when the archive has no such article.
+
+        ``site`` narrows the search to one site; ``day`` (the index row's ``published_date``) to one partition,
+        which matters only for an article without earlier versions (else the site's whole index is searched)."""
+        from archive.history import article_history
+
+        return article_history(self, article_id, site, day)
+
+    def with_versions(
+        self,
+        selection: Selection,
+        *,
+        contains: str | None = None,
+        limit: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Generator[ArticleVersion, None, None]:
+        """Like ``records``, each article as its earlier versions (oldest first, from the history index) and
+        then its latest record; ``contains``/``limit`` select articles by their latest record."""
+        from archive.history import with_versions
+
+        return with_versions(self, selection, contains=contains, limit=limit, progress=progress)
+
+    def find_row(self, article_id: str, query: Query) -> dict[str, Any] | None:
+        """The latest index row of ``article_id`` among the partitions ``query`` names (None if none holds it)."""
+        with self._pool() as pool:
+            keys = index_keys(self.store, query, pool)
+            tables = list(pool.map(lambda key: read_index_days(self.store, key, _days(query, key)), keys))
+        files = [(key, table.filter(pc.equal(table.column("id"), article_id)))
+                 for key, table in zip(keys, tables, strict=True)]
+        merged, _ = merge_latest([(key, table) for key, table in files if table.num_rows])
+        return merged.to_pylist()[0] if merged.num_rows else None
+
     def _select(self, query: Query, *, list_bundles: bool) -> Selection:
         with self._pool() as pool:
             sites = list(query.sites) if query.sites is not None else index_sites(self.store)
             keys = index_keys(self.store, query, pool, sites)
-            tables = list(pool.map(lambda key: read_index(self.store, key), keys))
+            tables = list(pool.map(lambda key: read_index_days(self.store, key, _days(query, key)), keys))
             # Which partitions have a bundle: listed, so an archive written before bundles costs no failed GETs.
             bundles = set(partition_keys(self.store, query, pool, "bundles", sites)) if list_bundles and keys else set()
         files = list(zip(keys, tables, strict=True))
@@ -192,8 +230,9 @@ class Archive:
         return Selection(
             table=table,
             sources=tuple(sources[p] for p in positions),
+            # A compacted month counts the rows read (its days in the query), as its bundle is read by day too.
             file_rows={key: table.num_rows for key, table in files},
-            bundle_of={key: bundle for key in keys if (bundle := bundle_key_for(key)) in bundles},
+            bundle_of={key: bundle for key in keys if (bundle := companion_key(key, "bundles")) in bundles},
         )
 
     def records(
@@ -278,75 +317,10 @@ def _pool_limit(store: Store) -> int | None:
     return size if isinstance(size, int) and size > 0 else None
 
 
-def _instant(value: str | None) -> datetime:
-    moment = published_instant(value)
-    return moment if moment is not None else _EPOCH
-
-
-def merge_latest(files: list[tuple[str, pa.Table]]) -> tuple[pa.Table, list[str]]:
-    """One row per id over several index files, and the index key each row came from: the latest
-    ``fetched_at`` wins; on a tie, the file of the later window (end, then start) wins. Row order of the
-    result is unspecified."""
-    if not files:
-        return INDEX_SCHEMA.empty_table(), []
-    # Rank files by window so a tie on fetched_at goes to the later crawl, whatever the key order.
-    ranked = sorted(range(len(files)), key=lambda n: _window_rank(files[n][0]))
-    rank_of = {position: rank for rank, position in enumerate(ranked)}
-    tables = [conform(table, f"index {key!r}") for key, table in files]
-    best: dict[str, tuple[datetime, int, int]] = {}
-    origin: list[str] = []
-    for position, table in enumerate(tables):
-        ids = table.column("id").to_pylist()
-        fetched = table.column("fetched_at").to_pylist()
-        for row_id, fetched_at in zip(ids, fetched, strict=True):
-            candidate = (_instant(fetched_at), rank_of[position], len(origin))
-            if row_id not in best or candidate[:2] >= best[row_id][:2]:
-                best[row_id] = candidate
-            origin.append(files[position][0])
-    rows = sorted(entry[2] for entry in best.values())
-    merged = pa.concat_tables(tables).take(pa.array(rows, type=pa.int64()))
-    return merged, [origin[row] for row in rows]
-
-
-def _window_rank(key: str) -> tuple[datetime, datetime, str]:
-    parts = parse_index_key(key)
-    return parts.end, parts.start, key
-
-
-def select_positions(table: pa.Table, query: Query) -> list[int]:
-    """Positions of the rows of a merged index matching ``query``'s instants and languages, by published
-    instant then id. Sites are not re-checked: the keys read were chosen per site already."""
-    published = table.column("published").to_pylist()
-    languages = table.column("language").to_pylist()
-    ids = table.column("id").to_pylist()
-    keep: list[tuple[bool, datetime, str, int]] = []
-    for row, (value, language, row_id) in enumerate(zip(published, languages, ids, strict=True)):
-        instant = published_instant(value)
-        if query.instant_matches(instant) and query.language_matches(language):
-            keep.append((instant is None, instant or _EPOCH, row_id, row))
-    keep.sort()
-    return [entry[3] for entry in keep]
-
-
-def count_rows(index: pa.Table) -> pa.Table:
-    """Articles and words per (site, date, language) of an index table (STATS_SCHEMA)."""
-    articles: Counter[tuple[str, date, str | None]] = Counter()
-    words: Counter[tuple[str, date, str | None]] = Counter()
-    names = ("site", "published_date", "language", "word_count", "key")
-    columns = (index.column(name).to_pylist() for name in names)
-    for site, day, language, word_count, key in zip(*columns, strict=True):
-        # published_date is nullable in the schema; the article key always carries the partition date.
-        group = (site, day if day is not None else parse_article_key(key).published_date, language)
-        articles[group] += 1
-        words[group] += word_count or 0
-    order = sorted(articles, key=lambda g: (g[0], g[1], g[2] is None, g[2] or ""))
-    return pa.table(
-        {
-            "site": [g[0] for g in order],
-            "date": [g[1] for g in order],
-            "language": [g[2] for g in order],
-            "articles": [articles[g] for g in order],
-            "words": [words[g] for g in order],
-        },
-        schema=STATS_SCHEMA,
-    )
+def _days(query: Query, key: str) -> frozenset[date] | None:
+    """The days of a compacted month ``key`` that the query can match (None for a daily file: read whole)."""
+    try:
+        month = parse_compacted_key(key).month
+    except InvalidKey:
+        return None
+    return query.days(month)

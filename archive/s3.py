@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.errors import ArchiveError, InvalidKey, KeyNotFound, StoreUnavailable
+from archive.errors import ArchiveError, InvalidKey, KeyNotFound, PreconditionFailed, StoreUnavailable
 from archive.s3_options import S3Options, redact_url
 from archive.store import (
     DEFAULT_CONTENT_TYPE,
     SHA256_META,
     ObjectInfo,
+    Tagged,
     build_metadata,
     sha256_bytes,
     sha256_file,
@@ -38,6 +39,9 @@ MIB = 1 << 20
 MIN_PART_SIZE = 5 * MIB
 MAX_PARTS = 10_000
 _NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+# A conditional request lost: 412 when the tag differs (or the object exists for If-None-Match), 409 when
+# another conditional write to the key was in flight at the same time.
+_PRECONDITION_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
 _UNAVAILABLE_CODES = frozenset(
     {
         "SlowDown",
@@ -128,6 +132,8 @@ class S3Store:
             code = str(error.get("Code", ""))
             status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
             detail = f"{code or status} {error.get('Message', '')}".strip()
+            if code in _PRECONDITION_CODES or status in (409, 412):
+                raise PreconditionFailed(f"S3 {operation} {where}: {detail} (changed since it was read)") from exc
             if key is not None and (code in _NOT_FOUND_CODES or (status == 404 and code != "NoSuchBucket")):
                 raise KeyNotFound(f"no object {key!r} in {self.url}") from exc
             if status >= 500 or code in _UNAVAILABLE_CODES:
@@ -307,3 +313,82 @@ class S3Store:
         full = self._full(key)
         with self._call("DeleteObject", key):
             self.client.delete_object(Bucket=self.bucket, Key=full)
+
+    # -- conditional and ranged access ---------------------------------------------------------
+
+    def get_tagged(self, key: str) -> Tagged:
+        """The object's bytes and its ETag (one GET)."""
+        full = self._full(key)
+        with self._call("GetObject", key):
+            answer = self.client.get_object(Bucket=self.bucket, Key=full)
+            return Tagged(bytes(answer["Body"].read()), str(answer["ETag"]))
+
+    def put_if(
+        self,
+        key: str,
+        data: bytes,
+        *,
+        etag: str | None,
+        content_type: str,
+        metadata: dict[str, str] | None = None,
+    ) -> str:
+        """PUT with ``If-Match: etag`` (or ``If-None-Match: *`` when ``etag`` is None); return the new ETag.
+
+        S3 checks the condition atomically with the write, so a concurrent writer is never overwritten."""
+        full = self._full(key)
+        validate_content_headers(content_type, None)
+        body = bytes(data)
+        args = self._put_args(content_type, None, build_metadata(metadata, sha256_bytes(body)))
+        args.update({"IfNoneMatch": "*"} if etag is None else {"IfMatch": etag})
+        try:
+            with self._call("PutObject", key):
+                answer = self.client.put_object(Bucket=self.bucket, Key=full, Body=body, **args)
+        except KeyNotFound as exc:  # If-Match on an object deleted meanwhile
+            raise PreconditionFailed(f"{key!r} in {self.url} was deleted since it was read: not written") from exc
+        return str(answer["ETag"])
+
+    def delete_if(self, key: str, etag: str) -> bool:
+        """DELETE with ``If-Match: etag``; False when the object is gone already."""
+        full = self._full(key)
+        try:
+            with self._call("DeleteObject", key):
+                self.client.delete_object(Bucket=self.bucket, Key=full, IfMatch=etag)
+        except KeyNotFound:
+            return False
+        return True
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        """A ranged GET (``Range: bytes=start-end``)."""
+        if length <= 0:
+            return b""
+        full = self._full(key)
+        with self._call("GetObject", key):
+            try:
+                answer = self.client.get_object(
+                    Bucket=self.bucket, Key=full, Range=f"bytes={max(start, 0)}-{max(start, 0) + length - 1}"
+                )
+            except Exception as exc:
+                if _error_code(exc) == "InvalidRange":
+                    return b""  # start at or past the end: nothing there
+                raise
+            return bytes(answer["Body"].read())
+
+    def read_tail(self, key: str, length: int) -> tuple[bytes, int]:
+        """A suffix GET (``Range: bytes=-length``): the tail and, from Content-Range, the total size."""
+        full = self._full(key)
+        with self._call("GetObject", key):
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=full, Range=f"bytes=-{max(length, 1)}")
+            except Exception as exc:
+                if _error_code(exc) == "InvalidRange":
+                    return b"", 0  # an empty object has no last byte
+                raise
+            data = bytes(answer["Body"].read())
+        total = str(answer.get("ContentRange") or "").rpartition("/")[2]
+        return data, int(total) if total.isdigit() else len(data)
+
+
+def _error_code(exc: BaseException) -> str:
+    """The S3 error code of a botocore ClientError ('' for anything else)."""
+    response = getattr(exc, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""

@@ -47,6 +47,14 @@ class ObjectInfo:
     sha256: str | None = None
 
 
+@dataclass(frozen=True)
+class Tagged:
+    """An object's bytes with its entity tag: what a conditional write or delete compares against."""
+
+    data: bytes
+    etag: str
+
+
 @runtime_checkable
 class Store(Protocol):
     """Whole-object storage under relative keys (see module docstring for the rules)."""
@@ -102,6 +110,38 @@ class Store(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove the object; deleting a missing key is not an error (S3 semantics)."""
+        ...
+
+    # -- conditional and ranged access (read-modify-write without losing a concurrent writer's object) --
+
+    def get_tagged(self, key: str) -> Tagged:
+        """The object's bytes and entity tag; KeyNotFound if absent."""
+        ...
+
+    def put_if(
+        self,
+        key: str,
+        data: bytes,
+        *,
+        etag: str | None,
+        content_type: str,
+        metadata: dict[str, str] | None = None,
+    ) -> str:
+        """Write ``key`` only if it still has entity tag ``etag`` (``None``: only if it does not exist);
+        return the new tag. PreconditionFailed otherwise (nothing written)."""
+        ...
+
+    def delete_if(self, key: str, etag: str) -> bool:
+        """Delete ``key`` only if it still has entity tag ``etag``: True if deleted, False if it was gone
+        already; PreconditionFailed if it changed (nothing deleted)."""
+        ...
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        """``length`` bytes of the object from byte ``start`` (fewer at its end); KeyNotFound if absent."""
+        ...
+
+    def read_tail(self, key: str, length: int) -> tuple[bytes, int]:
+        """The object's last ``length`` bytes (all of it if shorter) and its total size, in one request."""
         ...
 
 

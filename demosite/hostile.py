@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from demosite import hostile_extract as hx
 from demosite import hostile_pages as hp
 from demosite.hostile_replies import (
     BEACON,
@@ -177,6 +178,22 @@ CASES: tuple[HostileCase, ...] = (
                 "an article page padded with 60,000 empty elements (extraction time grows with them)",
                 "extract.rejected.too_complex",
                 fixed(200, HTML, hp.bloated_html(hp.GOOD_BY_SLUG["deep-nesting"]).encode())),
+    # Pages that stopped, slowed or garbled the extract stage (issue 13).
+    HostileCase("/hostile/html/surrogate-jsonld.html", "extract_unicode",
+                "good article whose JSON-LD author and keywords are lone surrogates (\\udfff)", "archived",
+                fixed(200, HTML, hx.surrogate_jsonld("surrogate-jsonld")), good="surrogate-jsonld"),
+    HostileCase("/hostile/html/deep-jsonld.html", "extract_bounds",
+                f"good article with a JSON-LD block nested {hx.JSONLD_DEPTH:,} levels deep", "archived",
+                fixed(200, HTML, hx.deep_jsonld("deep-jsonld")), good="deep-jsonld"),
+    HostileCase("/hostile/html/many-attributes.html", "extract_bounds",
+                f"good article with one element of {hx.ATTRIBUTES:,} attributes (parsing is quadratic in them)",
+                "archived", fixed(200, HTML, hx.many_attributes("many-attributes")), good="many-attributes"),
+    HostileCase("/hostile/text/bad-utf8-bytes.html", "charset",
+                "good UTF-8 article with a few invalid bytes (windows-1252, 0xFF, a cut sequence) in its footer",
+                "archived", fixed(200, HTML, hx.bad_utf8_bytes("bad-utf8-bytes")), good="bad-utf8-bytes"),
+    HostileCase("/hostile/html/slow.html", "extract_bounds",
+                f"an article followed by {hx.SLOW_PARAGRAPHS:,} short paragraphs: seconds of CPU, over the test "
+                "site's page_timeout_s of 1 s", "extract.rejected.too_slow", fixed(200, HTML, hx.slow_page("gzip"))),
     # Empty answers.
     HostileCase("/hostile/empty/zero.html", "empty", "200 text/html, 0 bytes", "crawl.errors.empty", fixed(200, HTML)),
     HostileCase("/hostile/empty/blank.html", "empty", "200 text/html, only whitespace", "crawl.errors.empty",

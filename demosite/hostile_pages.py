@@ -193,6 +193,39 @@ GOOD_ARTICLES: tuple[GoodArticle, ...] = (
         "La commune a installé des bouées et des échelles sur les rives et envisage de verbaliser les "
         "contrevenants si les avertissements restent sans effet.",
     )),
+    # Pages that stopped or slowed the extract stage (demosite.hostile_extract builds them).
+    GoodArticle("surrogate-jsonld", "en", "Harbour seals return to the estuary", (
+        "Harbour seals have returned to the estuary in numbers not seen for thirty years, according to the "
+        "wildlife trust that has counted them from the dunes every August since the colony collapsed.",
+        "The trust credits the cleaner water and the closure of a sand quarry whose barges crossed the "
+        "sandbanks where the seals rest at low tide and raise their pups in early summer.",
+        "Walkers are asked to keep dogs on a lead on the northern beach and to stay at least fifty metres "
+        "from any seal hauled out on the sand, even one that looks abandoned.",
+    )),
+    GoodArticle("deep-jsonld", "fr", "Les vitraux de la cathédrale retrouvent leurs couleurs", (
+        "Les vitraux du chœur de la cathédrale ont retrouvé leurs couleurs après trois ans de restauration "
+        "dans un atelier spécialisé, qui a nettoyé et consolidé plus de deux cents panneaux.",
+        "Les restaurateurs ont découvert sous la crasse des signatures de verriers du quinzième siècle, "
+        "que les historiens croyaient perdues depuis les bombardements de la dernière guerre.",
+        "Les visiteurs pourront les admirer dès dimanche, lors d'une messe d'inauguration suivie de "
+        "visites commentées gratuites jusqu'à la fin du mois de décembre.",
+    )),
+    GoodArticle("many-attributes", "en", "Night trains return to the northern line", (
+        "Night trains will run again on the northern line from March, ten years after the last sleeper "
+        "service was withdrawn for lack of passengers and rolling stock.",
+        "The operator has leased refurbished carriages with private cabins and a restaurant car, and "
+        "expects most travellers to book the whole journey rather than short hops.",
+        "Tickets go on sale next week, with a discount for passengers who bring a bicycle and book a "
+        "place for it in the luggage van at the same time.",
+    )),
+    GoodArticle("bad-utf8-bytes", "fr", "Fête des lumières : la préfecture renforce la sécurité", (
+        "La préfecture a présenté jeudi le dispositif de sécurité de la Fête des lumières, qui attend "
+        "près de deux millions de visiteurs pendant quatre soirées au début du mois de décembre.",
+        "Des barrières anti-véhicules seront installées à l'entrée de la presqu'île, et les rues piétonnes "
+        "fermées à la circulation dès dix-huit heures, y compris pour les livraisons.",
+        "Les organisateurs conseillent de privilégier les transports en commun, renforcés jusqu'à une "
+        "heure du matin, et de télécharger le plan des parcours avant de venir.",
+    )),
 )
 # Good articles whose canonical link (or og:url) changes on every fetch: their ids must not.
 VOLATILE_CANONICAL_ARTICLES: tuple[GoodArticle, ...] = (

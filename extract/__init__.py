@@ -11,8 +11,12 @@ from extract.errors import (
     Paywalled,
     Rejected,
     TooComplex,
+    TooLarge,
     TooShort,
+    TooSlow,
     Undecodable,
+    is_rejection_reason,
+    reason_meaning,
 )
 from extract.hints import ExtractHints
 from extract.record import ArticleRecord, RawRef, article_id
@@ -30,8 +34,12 @@ __all__ = [
     "RawRef",
     "Rejected",
     "TooComplex",
+    "TooLarge",
     "TooShort",
+    "TooSlow",
     "Undecodable",
     "article_id",
     "extract_article",
+    "is_rejection_reason",
+    "reason_meaning",
 ]

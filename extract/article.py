@@ -5,56 +5,23 @@ from __future__ import annotations
 from collections import Counter
 from urllib.parse import urlsplit
 
-import lxml.etree
-import lxml.html
 from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
 
 from extract.body import DEFAULT_BODY_OPTIONS, BodyOptions, extract_lines
 from extract.decode import decode_html, sniff_binary
-from extract.errors import NoContent, NotHTML, TooComplex
+from extract.errors import TooLarge
 from extract.gates import PageSignals, check_article, paywall_markup, teaser_signals
 from extract.hints import DEFAULT_HINTS, ExtractHints
 from extract.language import choose_language
 from extract.metadata import PageMeta, page_metadata
+from extract.parse import check_size, parse_html
 from extract.preclean import preclean
 from extract.record import ArticleRecord, RawRef, article_id
 from extract.residue import LineContext, clean_lines
 from extract.restore import restore_blocks
+from extract.safetext import without_surrogates
 from extract.version import EXTRACTOR_VERSIONS
-
-
-def parse_html(text: str) -> HtmlElement:
-    """Parse decoded text the way trafilatura does; NotHTML when it is not an HTML document."""
-    head = text.lstrip()[:1024]
-    if "<" not in head:
-        raise NotHTML("no markup at the start of the document")
-    tree = load_html(text)
-    if tree is None:
-        raise NotHTML("not parseable as an HTML document")
-    return tree
-
-
-def check_size(tree: HtmlElement, max_elements: int) -> None:
-    """TooComplex when the tree has more than ``max_elements`` elements (counting stops there)."""
-    for count, _ in enumerate(tree.iter(), start=1):
-        if count > max_elements:
-            raise TooComplex(f"more than {max_elements} elements")
-
-
-# libxml2 drops everything nested deeper than 256 elements unless told the document is huge; that parse
-# is only the fallback for pages the normal one finds empty, so ordinary pages parse exactly as trafilatura's.
-DEEP_PARSER = lxml.html.HTMLParser(huge_tree=True, collect_ids=False, default_doctype=False,
-                                   remove_comments=True, remove_pis=True)
-
-
-def parse_deep_html(text: str) -> HtmlElement | None:
-    """The page parsed without libxml2's depth limit, or None when that parse fails too."""
-    try:
-        return lxml.html.document_fromstring(text, parser=DEEP_PARSER)
-    except (lxml.etree.ParserError, ValueError):
-        return None
 
 
 def _htmldate(tree: HtmlElement, url: str) -> str | None:
@@ -102,28 +69,27 @@ def extract_article(
     """Extract one article from a page.
 
     ``html`` may be bytes (decoded with the declared charset, BOM or detection) or text. ``site`` is
-    the site id (the URL's host when empty). Raises a ``Rejected`` subclass (NotHTML, Undecodable,
-    NotAnArticle, TooShort, Paywalled, NoContent, TooComplex) whose ``.reason`` says why there is no article.
-    Pure: no I/O, deterministic for the same input.
+    the site id (the URL's host when empty). Raises a ``Rejected`` subclass (NotHTML, TooLarge, Undecodable,
+    TooComplex, NotAnArticle, TooShort, Paywalled, NoContent) whose ``.reason`` says why there is no article,
+    and nothing else for any input (see tests/extract/test_robust_properties.py). The work per page is
+    bounded (size, attributes, elements, metadata) but not timed: the extract stage runs it in worker
+    processes it can kill (pipeline.extract_pool). Pure: no I/O, deterministic for the same input.
     """
     hints = hints or DEFAULT_HINTS
+    if len(html) > hints.max_bytes:
+        raise TooLarge(f"{len(html)} bytes > {hints.max_bytes}")
     if isinstance(html, bytes):
         sniff_binary(html)
-    source = decode_html(html, content_type)
-    tree = parse_html(source)
+    url = without_surrogates(url)
+    # One parse per page, bounded (attributes per element, elements per page): every layer shares the tree.
+    source = decode_html(html, content_type, max_bytes=hints.max_bytes)
+    tree = parse_html(source, hints.max_attributes)
+    del source  # the tree holds the page now: a large body is not kept twice
     check_size(tree, hints.max_elements)
     meta = page_metadata(tree, url, tz_name=hints.timezone)
     published = meta.published or _htmldate(tree, url)
     text, dropped, signals = _text_and_drops(tree, url, meta, hints, body_options)
-    try:
-        check_article(meta, text, signals, hints.min_words, dropped)
-    except NoContent:
-        deep = parse_deep_html(source)
-        if deep is None:
-            raise
-        check_size(deep, hints.max_elements)
-        text, dropped, signals = _text_and_drops(deep, url, meta, hints, body_options)
-        check_article(meta, text, signals, hints.min_words, dropped)
+    check_article(meta, text, signals, hints.min_words, dropped)
     lang = choose_language(text, meta.declared_language, hints.languages)
     return ArticleRecord(
         id=article_id(meta.canonical_url),

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import codecs
-import gzip
 import re
 import zlib
 from collections.abc import Iterator
 
 from trafilatura.utils import detect_encoding
 
-from extract.errors import NotHTML, Undecodable
+from extract.errors import NotHTML, TooLarge, Undecodable
+from extract.safetext import without_surrogates
+
+# The most bytes a page may have, raw or once a gzip layer is undone (the crawl's default max_response_bytes):
+# a gzip bomb is a few KiB on the wire and gigabytes inflated.
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
 
 # Content types we accept as HTML (anything else declared explicitly is rejected as not HTML).
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")
@@ -102,14 +107,34 @@ def declared_charsets(data: bytes, content_type: str | None) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
-def _decompress(data: bytes) -> bytes:
-    """Undo a gzip/deflate transfer encoding a capture may have kept."""
-    if data[:2] == b"\x1f\x8b":
+def inflate_bounded(data: bytes, max_bytes: int) -> bytes:
+    """Every gzip member of ``data`` inflated, never more than ``max_bytes`` of output.
+
+    TooLarge as soon as the output would pass the limit (a bomb costs at most ``max_bytes`` of memory);
+    Undecodable for broken or truncated gzip data. Bytes after the last member are ignored.
+    """
+    parts: list[bytes] = []
+    total = 0
+    rest = data
+    while rest.startswith(GZIP_MAGIC):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            return gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as err:
+            chunk = inflater.decompress(rest, max_bytes - total + 1)
+        except zlib.error as err:
             raise Undecodable(f"broken gzip data: {err}") from err
-    return data
+        total += len(chunk)
+        if total > max_bytes:
+            raise TooLarge(f"gzip body inflates beyond {max_bytes} bytes")
+        if not inflater.eof:
+            raise Undecodable("truncated gzip data")
+        parts.append(chunk)
+        rest = inflater.unused_data
+    return b"".join(parts)
+
+
+def _decompress(data: bytes, max_bytes: int) -> bytes:
+    """Undo a gzip transfer encoding a capture may have kept (bounded: see inflate_bounded)."""
+    return inflate_bounded(data, max_bytes) if data.startswith(GZIP_MAGIC) else data
 
 
 def _is_latin_single_byte(codec: str) -> bool:
@@ -124,24 +149,49 @@ def _plausible(text: str) -> bool:
     return len(_GARBAGE.findall(sample)) <= MAX_GARBAGE_SHARE * len(sample)
 
 
-def decode_html(data: bytes | str, content_type: str | None = None) -> str:
+def decode_html(data: bytes | str, content_type: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Decode a response body to text.
 
     Order: a BOM (authoritative, as in browsers); valid UTF-8 (a non-ASCII page in a legacy charset
-    is almost never valid UTF-8, so this catches pages mislabelled as latin-1/windows-1252); the
-    declared charset (header, then <meta>); detection; windows-1252 as the last resort.
-    Raises Undecodable when the result is not plausible text.
+    is almost never valid UTF-8, so this catches pages mislabelled as latin-1/windows-1252); UTF-8 with
+    a few invalid bytes, which become U+FFFD (see ``mostly_utf8``); the declared charset (header, then
+    <meta>); detection; windows-1252 as the last resort. Text given as ``str`` is kept, its lone
+    surrogates replaced. Raises TooLarge when the body, or a gzip body once inflated, is over
+    ``max_bytes`` (characters for ``str``), Undecodable when the result is not plausible text.
     """
     check_content_type(content_type)
-    text = data.lstrip("\ufeff") if isinstance(data, str) else _decode_bytes(_decompress(data), content_type)
+    if len(data) > max_bytes:
+        raise TooLarge(f"{len(data)} bytes > {max_bytes}")
+    if isinstance(data, str):
+        text = without_surrogates(data.lstrip("\ufeff"))
+    else:
+        text = _decode_bytes(_decompress(data, max_bytes), content_type)
     if not _plausible(text):
         raise Undecodable("too many control or replacement characters")
     return text
 
 
+# A page is read as UTF-8 with its invalid bytes replaced when its valid multi-byte characters outnumber
+# the invalid sequences at least this many times: a stray windows-1252 byte in a UTF-8 page (a pasted quote,
+# a cut multi-byte character) must not turn the whole page into mojibake, while a legacy-charset page has
+# almost no valid multi-byte sequence and many invalid ones.
+MIN_VALID_PER_INVALID = 2
+
+
+def mostly_utf8(data: bytes) -> str | None:
+    """The bytes as UTF-8 with invalid sequences replaced by U+FFFD, when they are UTF-8 with a few bad
+    bytes (see MIN_VALID_PER_INVALID); None otherwise."""
+    text = data.decode("utf-8", "replace")
+    invalid = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    valid = non_ascii - text.count("\ufffd")
+    if invalid > 0 and valid >= MIN_VALID_PER_INVALID * invalid:
+        return text
+    return None
+
+
 def _candidates(data: bytes, content_type: str | None) -> Iterator[str]:
-    """Codecs to try, best first; detection (slow) only runs when the cheap guesses failed."""
-    yield "utf-8"
+    """Codecs to try after UTF-8, best first; detection (slow) only runs when the cheap guesses failed."""
     yield from declared_charsets(data, content_type)
     guesses = [c for c in (normalize_charset(g) for g in detect_encoding(data)) if c]
     if guesses and _is_latin_single_byte(guesses[0]):
@@ -161,7 +211,14 @@ def _decode_bytes(data: bytes, content_type: str | None) -> str:
                 return data[len(bom) :].decode(codec)
             except UnicodeDecodeError as err:
                 raise Undecodable(f"invalid {codec} after its byte order mark") from err
-    tried: set[str] = set()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    tolerant = mostly_utf8(data)
+    if tolerant is not None and _plausible(tolerant):
+        return tolerant
+    tried: set[str] = {"utf-8"}
     for codec in _candidates(data, content_type):
         if codec in tried:
             continue

@@ -9,6 +9,8 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from extract.safetext import without_surrogates
+
 # schema.org types that describe an article (the object whose metadata we want).
 ARTICLE_TYPES = frozenset(
     {
@@ -45,21 +47,62 @@ NON_ARTICLE_TYPES = frozenset(
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _CONTROL = re.compile(r"[\x00-\x1f]")
+# Bounds on a page's JSON-LD: a block nested deeper than MAX_DEPTH (schema.org metadata is a few levels
+# deep) or longer than MAX_BLOCK_CHARS is ignored, and so are blocks past MAX_PAGE_CHARS in all. A bad
+# metadata source is skipped; the article is kept (a 100,000-level block used to reject it as an error).
+MAX_DEPTH = 32
+MAX_BLOCK_CHARS = 1_000_000
+MAX_PAGE_CHARS = 2_000_000
+# Brackets outside strings (a string token is skipped whole, escaped quotes included).
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+
+
+def nesting_depth(raw: str, limit: int = MAX_DEPTH) -> int:
+    """How deep the brackets of a JSON text nest (counting stops once past ``limit``); linear, no recursion."""
+    depth = deepest = 0
+    for match in _STRUCTURE.finditer(raw):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+        elif token in "]}":
+            depth -= 1
+    return deepest
 
 
 def _loads(raw: str) -> Any:
-    """Parse one JSON-LD block; many sites ship trailing commas or raw newlines inside strings."""
+    """Parse one JSON-LD block; many sites ship trailing commas or raw newlines inside strings.
+
+    None for a block that is not JSON, too long or too deep (see MAX_DEPTH), so that decoding it cannot
+    recurse without bound; strings come back valid Unicode (lone surrogate escapes become U+FFFD).
+    """
     raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
+    if len(raw) > MAX_BLOCK_CHARS or nesting_depth(raw) > MAX_DEPTH:
+        return None
     for candidate in (
         raw,
         _TRAILING_COMMA.sub(r"\1", raw),
         _CONTROL.sub(" ", _TRAILING_COMMA.sub(r"\1", raw)),
     ):
         try:
-            return json.loads(candidate, strict=False)
-        except ValueError:
+            return _valid_strings(json.loads(candidate, strict=False))
+        except (ValueError, RecursionError):
             continue
     return None
+
+
+def _valid_strings(value: Any) -> Any:
+    """The decoded JSON with every string (keys too) free of lone surrogates (depth is bounded by _loads)."""
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, list):
+        return [_valid_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {without_surrogates(k): _valid_strings(v) for k, v in value.items()}
+    return value
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
@@ -84,10 +127,15 @@ def types_of(obj: dict[str, Any]) -> set[str]:
 def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
     """All JSON-LD objects of the page, in document order."""
     objects: list[dict[str, Any]] = []
+    budget = MAX_PAGE_CHARS
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
-        data = _loads(script.text or "")
+        raw = script.text or ""
+        budget -= len(raw)
+        if budget < 0:
+            break
+        data = _loads(raw)
         if data is not None:
             objects.extend(_walk(data))
     return objects

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -45,8 +45,11 @@ AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", 
 TAG_META = ("article:tag", "og:article:tag", "news_keywords", "parsely-tags")
 SECTION_META = ("article:section", "og:article:section", "parsely-section")
 LANG_META = ("og:locale", "content-language", "dc.language", "language")
+# Longest canonical or image URL taken from a page (longer ones are ignored: a cut URL names another page).
+MAX_URL_CHARS = 4096
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·•»]\s+")
 _SPACES = re.compile(r"\s+")
+_WHITESPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -120,10 +123,12 @@ def canonical_url(tree: HtmlElement, meta: dict[str, list[str]], url: str) -> st
             candidates.append(link.get("href", ""))
     candidates.extend(meta.get("og:url", []))
     for candidate in candidates:
+        if len(candidate) > MAX_URL_CHARS:
+            continue
         try:
             absolute = urljoin(url, candidate.strip())
             if absolute.startswith(("http://", "https://")) and same_site(absolute, url):
-                return canonicalize_url(absolute)
+                return canonicalize_url(_WHITESPACE.sub(lambda m: quote(m.group()), absolute))  # no whitespace
         except ValueError:  # an unparsable link (e.g. "http://[::1/x", a bad port) names nothing: try the next
             continue
     try:
@@ -242,6 +247,22 @@ def _accessible(article: dict[str, Any] | None) -> bool | None:
     return bool(value)
 
 
+def _image_url(url: str, image: str | None) -> str | None:
+    """The image URL made absolute; None when absent, overlong, unparsable or not an http(s) URL (it is
+    optional metadata: a bad one must not cost the article)."""
+    if not image or len(image) > MAX_URL_CHARS:
+        return None
+    try:
+        absolute = urljoin(url, image.strip())
+        host = urlsplit(absolute).hostname
+    except ValueError:
+        return None
+    if not absolute.startswith(("http://", "https://")) or not host:
+        return None
+    # Spaces in a path ("/Umwelt und Klima/x.jpg") are how CMSs write it; a stored URL has them encoded.
+    return _WHITESPACE.sub(lambda m: quote(m.group()), absolute)
+
+
 def page_metadata(tree: HtmlElement, url: str, *, tz_name: str | None = None) -> PageMeta:
     """Collect the page's metadata: JSON-LD first, then Open Graph/meta tags, then markup."""
     meta = meta_tags(tree)
@@ -282,7 +303,7 @@ def page_metadata(tree: HtmlElement, url: str, *, tz_name: str | None = None) ->
         section=section,
         tags=_tags(meta, article),
         description=description,
-        image=urljoin(url, image) if image else None,
+        image=_image_url(url, image),
         site_name=site_name,
         declared_language=_declared_language(tree, meta, article),
         og_type=(_first(meta, ("og:type",)) or "").lower() or None,

@@ -5,12 +5,28 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from extract.safetext import bounded, valid_text
 from urlcanon import canonicalize_url
 
 SCHEMA_VERSION = 1
+
+# Most characters a text field keeps (pages have served megabyte "titles"); a list field also keeps at most
+# MAX_LIST_ITEMS items. URLs are not cut (a cut URL names another page): extract drops an overlong
+# canonical or image URL instead (extract.metadata.MAX_URL_CHARS). The text is bounded by the page size.
+FIELD_LIMITS: dict[str, int] = {
+    "title": 1000,
+    "authors": 200,
+    "section": 200,
+    "tags": 200,
+    "description": 5000,
+    "site_name": 200,
+}
+MAX_LIST_ITEMS = {"authors": 50, "tags": 100}
+# Fields whose text keeps its line breaks.
+MULTILINE_FIELDS = frozenset({"text"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,22 @@ class ArticleRecord:
     dropped: dict[str, int] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
 
+    def __post_init__(self) -> None:
+        # Every text that reaches a record is valid, bounded Unicode, whichever way it was built (extractor,
+        # site-level pass, from_dict): a lone surrogate would make serialisation raise, and a page's
+        # megabyte title would be kept whole.
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            cleaned: str | tuple[str, ...] | None
+            if isinstance(value, str):
+                cleaned = _field_text(spec.name, value)
+            elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+                cleaned = _field_items(spec.name, value)
+            else:
+                continue
+            if cleaned is not value:
+                object.__setattr__(self, spec.name, cleaned)
+
     @property
     def word_count(self) -> int:
         """Number of whitespace-separated words in the text."""
@@ -87,6 +119,30 @@ class ArticleRecord:
         if isinstance(raw, dict):
             kwargs["raw"] = RawRef(**raw)
         return cls(**kwargs)
+
+
+def _field_text(name: str, value: str) -> str | None:
+    cleaned = valid_text(value, multiline=name in MULTILINE_FIELDS)
+    limit = FIELD_LIMITS.get(name)
+    if limit is not None:
+        cleaned = bounded(cleaned, limit)
+    if cleaned == value:
+        return value
+    # An optional field that cleaning empties is absent, not an empty string.
+    return cleaned if cleaned or name in _REQUIRED_TEXT else None
+
+
+def _field_items(name: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    limit = FIELD_LIMITS.get(name)
+    items = [valid_text(v).strip() for v in values]
+    # An item that was nothing but invalid characters names nothing.
+    kept = tuple(bounded(v, limit) if limit else v for v in items if v.strip(" \ufffd"))
+    kept = kept[: MAX_LIST_ITEMS.get(name, len(kept))]
+    return values if kept == values else kept
+
+
+# Text fields that are never None (an empty string stays one).
+_REQUIRED_TEXT = frozenset({"id", "url", "canonical_url", "site", "title", "text", "language_source"})
 
 
 def article_id(canonical_url: str) -> str:

@@ -56,6 +56,9 @@ def add_commands(subparsers: Any) -> None:
     p.add_argument("--format", help="jsonl, parquet or csv (default: from -o's suffix, else jsonl)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     p.add_argument("--limit", type=_positive_int, metavar="N", help="stop after N articles")
+    p.add_argument("--versions", action="store_true",
+                   help="write every version of each matching article, oldest first, the latest last, "
+                        "with `version` (label, null for the latest) and `latest` fields")
     p.set_defaults(func=cmd_pull)
 
     p = subparsers.add_parser(
@@ -182,10 +185,15 @@ def _pull(args: argparse.Namespace) -> int:
     selection = archive.select(**filters)
     contains = getattr(args, "contains", None)
     total = len(selection) if contains or limit is None else min(limit, len(selection))
+    versions = bool(getattr(args, "versions", False))
     with _progress(_show_progress(output), total) as advance, _sink(output) as stream:
-        writer = open_writer(fmt, stream)
-        for record in archive.records(selection, contains=contains, limit=limit, progress=advance):
-            writer.write(record)
+        writer = open_writer(fmt, stream, versions)
+        if versions:
+            for version in archive.with_versions(selection, contains=contains, limit=limit, progress=advance):
+                writer.write(version.tagged())
+        else:
+            for record in archive.records(selection, contains=contains, limit=limit, progress=advance):
+                writer.write(record)
         writer.close()
     return EXIT_OK
 

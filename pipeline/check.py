@@ -38,6 +38,7 @@ def build_report(site: SiteConfig, window: Window, crawl: dict[str, Any], extrac
                  gates: list[Gate], generated_at: str) -> dict[str, Any]:
     """The run report: everything a reader needs to trust (or distrust) a window's archive."""
     from archive.keys import bundle_key_for
+    from pipeline.extraction import rejection_legend
 
     failed = [g.name for g in gates if g.status == FAILED]
     window_keys = extract.get("window_article_keys") or extract.get("article_keys", [])
@@ -50,7 +51,8 @@ def build_report(site: SiteConfig, window: Window, crawl: dict[str, Any], extrac
         "generated_at": generated_at,
         "crawl": {"warc_key": crawl.get("warc_key"), "stats_key": crawl.get("stats_key"),
                   "counts": crawl.get("counts", {}), "duration_s": crawl.get("duration_s")},
-        "extract": {"counts": extract.get("counts", {}), "index_keys": extract.get("index_keys", []),
+        "extract": {"counts": extract.get("counts", {}), "legend": rejection_legend(extract.get("counts", {})),
+                    "index_keys": extract.get("index_keys", []),
                     "bundle_keys": [bundle_key_for(k) for k in extract.get("index_keys", [])],
                     "duration_s": extract.get("duration_s")},
         # The window's articles in the archive (this run's and earlier runs'), and what this run wrote.

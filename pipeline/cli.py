@@ -26,21 +26,34 @@ def _window(args: argparse.Namespace) -> object:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    """Print one page's ArticleRecord as JSON (or the rejection reason on stderr, exit 1)."""
-    from extract import Rejected, extract_article
+    """Print one page's ArticleRecord as JSON (or the rejection reason on stderr, exit 1).
 
-    path = Path(args.page)
+    The page is extracted in a worker process under the same per-page time limit as the extract stage, so a
+    page that would run for minutes is a clear ``too_slow`` rejection here too.
+    """
+    from extract.hints import DEFAULT_MAX_BYTES
+    from pipeline.extract_pool import ExtractPool, Page, pool_settings
+
     try:
-        html = sys.stdin.buffer.read() if args.page == "-" else path.read_bytes()
+        settings = pool_settings(1, args.page_timeout) if args.page_timeout else pool_settings(1)
+        # Read one byte past the limit: the extractor then refuses the page as too_large without more memory.
+        if args.page == "-":
+            html = sys.stdin.buffer.read(DEFAULT_MAX_BYTES + 1)
+        else:
+            with Path(args.page).open("rb") as stream:
+                html = stream.read(DEFAULT_MAX_BYTES + 1)
     except OSError as exc:
         print(f"newsarchive extract: cannot read {args.page}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        record = extract_article(html, args.url, site=args.site or "")
-    except Rejected as exc:
-        print(f"newsarchive extract: rejected ({exc.reason}): {exc}", file=sys.stderr)
+    except ValueError as exc:
+        print(f"newsarchive extract: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with ExtractPool(1, settings.page_timeout_s, site=args.site or "") as pool:
+        outcome = next(pool.extract([Page(html, args.url)]))
+    if outcome.record is None:
+        print(f"newsarchive extract: rejected ({outcome.reason}): {outcome.detail}", file=sys.stderr)
         return EXIT_FAILED
-    print(record.to_json())
+    print(outcome.record.to_json())
     return EXIT_OK
 
 
@@ -111,6 +124,52 @@ def cmd_sites(args: argparse.Namespace) -> int:
     return EXIT_FAILED if catalog.errors else EXIT_OK
 
 
+def cmd_takedown(args: argparse.Namespace) -> int:
+    """Take an article down for good (see pipeline.takedown); print what was removed as JSON."""
+    from archive.errors import ArchiveError
+    from pipeline import stages
+    from pipeline.extraction import now_iso
+    from pipeline.takedown import TakedownError, takedown
+
+    try:
+        result = takedown(stages.open_archive(args.archive), args.site, url=args.url, article_id=args.id,
+                          reason=args.reason, requested_by=args.by, requested_at=now_iso(), raw=not args.keep_raw)
+    except (TakedownError, ValueError) as exc:
+        print(f"newsarchive takedown: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ArchiveError as exc:
+        print(f"newsarchive takedown: {exc} (run it again: it carries on where it stopped)", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps(result, indent=1, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    """Compact closed months of the archive (see pipeline.compaction); print a summary per site as JSON."""
+    from datetime import UTC, date, datetime
+
+    from archive.errors import ArchiveError
+    from archive.reader import Archive
+    from pipeline import stages
+    from pipeline.compaction import compact_site, parse_month
+
+    try:
+        months = [parse_month(m) for m in args.month] if args.month else None
+        as_of = date.fromisoformat(args.as_of) if args.as_of else datetime.now(UTC).date()
+        store = stages.open_archive(args.archive)
+        sites = args.site or Archive(store).sites()
+        results = [compact_site(store, site, as_of=as_of, months=months, grace_days=args.grace_days)
+                   for site in sites]
+    except ValueError as exc:
+        print(f"newsarchive compact: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ArchiveError as exc:
+        print(f"newsarchive compact: {exc} (safe to run again)", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps(results, indent=1))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (one subcommand per stage or tool)."""
     parser = argparse.ArgumentParser(prog="newsarchive", description=__doc__)
@@ -121,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("page", help="path to the HTML file, or - for standard input")
     p.add_argument("--url", required=True, help="the URL the page was fetched from")
     p.add_argument("--site", help="site id to record")
+    p.add_argument("--page-timeout", type=float, metavar="SECONDS",
+                   help="CPU seconds the page may take (default: $NEWSARCHIVE_EXTRACT_PAGE_TIMEOUT_S or 20)")
     p.set_defaults(func=cmd_extract)
 
     for name, text in (("crawl", "crawl a site for a window into the archive's WARC"),
@@ -136,6 +197,29 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline.analyst_cli import add_commands
 
     add_commands(sub)  # pull, stats
+
+    p = sub.add_parser("takedown", help="remove an article and all its versions from the archive, for good",
+                       description="Remove an article (by URL or id) from articles/, versions/, the index, the "
+                                   "bundles and the history; overwrite its raw responses; keep later crawls and "
+                                   "re-extractions from bringing it back. Writes an audit record without the text.")
+    p.add_argument("--site", required=True, help="site id")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--url", help="the article's URL or canonical URL")
+    which.add_argument("--id", help="the article id (16 hex digits)")
+    p.add_argument("--reason", required=True, help="why (kept in the audit record)")
+    p.add_argument("--by", help="who asked (default: $NEWSARCHIVE_OPERATOR, else the user name)")
+    p.add_argument("--keep-raw", action="store_true", help="leave the raw responses in the WARCs")
+    p.add_argument("--archive", help="archive URL (default: $NEWSARCHIVE_URL or var/archive)")
+    p.set_defaults(func=cmd_takedown)
+
+    p = sub.add_parser("compact", help="fold closed months' daily index/bundle/history files into one per month")
+    p.add_argument("--site", action="append", help="site id; repeat for several (default: every site)")
+    p.add_argument("--month", action="append", metavar="YYYY-MM", help="compact this month (default: every "
+                   "closed month with daily files)")
+    p.add_argument("--as-of", help="a month is closed once it ended --grace-days before this date (default: today)")
+    p.add_argument("--grace-days", type=int, default=None, help="default 2")
+    p.add_argument("--archive", help="archive URL (default: $NEWSARCHIVE_URL or var/archive)")
+    p.set_defaults(func=cmd_compact)
 
     p = sub.add_parser("sites", help="list and validate the site configs")
     p.add_argument("--sites-dir", help="folder of site TOML files (default: $NEWSARCHIVE_SITES_DIR or sites/)")

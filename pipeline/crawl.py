@@ -178,6 +178,7 @@ def crawl_window(site: SiteConfig, window: Window, store: Any, progress: Progres
     from archive import keys
     from pipeline.incremental import archived_articles
     from pipeline.raw import new_attempt_id
+    from pipeline.takedown import taken_down_urls
 
     started = time.monotonic()
     attempt = new_attempt_id()
@@ -186,7 +187,8 @@ def crawl_window(site: SiteConfig, window: Window, store: Any, progress: Progres
     log.info("crawl %s window %s -> %s", site.id, window, warc_key)
     archived = archived_articles(store, site, window) if incremental else {}
     with scratch_dir(f"crawl-{site.id}-") as tmp:
-        warc_path, stats = run_spider(crawl_spec(site, window, archived=archived), tmp, progress=progress)
+        spec = crawl_spec(site, window, skip_urls=taken_down_urls(store, site.id), archived=archived)
+        warc_path, stats = run_spider(spec, tmp, progress=progress)
         size = warc_path.stat().st_size
         store.put_file(warc_key, warc_path, content_type="application/warc")
     store.put(stats_key, json.dumps(stats, indent=1, sort_keys=True).encode("utf-8"),

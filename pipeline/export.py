@@ -61,6 +61,10 @@ _JSON_FIELDS = ("extractor", "dropped")
 CSV_COLUMNS = tuple(
     part for name in ARTICLE_COLUMNS for part in (("raw_warc_key", "raw_offset") if name == "raw" else (name,))
 )
+# `pull --versions` adds these after the record's fields: the version label (null for the latest record)
+# and whether the row is the article's latest record.
+VERSION_COLUMNS = ("version", "latest")
+VERSION_ARROW_FIELDS = (pa.field("version", pa.string()), pa.field("latest", pa.bool_()))
 
 
 class ExportError(ValueError):
@@ -80,9 +84,10 @@ class RecordWriter(Protocol):
 
 
 class JsonlWriter:
-    """One JSON object per line, UTF-8, keys sorted (the stored record unchanged)."""
+    """One JSON object per line, UTF-8, keys sorted (the stored record unchanged; ``version`` and ``latest``
+    are among its keys when the pull asked for versions)."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], versions: bool = False) -> None:
         self.stream = stream
 
     def write(self, record: dict[str, Any]) -> None:
@@ -107,12 +112,14 @@ def _csv_cell(record: dict[str, Any], name: str) -> Any:
 
 
 class CsvWriter:
-    """RFC 4180 CSV (``\\r\\n`` rows, minimal quoting) with a header row of ``CSV_COLUMNS``."""
+    """RFC 4180 CSV (``\\r\\n`` rows, minimal quoting) with a header row of ``CSV_COLUMNS``
+    (and ``VERSION_COLUMNS`` when ``versions``)."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], versions: bool = False) -> None:
         self.text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
         self.writer = csv.writer(self.text)
-        self.writer.writerow(CSV_COLUMNS)
+        self.extra = VERSION_COLUMNS if versions else ()
+        self.writer.writerow(CSV_COLUMNS + self.extra)
 
     def write(self, record: dict[str, Any]) -> None:
         """Append one flattened row."""
@@ -124,6 +131,7 @@ class CsvWriter:
                 row += [raw.get("warc_key", ""), raw.get("offset", "")]
             else:
                 row.append(_csv_cell(record, name))
+        row += [_csv_cell(record, name) for name in self.extra]
         self.writer.writerow(row)
 
     def close(self) -> None:
@@ -133,12 +141,14 @@ class CsvWriter:
 
 
 class ParquetWriter:
-    """A Parquet file in ``ARTICLE_ARROW_SCHEMA`` (zstd), written in row groups of PARQUET_BATCH_ROWS."""
+    """A Parquet file in ``ARTICLE_ARROW_SCHEMA`` (plus ``version``, ``latest`` when ``versions``), zstd,
+    written in row groups of PARQUET_BATCH_ROWS."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], versions: bool = False) -> None:
         import pyarrow.parquet as pq
 
-        self.writer = pq.ParquetWriter(stream, ARTICLE_ARROW_SCHEMA, compression="zstd")
+        self.schema = pa.schema([*ARTICLE_ARROW_SCHEMA, *VERSION_ARROW_FIELDS]) if versions else ARTICLE_ARROW_SCHEMA
+        self.writer = pq.ParquetWriter(stream, self.schema, compression="zstd")
         self.rows: list[dict[str, Any]] = []
 
     def write(self, record: dict[str, Any]) -> None:
@@ -149,7 +159,7 @@ class ParquetWriter:
 
     def _flush(self) -> None:
         try:
-            table = pa.Table.from_pylist(self.rows, schema=ARTICLE_ARROW_SCHEMA)
+            table = pa.Table.from_pylist(self.rows, schema=self.schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
             ids = [row.get("id") for row in self.rows]
             raise ExportError(f"records {ids[0]}..{ids[-1]} do not fit the Parquet schema: {exc}") from exc
@@ -163,11 +173,11 @@ class ParquetWriter:
         self.writer.close()
 
 
-def open_writer(fmt: str, stream: IO[bytes]) -> RecordWriter:
-    """A writer for ``fmt`` (one of FORMATS) over a binary stream."""
+def open_writer(fmt: str, stream: IO[bytes], versions: bool = False) -> RecordWriter:
+    """A writer for ``fmt`` (one of FORMATS) over a binary stream (``versions``: with VERSION_COLUMNS)."""
     writers: dict[str, type[JsonlWriter] | type[CsvWriter] | type[ParquetWriter]] = {
         "jsonl": JsonlWriter, "csv": CsvWriter, "parquet": ParquetWriter,
     }  # fmt: skip
     if fmt not in writers:
         raise ExportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    return writers[fmt](stream)
+    return writers[fmt](stream, versions)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -17,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 from pipeline.scratch import scratch_dir
 from pipeline.sites import SiteConfig
+from pipeline.takedown import drop_taken_down, enforce_after_write
 from pipeline.versions import is_newer_fetch, write_article
 from pipeline.window import Window
 
 log = logging.getLogger("newsarchive.extract")
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -51,24 +50,9 @@ def published_instant(value: str, tz: ZoneInfo) -> datetime:
     return instant if instant.tzinfo else instant.replace(tzinfo=tz)
 
 
-def inflates_beyond(body: bytes, limit: int) -> bool:
-    """Whether a body that is itself gzip data (sent without Content-Encoding) inflates beyond limit bytes.
-
-    The extractor undoes such gzip in one go; this bounds it first (a gzip bomb is a few KiB on the wire).
-    """
-    if not body.startswith(GZIP_MAGIC):
-        return False
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = inflater.decompress(body, limit + 1)
-    except zlib.error:
-        return False  # broken gzip: the extractor rejects it with its own reason
-    return len(out) > limit
-
-
 def _article_responses(warc_path: Path, counts: Counter[str], max_body_bytes: int) -> Iterator[Any]:
-    """The WARC's responses that may be articles: role article, status 200, an HTML content type, and a body
-    that stays within max_body_bytes once decoded (the spider's limit; compression bombs are refused)."""
+    """The WARC's responses that may be articles: role article, status 200, an HTML content type, a body read
+    whole within max_body_bytes (the spider's limit). A gzip body is inflated, bounded, by the extractor."""
     from archive.warc import iter_responses
 
     with warc_path.open("rb") as stream:
@@ -80,63 +64,95 @@ def _article_responses(warc_path: Path, counts: Counter[str], max_body_bytes: in
                 counts["redirects"] += 1  # the spider followed it; the target is its own response
                 continue
             if response.status != 200:
-                counts[f"rejected.http_{response.status}"] += 1
+                reject(counts, f"http_{response.status}", response.target_uri, "", logging.DEBUG)
                 continue
             if response.content_type and response.content_type not in HTML_TYPES:
-                counts["rejected.not_html"] += 1
+                reject(counts, "not_html", response.target_uri, f"content type {response.content_type}",
+                       logging.DEBUG)
                 continue
-            if response.body_truncated or inflates_beyond(response.body, max_body_bytes):
-                counts["rejected.too_large"] += 1
-                log.info("rejected %s: too_large (over %d bytes once decoded)", response.target_uri, max_body_bytes)
+            if response.body_truncated:
+                reject(counts, "too_large", response.target_uri, f"over {max_body_bytes} bytes once decoded")
                 continue
             yield response
 
 
+def reject(counts: Counter[str], reason: str, url: str, detail: str, level: int = logging.INFO) -> None:
+    """Count a rejected page under its registered reason (extract.REJECTION_REASONS) and log it with its URL."""
+    from extract import is_rejection_reason
+
+    if not is_rejection_reason(reason):
+        raise ValueError(f"unregistered rejection reason {reason!r} (add it to extract.errors.REJECTION_REASONS)")
+    counts[f"rejected.{reason}"] += 1
+    if detail:
+        log.log(level, "rejected %s: %s (%s)", url, reason, detail)
+    else:
+        log.log(level, "rejected %s: %s", url, reason)
+
+
+def rejection_legend(counts: dict[str, Any]) -> dict[str, str]:
+    """What each rejection reason counted in ``counts`` means (the run report's legend)."""
+    from extract import is_rejection_reason, reason_meaning
+
+    reasons = sorted(k.removeprefix("rejected.") for k in counts if k.startswith("rejected."))
+    return {r: reason_meaning(r) for r in reasons if is_rejection_reason(r)}
+
+
+def extract_hints(site: SiteConfig) -> Any:
+    """The extractor's hints for a site (its [extraction] table, languages, timezone and size limit)."""
+    from extract import ExtractHints
+
+    return ExtractHints(prune_xpaths=site.extraction.prune_xpaths, languages=site.languages,
+                        timezone=site.timezone, min_words=site.extraction.min_words,
+                        max_elements=site.extraction.max_elements, max_bytes=site.politeness.max_response_bytes)
+
+
 def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key: str,
                     counts: Counter[str]) -> list[Any]:
-    """Extract every article of the window from a local WARC; count every other page by reason."""
-    from extract import ExtractHints, RawRef, Rejected, extract_article
+    """Extract every article of the window from a local WARC in the worker pool; count every other page by
+    reason. Pages stream through the pool (a bounded number in flight), outcomes come back in WARC order."""
+    from extract import RawRef
+    from pipeline.extract_pool import ExtractPool, Page, pool_settings
 
     tz = ZoneInfo(site.timezone)
-    hints = ExtractHints(prune_xpaths=site.extraction.prune_xpaths, languages=site.languages,
-                         timezone=site.timezone, min_words=site.extraction.min_words,
-                         max_elements=site.extraction.max_elements)
+    settings = pool_settings(site.extraction.workers, site.extraction.page_timeout_s)
+    pages = (Page(body=r.body, url=r.target_uri, fetched_at=r.fetched_at, content_type=r.headers.get("content-type"),
+                  raw=RawRef(warc_key=warc_key, offset=r.offset))
+             for r in _article_responses(warc_path, counts, site.politeness.max_response_bytes))
     records: dict[str, Any] = {}
-    for response in _article_responses(warc_path, counts, site.politeness.max_response_bytes):
-        try:
-            record = extract_article(
-                response.body, response.target_uri, site=site.id, hints=hints, fetched_at=response.fetched_at,
-                raw=RawRef(warc_key=warc_key, offset=response.offset),
-                content_type=response.headers.get("content-type"),
-            )
-        except Rejected as exc:
-            counts[f"rejected.{exc.reason}"] += 1
-            log.info("rejected %s: %s (%s)", response.target_uri, exc.reason, exc)
-            continue
-        except Exception:  # an extractor bug on one hostile page must not lose the window's other articles
-            counts["rejected.extractor_error"] += 1
-            log.exception("rejected %s: extractor_error (extractor crashed; counted, run goes on)",
-                          response.target_uri)
-            continue
-        if not record.published:
-            counts["rejected.no_publication_date"] += 1
-            continue
-        try:
-            published = published_instant(record.published, tz)
-        except ValueError:
-            counts["rejected.bad_publication_date"] += 1
-            log.info("rejected %s: bad_publication_date %r", response.target_uri, record.published)
-            continue
-        if not window.contains(published):
-            counts["out_of_window"] += 1
-            continue
-        if record.id in records:
-            counts["duplicate.same_canonical_url"] += 1
-            # A rerun appends to the window's WARC (pipeline.crawl): the latest fetch of an article wins.
-            if not is_newer_fetch(record, records[record.id]):
+    with ExtractPool(settings.workers, settings.page_timeout_s, site=site.id, hints=extract_hints(site)) as pool:
+        for outcome in pool.extract(pages):
+            url = outcome.page.url
+            if outcome.record is None:
+                crashed = outcome.reason == "extractor_error"  # a bug: the log shows its traceback
+                reject(counts, outcome.reason or "extractor_error", url, outcome.detail,
+                       logging.ERROR if crashed else logging.INFO)
                 continue
-        records[record.id] = record
+            _keep(outcome.record, url, window, tz, records, counts)
+        counts["extract_workers"] = settings.workers
+        counts["extract_worker_restarts"] = pool.restarts
     return _drop_duplicate_texts(list(records.values()), counts)
+
+
+def _keep(record: Any, url: str, window: Window, tz: ZoneInfo, records: dict[str, Any],
+          counts: Counter[str]) -> None:
+    """Add a record to the window's unless it is undated, out of the window or an older fetch of one kept."""
+    if not record.published:
+        reject(counts, "no_publication_date", url, "")
+        return
+    try:
+        published = published_instant(record.published, tz)
+    except ValueError:
+        reject(counts, "bad_publication_date", url, repr(record.published))
+        return
+    if not window.contains(published):
+        counts["out_of_window"] += 1
+        return
+    if record.id in records:
+        counts["duplicate.same_canonical_url"] += 1
+        # A rerun appends to the window's WARC (pipeline.crawl): the latest fetch of an article wins.
+        if not is_newer_fetch(record, records[record.id]):
+            return
+    records[record.id] = record
 
 
 def _drop_duplicate_texts(records: list[Any], counts: Counter[str]) -> list[Any]:
@@ -211,8 +227,8 @@ def drop_invalid(records: list[Any], counts: Counter[str]) -> list[Any]:
         try:
             validate_article(record.to_dict())
         except InvalidArticle as exc:
-            counts["rejected.invalid_record"] += 1
-            log.error("record for %s breaks the article schema, not written: %s", record.url, exc)
+            reject(counts, "invalid_record", record.url, f"breaks the article schema, not written: {exc}",
+                   logging.ERROR)
             continue
         valid.append(record)
     return valid
@@ -231,14 +247,18 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
     the writes as versions.new / .unchanged / .updated / .superseded."""
     from archive import keys
     from archive.bundles import write_partition
+    from archive.versions import write_history
 
     tz = ZoneInfo(site.timezone)
     article_keys: list[str] = []
     by_date: dict[date, tuple[list[dict[str, Any]], list[str]]] = {}
+    set_aside: dict[date, list[str]] = {}  # versions this run set aside, by publication date
     for record in sorted(records, key=lambda r: (r.published, r.id)):
         day = publication_date(record, tz)
         key = keys.article_key(site.id, day, record.id)
         outcome = write_article(store, key, record)
+        if outcome.version_key:
+            set_aside.setdefault(day, []).append(outcome.version_key)
         if outcomes is not None:
             outcomes[f"versions.{outcome.kind}"] += 1
         article_keys.append(key)
@@ -251,6 +271,7 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
         key = keys.index_key(site.id, day, window.start, window.end)
         write_partition(store, key, rows, texts)  # the bundle, then the index
         index_keys.append(key)
+    write_history(store, site.id, window.start, window.end, set_aside)  # readers find versions by date
     return article_keys, index_keys
 
 
@@ -316,7 +337,9 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str |
         counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
         counts[f"language.{record.language or 'unknown'}"] += 1
     records = drop_invalid(records, counts)
+    records = drop_taken_down(store, site.id, records, counts)  # never (re)write a taken-down article
     article_keys, index_keys = write_records(site, window, records, store, outcomes=counts)
+    article_keys = enforce_after_write(store, site.id, records, article_keys, counts)  # a takedown meanwhile
     counts["articles"] = len(article_keys)
     in_window = window_article_keys(store, site, window, article_keys)
     counts["articles_in_window"] = len(in_window)

@@ -161,6 +161,13 @@ class Extraction(Table):
     min_words: Integer = Field(40, ge=0, description="bodies with fewer words are rejected as too short")
     max_elements: Integer = Field(
         50_000, ge=1, le=10_000_000, description="pages with more HTML elements are rejected as too complex")
+    workers: Integer = Field(
+        0, ge=0, le=256,
+        description="extract worker processes; 0 = one per usable CPU (NEWSARCHIVE_EXTRACT_WORKERS overrides)")
+    page_timeout_s: Number = Field(
+        20.0, gt=0, le=3600,
+        description="CPU seconds one page may take before it is rejected as too_slow "
+                    "(NEWSARCHIVE_EXTRACT_PAGE_TIMEOUT_S overrides)")
 
 
 class SiteConfig(Table):

@@ -6,9 +6,10 @@ Layout::
     versions/site=S/<id>/<label>.json            an earlier version, byte for byte as it was stored
 
 ``<label>`` is the replaced record's ``modified`` instant (else its ``fetched_at``) in UTC as
-``YYYYMMDDTHHMMSSZ``: a pure function of that record, so a rerun rewrites the same version key and never
-duplicates. Which record is "latest" is decided by (modified or published, fetched_at), newest wins, so
-writing the same records in any order leaves the same objects.
+``YYYYMMDDTHHMMSSZ``, then ``-`` and the first 12 hex digits of its text digest (``archive.versions``): a pure
+function of that record, so a rerun rewrites the same version key and never duplicates. Which record is
+"latest" is decided by (modified or published, fetched_at), newest wins, so writing the same records in any
+order leaves the same objects.
 """
 
 from __future__ import annotations
@@ -17,17 +18,30 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import Any
+
+# The versions/ layout and labels belong to the archive (archive.keys, archive.versions); re-exported here.
+from archive.keys import version_key, versions_prefix
+from archive.versions import parse_instant, recency, text_digest, version_label
 
 log = logging.getLogger("newsarchive.versions")
 
 JSON_TYPE = "application/json; charset=utf-8"
-LABEL_FORMAT = "%Y%m%dT%H%M%SZ"
 # Outcomes of a write, as the extract stage counts them ("versions.<outcome>").
 NEW, UNCHANGED, UPDATED, SUPERSEDED = "new", "unchanged", "updated", "superseded"
 OUTCOMES = (NEW, UNCHANGED, UPDATED, SUPERSEDED)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+__all__ = [
+    "WriteOutcome",
+    "is_newer_fetch",
+    "list_versions",
+    "parse_instant",
+    "recency",
+    "text_digest",
+    "version_key",
+    "version_label",
+    "versions_prefix",
+    "write_article",
+]
 
 
 @dataclass(frozen=True)
@@ -49,115 +63,93 @@ class WriteOutcome:
     kept: bool = False
 
 
-def parse_instant(value: Any) -> datetime | None:
-    """An ISO 8601 instant or date as an aware UTC datetime (a bare date is its midnight UTC); None if absent
-    or unparsable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(text) if len(text) > 10 else datetime.combine(date.fromisoformat(text),
-                                                                                     datetime.min.time())
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def version_label(record: dict[str, Any]) -> str:
-    """The label of a stored record: its modified (else fetched_at) instant in UTC, YYYYMMDDTHHMMSSZ.
-
-    Raises ValueError when the record has neither (nothing stable to name the version by)."""
-    instant = parse_instant(record.get("modified")) or parse_instant(record.get("fetched_at"))
-    if instant is None:
-        raise ValueError(f"record {record.get('id')!r} has no usable modified or fetched_at to label a version")
-    return instant.strftime(LABEL_FORMAT)
-
-
-def version_key(site: str, article_id: str, label: str) -> str:
-    """``versions/site=S/<id>/<label>.json`` (site and id validated by archive.keys)."""
-    from archive.keys import check_article_id, check_site
-
-    return f"versions/site={check_site(site)}/{check_article_id(article_id)}/{label}.json"
-
-
-def versions_prefix(site: str, article_id: str) -> str:
-    """The listing prefix of an article's earlier versions."""
-    from archive.keys import check_article_id, check_site
-
-    return f"versions/site={check_site(site)}/{check_article_id(article_id)}/"
-
-
-def text_digest(record: dict[str, Any]) -> str:
-    """The record's text_sha256 (recomputed from its text when the field is missing)."""
-    digest = record.get("text_sha256")
-    if isinstance(digest, str) and digest:
-        return digest
-    return hashlib.sha256(str(record.get("text", "")).encode("utf-8")).hexdigest()
-
-
-def recency(record: dict[str, Any]) -> tuple[datetime, datetime]:
-    """How recent a version is: (modified or published, fetched_at); missing parts count as the epoch."""
-    stated = parse_instant(record.get("modified")) or parse_instant(record.get("published")) or _EPOCH
-    return stated, parse_instant(record.get("fetched_at")) or _EPOCH
-
-
 def is_newer_fetch(record: Any, other: Any) -> bool:
     """Whether ``record`` was fetched after ``other`` (two ArticleRecords of one article in one WARC)."""
     mine, theirs = parse_instant(record.fetched_at), parse_instant(other.fetched_at)
     return mine is not None and (theirs is None or mine > theirs)
 
 
-def _stored(store: Any, key: str) -> tuple[bytes, dict[str, Any] | None] | None:
-    """The stored object at key (bytes, decoded JSON or None when unreadable), or None when absent."""
+# Concurrent writers of one article (two runs of a window, a rerun beside a backfill) each re-read and retry;
+# more conflicts than this on one key means something rewrites it in a loop.
+MAX_WRITE_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """The object at an article key: its bytes, its JSON (None when unreadable) and its entity tag."""
+
+    data: bytes
+    record: dict[str, Any] | None
+    etag: str
+
+
+def _stored(store: Any, key: str) -> _Stored | None:
+    """The stored object at key with its tag, or None when absent."""
     from archive.errors import KeyNotFound
 
     try:
-        data = store.get(key)
+        tagged = store.get_tagged(key)
     except KeyNotFound:
         return None
     try:
-        decoded = json.loads(data)
+        decoded = json.loads(tagged.data)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return data, None
-    return data, decoded if isinstance(decoded, dict) else None
+        return _Stored(tagged.data, None, tagged.etag)
+    return _Stored(tagged.data, decoded if isinstance(decoded, dict) else None, tagged.etag)
 
 
 def write_article(store: Any, key: str, record: Any) -> WriteOutcome:
     """Write an ArticleRecord to its article key, keeping any other text stored there as a version.
 
-    An unreadable stored object is kept as ``versions/.../unreadable-<sha256 prefix>.json`` before being
+    The article object is never overwritten blindly: each write is conditional on the object read just
+    before (``Store.put_if``: S3 If-Match / If-None-Match, a folder lock locally), so when two runs write one
+    article at once, the loser reads the winner's record and decides again, and no text is lost. An
+    unreadable stored object is kept as ``versions/.../unreadable-<sha256 prefix>.json`` before being
     replaced (nothing is lost, and the run goes on).
     """
+    from archive.errors import ArchiveError, PreconditionFailed
+
     data = record.to_json().encode("utf-8")
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        try:
+            return _write_once(store, key, record, data)
+        except PreconditionFailed:
+            log.info("article %s changed while it was being written (a concurrent run): deciding again", key)
+    raise ArchiveError(f"article {key} changed under each of {MAX_WRITE_ATTEMPTS} attempts to write it")
+
+
+def _write_once(store: Any, key: str, record: Any, data: bytes) -> WriteOutcome:
+    """One read-decide-write round; PreconditionFailed when the object changed after it was read."""
     stored = _stored(store, key)
     if stored is None:
-        store.put(key, data, content_type=JSON_TYPE)
+        store.put_if(key, data, etag=None, content_type=JSON_TYPE)
         return WriteOutcome(NEW, key, stored=data)
-    old_bytes, old = stored
+    old = stored.record
     if old is None:
-        label = "unreadable-" + hashlib.sha256(old_bytes).hexdigest()[:16]
+        label = "unreadable-" + hashlib.sha256(stored.data).hexdigest()[:16]
         aside = version_key(record.site, record.id, label)
         log.warning("stored %s is not a JSON record: kept as %s before writing the new one", key, aside)
-        store.put(aside, old_bytes, content_type=JSON_TYPE)
-        store.put(key, data, content_type=JSON_TYPE)
+        store.put(aside, stored.data, content_type=JSON_TYPE)
+        store.put_if(key, data, etag=stored.etag, content_type=JSON_TYPE)
         return WriteOutcome(UPDATED, key, aside, stored=data)
     new = record.to_dict()
     incoming_newer = recency(new) >= recency(old)
     if text_digest(old) == record.text_sha256:
-        if incoming_newer and old_bytes != data:
-            store.put(key, data, content_type=JSON_TYPE)  # same text; metadata or raw reference may differ
+        if incoming_newer and stored.data != data:
+            # Same text; metadata or raw reference may differ.
+            store.put_if(key, data, etag=stored.etag, content_type=JSON_TYPE)
             return WriteOutcome(UNCHANGED, key, stored=data)
-        return WriteOutcome(UNCHANGED, key, stored=old_bytes, kept=True)
+        return WriteOutcome(UNCHANGED, key, stored=stored.data, kept=True)
     if incoming_newer:
         aside = version_key(record.site, record.id, version_label(old))
-        store.put(aside, old_bytes, content_type=JSON_TYPE)  # first, so a crash never loses the old text
-        store.put(key, data, content_type=JSON_TYPE)
+        store.put(aside, stored.data, content_type=JSON_TYPE)  # first, so a crash never loses the old text
+        store.put_if(key, data, etag=stored.etag, content_type=JSON_TYPE)
         log.info("article %s updated: previous version kept as %s", key, aside)
         return WriteOutcome(UPDATED, key, aside, stored=data)
     aside = version_key(record.site, record.id, version_label(new))
     store.put(aside, data, content_type=JSON_TYPE)
     log.info("article %s: an older version arrived after a newer one; kept as %s", key, aside)
-    return WriteOutcome(SUPERSEDED, key, aside, stored=old_bytes, kept=True)
+    return WriteOutcome(SUPERSEDED, key, aside, stored=stored.data, kept=True)
 
 
 def list_versions(store: Any, site: str, article_id: str) -> list[str]:

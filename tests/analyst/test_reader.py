@@ -199,8 +199,10 @@ def test_reads_only_the_asked_sites_and_days(tmp_path: Path, worlds: ModuleType)
     worlds.build_world(inner)
     spy = worlds.RecordingStore(inner)
     Archive(spy).index(site="alpha", start="2024-11-02T12:00:00Z", end="2024-11-02T13:00:00Z")
-    # The partitions that can hold that UTC hour, given offsets from -12:00 to +14:00.
-    assert sorted(spy.listed) == ["index/site=alpha/date=2024-11-02/", "index/site=alpha/date=2024-11-03/"]
+    # The partitions that can hold that UTC hour, given offsets from -12:00 to +14:00, and the site's
+    # compacted months (none here).
+    assert sorted(spy.listed) == ["index/site=alpha/date=2024-11-02/", "index/site=alpha/date=2024-11-03/",
+                                  "index/site=alpha/month="]
     assert all(key.startswith("index/site=alpha/date=2024-11-0") for key in spy.read)
     assert "index/site=alpha/date=2024-11-01/20241101T000000Z_20241104T000000Z.parquet" not in spy.read
 
@@ -246,5 +248,7 @@ def test_s3_lists_only_the_asked_date_range(s3_server: Any, s3_bucket: str, worl
     assert table.column("id").to_pylist() == [records[4].id]
     # One forward listing from the first partition that can hold the range (Nov 4, given UTC-12:00 sites):
     # a page of 3 keys (Nov 4-6), then one more page that reaches Nov 7 and stops. Never the whole site.
-    assert [c.get("StartAfter", "").rsplit("/", 1)[-1] for c in calls] == ["date=2024-11-04", "date=2024-11-04"]
-    assert len(calls) == 2
+    # Plus one listing of the site's compacted months (none here).
+    daily = [c for c in calls if not c["Prefix"].endswith("month=")]
+    assert [c.get("StartAfter", "").rsplit("/", 1)[-1] for c in daily] == ["date=2024-11-04", "date=2024-11-04"]
+    assert len(calls) == 3 and [c["Prefix"] for c in calls if c not in daily] == ["ranged/index/site=kappa/month="]

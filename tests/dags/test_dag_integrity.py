@@ -95,7 +95,7 @@ def test_dag_files_import_without_errors(parsed: dict) -> None:
     assert parsed["errors"] == {}
 
 
-NON_SITE_DAGS = {"news_reextract", "example_downstream"}
+NON_SITE_DAGS = {"news_reextract", "example_downstream", "news_maintenance"}
 
 
 def site_dags(parsed: dict) -> dict:
@@ -145,3 +145,9 @@ def test_a_broken_site_file_does_not_hide_the_others(tmp_path: Path) -> None:
     parsed = parse_dags(tmp_path, tmp_path)
     assert parsed["errors"] == {}
     assert sorted(site_dags(parsed)) == ["news_demo"]
+
+
+def test_maintenance_dag_compacts_each_site_on_a_daily_interval(parsed: dict) -> None:
+    dag = parsed["dags"]["news_maintenance"]
+    assert dag["tasks"] == ["compact", "sites"] and dag["max_active_runs"] == 1
+    assert dag["timetable"] == "CronDataIntervalTimetable" and "maintenance" in dag["tags"]

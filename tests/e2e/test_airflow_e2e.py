@@ -204,3 +204,26 @@ def test_backfill_archives_each_day_into_its_own_window(stack: Any) -> None:
     assert report["articles"] == len(expected)
     for key in report["article_keys"]:
         assert key.startswith("articles/site=demo/date=2024-11-13/")
+
+
+def test_maintenance_compacts_closed_months_without_changing_the_records(stack: Any, s3_server: S3Server) -> None:
+    """The news_maintenance DAG (real scheduler, the S3 connection) folds the demo's closed months into one file
+    per kind and month: the same records before and after, no daily index or bundle left in those months."""
+    from archive.reader import Archive as Reader
+    from archive.s3 import S3Options, S3Store
+
+    airflow, archive, _, home = stack
+    options = S3Options(endpoint_url=s3_server.endpoint, region="us-east-1", access_key_id="testing-key-id",
+                        secret_access_key="testing-secret-key")
+    reader = Reader(S3Store.from_url("s3://e2e-archive/archive", options))
+    before = (reader.index().to_pylist(), list(reader.articles()))
+    assert before[0], "runs in order: the earlier tests archived the demo's November"
+    airflow.unpause("news_maintenance")
+    run_id = airflow.trigger("news_maintenance", {"sites": ["demo"], "as_of": "2025-01-10"})
+    run = airflow.wait_run("news_maintenance", run_id, timeout=420)
+    assert run["state"] == "success", (airflow.task_instances("news_maintenance", run_id), home)
+    keys = archive.keys()
+    assert "index/site=demo/month=2024-11/compacted.parquet" in keys
+    assert "bundles/site=demo/month=2024-11/compacted.parquet" in keys
+    assert not [k for k in keys if k.startswith(("index/", "bundles/")) and "/date=2024-11-" in k]
+    assert (reader.index().to_pylist(), list(reader.articles())) == before

@@ -53,7 +53,8 @@ def test_updated_article_gets_a_second_version(s3_runner: Any, tmp_path: Any) ->
 
 
 def stored_label(record: dict[str, Any]) -> str:
-    """The version label the brief defines: the replaced record's modified instant in UTC."""
+    """The version label: the replaced record's modified instant in UTC, then the start of its text digest."""
     from datetime import UTC, datetime
 
-    return datetime.fromisoformat(record["modified"]).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.fromisoformat(record["modified"]).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{record['text_sha256'][:12]}"

@@ -54,7 +54,8 @@ def test_new_unchanged_updated(tmp_path: Path) -> None:
     v2 = record("second text", modified="2025-01-16T10:00:00+01:00", fetched_at="2025-03-03T08:00:00+00:00")
     outcome = write_article(store, KEY, v2)
     assert outcome.kind == UPDATED
-    assert outcome.version_key == "versions/site=gen/0123456789abcdef/20250115T090000Z.json"
+    digest = again.text_sha256[:12]
+    assert outcome.version_key == f"versions/site=gen/0123456789abcdef/20250115T090000Z-{digest}.json"
     assert json.loads(store.get(outcome.version_key)) == json.loads(again.to_json())
     assert json.loads(store.get(KEY))["text"] == "second text"
     assert write_article(store, KEY, v2).kind == UNCHANGED  # a rerun adds nothing
@@ -72,6 +73,15 @@ def test_order_does_not_matter(tmp_path: Path) -> None:
     assert objects(in_order) == objects(reversed_order)
 
 
+def test_silent_edits_keep_every_text(tmp_path: Path) -> None:
+    """A site that edits the text twice without touching `modified`: both earlier texts stay versions."""
+    store = LocalStore(tmp_path)
+    for n, text in enumerate(("first text", "second text", "third text")):
+        write_article(store, KEY, record(text, fetched_at=f"2025-03-0{n + 1}T08:00:00+00:00"))
+    kept = sorted(json.loads(store.get(k))["text"] for k in store.list("versions/"))
+    assert kept == ["first text", "second text"]
+
+
 def test_unreadable_stored_object_is_kept(tmp_path: Path) -> None:
     store = LocalStore(tmp_path)
     store.put(KEY, b"\x00 not json", content_type="application/json")
@@ -81,9 +91,12 @@ def test_unreadable_stored_object_is_kept(tmp_path: Path) -> None:
 
 
 def test_labels() -> None:
-    assert version_label({"modified": "2025-01-15T10:00:00+01:00"}) == "20250115T090000Z"
-    assert version_label({"modified": None, "fetched_at": "2025-03-01T08:00:00Z"}) == "20250301T080000Z"
-    assert version_label({"modified": "2025-01-15"}) == "20250115T000000Z"
+    digest = "ab" * 32
+    assert version_label({"modified": "2025-01-15T10:00:00+01:00", "text_sha256": digest}) == \
+        "20250115T090000Z-abababababab"
+    assert version_label({"modified": None, "fetched_at": "2025-03-01T08:00:00Z", "text_sha256": digest}) == \
+        "20250301T080000Z-abababababab"
+    assert version_label({"modified": "2025-01-15", "text": ""}).startswith("20250115T000000Z-e3b0c44298fc")
     with pytest.raises(ValueError, match="no usable modified or fetched_at"):
         version_label({"id": "x", "modified": "yesterday"})
     assert version_key("gen", "0123456789abcdef", "20250115T090000Z").startswith("versions/site=gen/")

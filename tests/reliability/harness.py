@@ -29,7 +29,8 @@ def _toml_list(values: Sequence[str]) -> str:
 def site_toml(site_id: str, base_url: str, *, feeds: Sequence[str] = (), sitemaps: Sequence[str] = (),
               sections: Sequence[str] = ("/hostile/",), allow: Sequence[str] = ("^/hostile/",),
               allow_private: bool = True, obey_robots: bool = True, timeout_s: float = 1.0,
-              max_response_bytes: int = 1 << 20, concurrency: int = 8, min_articles: int = 1) -> str:
+              max_response_bytes: int = 1 << 20, concurrency: int = 8, min_articles: int = 1,
+              page_timeout_s: float = 1.0) -> str:
     """A site config for a test server on loopback (so allow_private_addresses is true unless told)."""
     return f"""# written by tests/reliability
 id = "{site_id}"
@@ -56,6 +57,10 @@ timeout_s = {timeout_s}
 
 [checks]
 min_articles = {min_articles}
+
+[extraction]
+# CPU seconds per page: the test articles take a few hundredths; /hostile/html/slow.html takes seconds
+page_timeout_s = {page_timeout_s}
 """
 
 

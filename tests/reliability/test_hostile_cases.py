@@ -163,3 +163,30 @@ def test_extract_never_inflates_a_bomb(hostile_run: Any) -> None:
         url = _case_url(hostile_run, case)
         assert any(f"rejected {url}: too_large" in line for line in hostile_run.run.logs), url
     assert hostile_run.count("extract.rejected.too_large") >= len(bombs)
+
+
+def test_report_legend_explains_every_rejection_reason(hostile_run: Any) -> None:
+    """One registry (extract.REJECTION_REASONS) names every reason the stage counts; the report explains them."""
+    from extract import is_rejection_reason
+
+    counted = {k.removeprefix("rejected.") for k in hostile_run.extract_counts if k.startswith("rejected.")}
+    assert {"not_html", "too_large", "too_complex", "too_slow"} <= counted
+    assert all(is_rejection_reason(reason) for reason in counted), counted
+    assert set(hostile_run.report["extract"]["legend"]) == counted
+    assert all(hostile_run.report["extract"]["legend"].values())
+
+
+def test_reextract_of_the_hostile_window_succeeds_with_the_same_articles(hostile_run: Any) -> None:
+    """Re-extraction reads the same WARC through the same workers: the pages that used to stop the extract stage
+    (a lone surrogate, 100,000-level JSON-LD) stopped every retry too; now it rebuilds the same articles."""
+    from pipeline import stages
+
+    before = {k: json.loads(hostile_run.store.get(k))["text_sha256"] for k in hostile_run.keys
+              if k.startswith("articles/")}
+    window = hostile_run.report["window"]
+    from reliability_harness import window_of
+
+    summary = stages.reextract("hostile", window_of(window["start"], window["end"]), url=hostile_run.store.url)
+    after = {k: json.loads(hostile_run.store.get(k))["text_sha256"] for k in hostile_run.store.list("articles/")}
+    assert summary["articles"] == len(before)
+    assert after == before
