@@ -138,14 +138,16 @@ def test_takedown_in_the_pipeline(seed: Seed, archive_url: str, life: ModuleType
             assert not [r for r in iter_responses(io.BytesIO(store.get(key))) if r.target_uri.startswith(url)]
 
 
-def nth(operation: str, prefix: str, n: int = 1) -> Callable[[], Callable[[str, str], bool]]:
-    """A trigger factory: the n-th ``operation`` on a key (or listing prefix) starting with ``prefix``."""
+def nth(operation: str | tuple[str, ...], prefix: str, n: int = 1) -> Callable[[], Callable[[str, str], bool]]:
+    """A trigger factory: the n-th ``operation`` (or one of several) on a key (or listing prefix) starting with
+    ``prefix``."""
+    operations = (operation,) if isinstance(operation, str) else operation
 
     def trigger() -> Callable[[str, str], bool]:
         seen = Counter[str]()
 
         def hit(op: str, key: str) -> bool:
-            if op == operation and key.startswith(prefix):
+            if op in operations and key.startswith(prefix):
                 seen["hits"] += 1
                 return seen["hits"] == n
             return False
@@ -157,7 +159,8 @@ def nth(operation: str, prefix: str, n: int = 1) -> Callable[[], Callable[[str, 
 
 SCENARIOS = {
     # The extract checked the takedown list before the takedown existed; the takedown runs entirely...
-    "after-its-first-article": nth("put", "articles/", 2),  # ...between two of its article writes
+    # ...between two of its article writes (conditional writes: put_if)
+    "after-its-first-article": nth(("put", "put_if"), "articles/", 2),
     "before-its-bundle": nth("put", "bundles/"),  # ...after its articles, before its bundle and index
     "before-its-index": nth("put", "index/"),  # ...between its bundle and its index
     "before-its-check": nth("list", "takedowns/", 2),  # ...after all its writes, before its check
