@@ -2,10 +2,10 @@
 
 A realistic run on an S3 API server that counts what it answers (``s3count.py``, moto behind a counting
 middleware; the stages' boto3 clients are the real ones): a busy site (the generated site at 20,000
-articles a year, about 55 a day) archived by daily windows as its schedule would (crawl, extract, check
-per day, each stage in its own process as Airflow tasks are), then every window run again (a retry or a
-re-run: incremental, so the unchanged articles are not fetched again), then one analyst pull of the
-whole period (``Archive().articles()``, bundles). Requests are counted per phase; stored bytes are summed
+articles a year, about 55 a day) archived by its last days' daily windows as its schedule would (crawl,
+extract, check per day, each stage in its own process as Airflow tasks are), then every window run again
+(a retry or a re-run: incremental, so the unchanged articles are not fetched again), then one analyst pull
+of the whole period (``Archive().articles()``, bundles). Requests are counted per phase; stored bytes are summed
 per top-level prefix at the end.
 """
 
@@ -121,10 +121,14 @@ def pull(archive: str, env: dict[str, str]) -> int:
     return int(proc.stdout.strip())
 
 
-def measure(work: Path, days: int, size: int = 20_000, first_offset: int = 150) -> Bill:
-    """The bill run: ``days`` daily windows of the site of that size, their reruns, one pull."""
+def measure(work: Path, days: int, size: int = 20_000) -> Bill:
+    """The bill run: the last ``days`` daily windows of the site of that size (what its schedule would have
+    run last: feeds and sitemaps as of then), their reruns, one pull."""
+    from demosite.generated.corpus import Size
+
     work.mkdir(parents=True, exist_ok=True)
-    windows = [day_window(size, first_offset + d) for d in range(days)]
+    last = Size(size).days - 1
+    windows = [day_window(size, last - days + 1 + d) for d in range(days)]
     with generated_site(size) as site, counting_s3() as endpoint:
         s3_client(endpoint).create_bucket(Bucket=BUCKET)
         write_site_config(work / "sites", site.url, SITE, size=size)

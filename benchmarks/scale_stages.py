@@ -5,8 +5,8 @@ own process) and runs crawl, extract and check for one window holding the whole 
 to a year), each stage in its own process as an Airflow task is (``scale_stage.py``). Peak RSS is the
 stage process's own (the pipeline side) and its largest child's (the spider for crawl, a pool worker for
 extract). The extract pool's speed-up re-extracts the smallest size's WARC into fresh archives with one
-worker and with two (``NEWSARCHIVE_EXTRACT_WORKERS``), compares the records byte for byte and the
-articles per second.
+worker and with two (``NEWSARCHIVE_EXTRACT_WORKERS``), alternating, twice each (best time counts),
+compares the records byte for byte and the articles per second.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from demosite.generated.config import write_site_config
 
 SITE = "gen"
 TARGET_RATIO = 1.2
+# The stages whose children are theirs: the spider, the extract pool's workers. (Any process may also show
+# a short-lived file(1) that Python's platform module runs: not counted for the check stage.)
+CHILD_STAGES = ("crawl", "extract")
 POOL_ENV = "NEWSARCHIVE_EXTRACT_WORKERS"
 
 
@@ -72,7 +75,7 @@ def stage_table(runs: list[StageRun]) -> list[str]:
     lines = ["| articles | stage | seconds | articles/s | peak RSS, stage process | peak RSS, child process |",
              "| ---: | --- | ---: | ---: | ---: | ---: |"]
     for r in runs:
-        child = f"{mib(r.rss_child_kib):,.0f} MiB" if r.stage == "crawl" or r.rss_child_kib else "-"
+        child = f"{mib(r.rss_child_kib):,.0f} MiB" if r.stage in CHILD_STAGES else "-"
         lines.append(f"| {r.size:,} | {r.stage} | {r.seconds:,.1f} | {r.rate:,.1f} | "
                      f"{mib(r.rss_self_kib):,.0f} MiB | {child} |")
     sizes = sorted({r.size for r in runs})
@@ -85,7 +88,7 @@ def stage_table(runs: list[StageRun]) -> list[str]:
     for stage in ("crawl", "extract", "check"):
         a, b = by[(small, stage)], by[(large, stage)]
         own = b.rss_self_kib / a.rss_self_kib
-        child = f"{b.rss_child_kib / a.rss_child_kib:.2f}x" if a.rss_child_kib and stage == "crawl" else "-"
+        child = f"{b.rss_child_kib / a.rss_child_kib:.2f}x" if a.rss_child_kib and stage in CHILD_STAGES else "-"
         lines.append(f"| {stage} | {_verdict(own)} | {_verdict_text(child)} | {b.rate / a.rate:.2f}x |")
     return lines
 
@@ -132,24 +135,27 @@ def _records(archive: str) -> dict[str, bytes]:
     return {key: store.get(key) for key in sorted(store.list("articles/"))}
 
 
-def pool_speedup(size: int, work: Path, source_archive: str, crawl_json: Path) -> PoolResult:
-    """Re-extract the size's WARC with 1 and 2 workers into fresh archives; compare speed and records."""
+def pool_speedup(size: int, work: Path, source_archive: str, crawl_json: Path, rounds: int = 2) -> PoolResult:
+    """Re-extract the size's WARC with 1 and 2 workers into fresh archives, alternating, ``rounds`` times
+    each; the best time of each, and whether every run wrote the same records."""
     import json
 
     crawl: dict[str, Any] = json.loads(crawl_json.read_text(encoding="utf-8"))["result"]
     window = whole_site_window(size)
     available = importlib.util.find_spec("pipeline.extract_pool") is not None
-    timings, records = [], []
-    for workers in (1, 2):
-        target = work / f"pool-{workers}"
-        archive = (target / "archive").as_uri()
-        _copy_warc(source_archive, archive, crawl["warc_key"])
-        env = stage_env(work / "sites", target / "scratch", {POOL_ENV: str(workers)})
-        report = run_stage("extract", SITE, window, archive, target / "extract.json", env, crawl=crawl_json)
-        timings.append(float(report["seconds"]))
-        records.append(_records(archive))
-    articles = len(records[0])
-    return PoolResult(articles, timings[0], timings[1], records[0] == records[1], available)
+    best: dict[int, float] = {}
+    records = []
+    for round_ in range(rounds):
+        for workers in (1, 2):
+            target = work / f"pool-{workers}-{round_}"
+            archive = (target / "archive").as_uri()
+            _copy_warc(source_archive, archive, crawl["warc_key"])
+            env = stage_env(work / "sites", target / "scratch", {POOL_ENV: str(workers)})
+            report = run_stage("extract", SITE, window, archive, target / "extract.json", env, crawl=crawl_json)
+            best[workers] = min(best.get(workers, float("inf")), float(report["seconds"]))
+            records.append(_records(archive))
+    identical = all(r == records[0] for r in records)
+    return PoolResult(len(records[0]), best[1], best[2], identical, available)
 
 
 def pool_lines(result: PoolResult) -> list[str]:
@@ -159,7 +165,7 @@ def pool_lines(result: PoolResult) -> list[str]:
     else:
         note = f"records identical: {'yes' if result.identical else 'NO'}"
     return [
-        "| extract workers | seconds | articles/s |", "| ---: | ---: | ---: |",
+        "| extract workers | seconds (best run) | articles/s |", "| ---: | ---: | ---: |",
         f"| 1 | {result.one_s:,.1f} | {result.articles / result.one_s:,.1f} |",
         f"| 2 | {result.two_s:,.1f} | {result.articles / result.two_s:,.1f} |",
         "",
