@@ -59,10 +59,10 @@ from archive.keys import (
 from archive.lease import LEASE_SECONDS, Lease, lease
 from archive.merge import merge_latest
 from archive.parquetio import ParquetObject, by_day_bytes, month_writer
-from archive.query import published_instant
 from archive.store import sha256_file
 from archive.takedown import enforce, taken_down_ids
 from archive.versions import HISTORY_SCHEMA, conform_history, history_row, history_table, read_history
+from newsarchive.instants import instant_or_none, parse_day
 
 if TYPE_CHECKING:
     from archive.store import Store
@@ -127,7 +127,7 @@ def months_to_compact(store: Store, site: str, as_of: date, grace_days: int = DE
         for key in store.list(f"{kind}/site={site}/date="):
             day = key.split("/date=", 1)[1][:10]
             try:
-                months.add(month_of(date.fromisoformat(day)))
+                months.add(month_of(parse_day(day)))
             except ValueError:
                 continue
     return sorted(m for m in months if month_end(m) + timedelta(days=grace_days) <= as_of)
@@ -356,7 +356,7 @@ def _fold(store: Store, index_sources: list[tuple[Source, bytes]], history_sourc
 
 
 def _instant(value: str | None) -> datetime:
-    return published_instant(value) or datetime.min.replace(tzinfo=UTC)
+    return instant_or_none(value) or datetime.min.replace(tzinfo=UTC)
 
 
 def _superseded(row: dict[str, Any], latest: tuple[datetime, str, str | None] | None) -> bool:

@@ -99,11 +99,11 @@ def _load_json(archive: Archive, key: str) -> dict[str, Any] | None:
 def _latest(archive: Archive, site: str, article_id: str, day: date | None,
             versions: list[ArticleVersion]) -> ArticleVersion | None:
     """The latest record of the article, found through the index of the likely dates, else the whole site's."""
-    from archive.query import published_instant
+    from newsarchive.instants import instant_or_none
 
     days = {day} if day is not None else set()
     for version in versions:
-        instant = published_instant(version.record.get("published"))
+        instant = instant_or_none(version.record.get("published"))
         if instant is not None:
             days.update((instant - WEST_MARGIN).date() + timedelta(days=n) for n in range(3))
     queries = [_days_query(site, min(days), max(days))] if days else []

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from archive.errors import IndexFormatError
+from newsarchive.instants import parse_day
 
 if TYPE_CHECKING:
     from archive.store import Store
@@ -39,8 +40,17 @@ INDEX_SCHEMA = pa.schema(
         pa.field("text_sha256", pa.string()),
         pa.field("key", pa.string(), nullable=False),
         pa.field("fetched_at", pa.string()),
+        # free, paywalled or metered; null in rows of records written before schema version 2.
+        pa.field("access", pa.string()),
+        # Added for re-checking archived articles (pipeline.incremental): the record's modified time and the
+        # validators of the response it came from (ETag, Last-Modified), sent back in conditional requests.
+        pa.field("modified", pa.string()),
+        pa.field("etag", pa.string()),
+        pa.field("last_modified", pa.string()),
     ]
 )
+# Columns added after the first index files were written: an older file lacking one reads as nulls.
+ADDED_COLUMNS = ("access", "modified", "etag", "last_modified")
 REQUIRED_COLUMNS = tuple(f.name for f in INDEX_SCHEMA if not f.nullable)
 _LIST_COLUMNS = ("authors", "tags")
 
@@ -75,7 +85,7 @@ def _cell(row: Mapping[str, Any], name: str, number: int) -> Any:
     if name == "published_date":
         if isinstance(value, str):
             try:
-                return date.fromisoformat(value)
+                return parse_day(value)
             except ValueError:
                 raise IndexFormatError(f"index row {number}: bad published_date {value!r}") from None
         if not isinstance(value, date) or isinstance(value, datetime):
@@ -91,7 +101,12 @@ def _cell(row: Mapping[str, Any], name: str, number: int) -> Any:
 
 
 def conform(table: pa.Table, where: str = "index table") -> pa.Table:
-    """``table`` with INDEX_SCHEMA's column order and types (IndexFormatError if it cannot be)."""
+    """``table`` with INDEX_SCHEMA's column order and types (IndexFormatError if it cannot be); a column of
+    ADDED_COLUMNS that an older file lacks is added as nulls."""
+    for name in ADDED_COLUMNS:
+        if name not in table.column_names:
+            column = INDEX_SCHEMA.field(name)
+            table = table.append_column(column, pa.nulls(table.num_rows, column.type))
     missing = [name for name in INDEX_SCHEMA.names if name not in table.column_names]
     if missing:
         raise IndexFormatError(f"{where} lacks columns {missing}")

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from archive.errors import InvalidKey
+from newsarchive.instants import parse_day
 
 SITE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 ARTICLE_ID_RE = re.compile(r"^[0-9a-f]{8,64}$")
@@ -248,7 +249,7 @@ def _match(pattern: re.Pattern[str], key: str, what: str) -> re.Match[str]:
 
 def _date(text: str, key: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return parse_day(text)
     except ValueError:
         raise InvalidKey(f"invalid date {text!r} in key {key!r}") from None
 
@@ -424,7 +425,7 @@ def parse_compacted_key(key: str) -> CompactedKey:
     """Kind, site and month of a compacted month's key."""
     match = _match(_COMPACTED_KEY_RE, key, "compacted month")
     try:
-        month = datetime.strptime(match["month"] + "-01", "%Y-%m-%d").date()
+        month = parse_day(match["month"] + "-01")
     except ValueError:
         raise InvalidKey(f"invalid month {match['month']!r} in key {key!r}") from None
     return CompactedKey(kind=match["kind"], site=match["site"], month=month)

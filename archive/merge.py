@@ -3,7 +3,7 @@
 The same article can sit in several index files (overlapping windows, reruns, a window written into a
 month after it was compacted). ``merge_latest`` keeps one row per id: the latest ``fetched_at``, then a
 window's file over a compacted month, then the later window, then the later key. Readers, compaction and
-the README's DuckDB queries all apply this rule, so they agree on which copy is the article.
+the DuckDB queries of docs/analysts.md all apply this rule, so they agree on which copy is the article.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import pyarrow as pa
 from archive.errors import InvalidKey
 from archive.index import INDEX_SCHEMA, conform
 from archive.keys import parse_article_key, parse_compacted_key, parse_index_key
-from archive.query import Query, published_instant
+from archive.query import Query
+from newsarchive.instants import instant_or_none
 
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 
@@ -32,7 +33,7 @@ STATS_SCHEMA = pa.schema(
 
 
 def _instant(value: str | None) -> datetime:
-    moment = published_instant(value)
+    moment = instant_or_none(value)
     return moment if moment is not None else _EPOCH
 
 
@@ -72,15 +73,16 @@ def _window_rank(key: str) -> tuple[int, datetime, datetime, str]:
 
 
 def select_positions(table: pa.Table, query: Query) -> list[int]:
-    """Positions of the rows of a merged index matching ``query``'s instants and languages, by published
-    instant then id. Sites are not re-checked: the keys read were chosen per site already."""
+    """Positions of the rows of a merged index matching ``query``'s instants, languages and access, by
+    published instant then id. Sites are not re-checked: the keys read were chosen per site already."""
     published = table.column("published").to_pylist()
     languages = table.column("language").to_pylist()
+    accesses = table.column("access").to_pylist()
     ids = table.column("id").to_pylist()
     keep: list[tuple[bool, datetime, str, int]] = []
-    for row, (value, language, row_id) in enumerate(zip(published, languages, ids, strict=True)):
-        instant = published_instant(value)
-        if query.instant_matches(instant) and query.language_matches(language):
+    for row, (value, language, access, row_id) in enumerate(zip(published, languages, accesses, ids, strict=True)):
+        instant = instant_or_none(value)
+        if query.instant_matches(instant) and query.language_matches(language) and query.access_matches(access):
             keep.append((instant is None, instant or _EPOCH, row_id, row))
     keep.sort()
     return [entry[3] for entry in keep]

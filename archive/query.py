@@ -1,8 +1,9 @@
-"""What an analyst asks the archive for: sites, a [start, end) range of publication instants, languages.
+"""What an analyst asks the archive for: sites, a [start, end) range of publication instants, languages,
+access (free, paywalled, metered).
 
 A ``Query`` is built from loose inputs (a site id or a list, dates or ISO strings) and knows which
 ``date=`` partitions can hold matching articles and whether one index row matches. Instants follow the
-CLI's rules (``pipeline.window.parse_instant``): a bare date is midnight UTC, a naive time is UTC.
+CLI's rules (``newsarchive.instants``, the defaults): a bare date is midnight UTC, a naive time is UTC.
 A record whose ``published`` is a bare date (the page gave no time) counts as midnight UTC of that date.
 """
 
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from archive.errors import ArchiveError
 from archive.keys import check_site
+from newsarchive.instants import to_instant
 
 # The `date=` partition is the publication date in the site's timezone; UTC offsets run from -12:00
 # to +14:00, so an instant's local date lies within these margins of its UTC date.
@@ -21,6 +23,9 @@ WEST_MARGIN = timedelta(hours=12)
 EAST_MARGIN = timedelta(hours=14)
 
 TimeBound = date | datetime | str
+# The values of an ArticleRecord's ``access`` (extract.access.ACCESS_VALUES; not imported: the reader
+# does not load the extractor).
+ACCESS_VALUES = ("free", "paywalled", "metered")
 
 
 class InvalidQuery(ArchiveError, ValueError):
@@ -29,35 +34,12 @@ class InvalidQuery(ArchiveError, ValueError):
 
 def parse_bound(value: TimeBound, name: str) -> datetime:
     """An aware UTC datetime from a date (midnight UTC), a datetime (naive = UTC) or an ISO string."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            moment = (
-                datetime.combine(date.fromisoformat(text), time())
-                if len(text) == 10
-                else datetime.fromisoformat(text.replace("Z", "+00:00"))
-            )
-        except ValueError:
-            raise InvalidQuery(f"bad {name} {value!r}: not an ISO 8601 date or date-time") from None
-    else:
+    if not isinstance(value, date | str):  # datetime is a date
         raise InvalidQuery(f"bad {name} {value!r}: give a date, a datetime or an ISO string")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def published_instant(value: str | None) -> datetime | None:
-    """The UTC instant of a stored ``published`` value (bare date = midnight UTC); None if absent or bad."""
-    if not value:
-        return None
     try:
-        return parse_bound(value, "published")
-    except InvalidQuery:
-        return None
+        return to_instant(value).astimezone(UTC)
+    except ValueError:
+        raise InvalidQuery(f"bad {name} {value!r}: not an ISO 8601 date or date-time") from None
 
 
 def _names(value: str | Iterable[str] | None, what: str) -> tuple[str, ...] | None:
@@ -71,12 +53,13 @@ def _names(value: str | Iterable[str] | None, what: str) -> tuple[str, ...] | No
 
 @dataclass(frozen=True)
 class Query:
-    """Normalised filters: ``sites``/``languages`` None means all; ``start``/``end`` None means open."""
+    """Normalised filters: ``sites``/``languages``/``access`` None means all; ``start``/``end`` None means open."""
 
     sites: tuple[str, ...] | None = None
     start: datetime | None = None
     end: datetime | None = None
     languages: tuple[str, ...] | None = None
+    access: tuple[str, ...] | None = None
 
     @classmethod
     def build(
@@ -85,6 +68,7 @@ class Query:
         start: TimeBound | None = None,
         end: TimeBound | None = None,
         lang: str | Iterable[str] | None = None,
+        access: str | Iterable[str] | None = None,
     ) -> Query:
         """Validate and normalise the reader's keyword filters (InvalidQuery / InvalidKey on bad input)."""
         sites = _names(site, "site")
@@ -95,11 +79,16 @@ class Query:
         hi = parse_bound(end, "end") if end is not None else None
         if lo is not None and hi is not None and hi <= lo:
             raise InvalidQuery(f"empty range: end {hi.isoformat()} is not after start {lo.isoformat()}")
+        accesses = _names(access, "access")
+        unknown = sorted(set(a.lower() for a in accesses or ()) - set(ACCESS_VALUES))
+        if unknown:
+            raise InvalidQuery(f"bad access filter {unknown}: use {', '.join(ACCESS_VALUES)}")
         return cls(
             sites=sites,
             start=lo,
             end=hi,
             languages=tuple(code.lower() for code in languages) if languages else None,
+            access=tuple(sorted({a.lower() for a in accesses})) if accesses else None,
         )
 
     def date_span(self) -> tuple[date | None, date | None]:
@@ -139,3 +128,8 @@ class Query:
     def language_matches(self, language: str | None) -> bool:
         """Whether a record's language passes the language filter."""
         return self.languages is None or (language or "").lower() in self.languages
+
+    def access_matches(self, access: str | None) -> bool:
+        """Whether a record's access passes the access filter (a record from before schema version 2 has
+        no access and matches only when no access is asked for)."""
+        return self.access is None or access in self.access

@@ -145,14 +145,16 @@ class Archive:
         start: TimeBound | None = None,
         end: TimeBound | None = None,
         lang: str | Iterable[str] | None = None,
+        access: str | Iterable[str] | None = None,
     ) -> pa.Table:
         """Index rows (INDEX_SCHEMA, no text) of the matching articles, one per id, by published then id.
 
         ``site``/``lang``: one name or several; ``start``/``end``: the ``published`` instant lies in
-        [start, end) (dates are midnight UTC, naive times UTC). InvalidQuery on bad filters,
-        StoreUnavailable / ArchiveError when the store fails, IndexFormatError on a bad index file.
+        [start, end) (dates are midnight UTC, naive times UTC); ``access``: free, paywalled and/or metered
+        (records from before schema version 2 have none and match only without it). InvalidQuery on bad
+        filters, StoreUnavailable / ArchiveError when the store fails, IndexFormatError on a bad index file.
         """
-        return self._select(Query.build(site, start, end, lang), list_bundles=False).table
+        return self._select(Query.build(site, start, end, lang, access), list_bundles=False).table
 
     def articles(
         self,
@@ -162,15 +164,16 @@ class Archive:
         lang: str | Iterable[str] | None = None,
         contains: str | None = None,
         limit: int | None = None,
+        access: str | Iterable[str] | None = None,
     ) -> Records:
         """The stored article records (dicts as in the JSON) matching the filters, in index order.
 
         The index is read (and filters checked) when this is called; records are then fetched lazily
         with up to ``workers`` concurrent GETs, from bundles where that saves requests (see ``records``).
         ``contains``: case-insensitive substring of the text.
-        ``limit``: at most that many records (after ``contains``).
+        ``limit``: at most that many records (after ``contains``). ``access`` as in ``index``.
         """
-        return self.records(self.select(site, start, end, lang), contains=contains, limit=limit)
+        return self.records(self.select(site, start, end, lang, access), contains=contains, limit=limit)
 
     def select(
         self,
@@ -178,9 +181,10 @@ class Archive:
         start: TimeBound | None = None,
         end: TimeBound | None = None,
         lang: str | Iterable[str] | None = None,
+        access: str | Iterable[str] | None = None,
     ) -> Selection:
         """The index rows ``index()`` returns, with the index file each row came from (for ``records``)."""
-        return self._select(Query.build(site, start, end, lang), list_bundles=self.bundles)
+        return self._select(Query.build(site, start, end, lang, access), list_bundles=self.bundles)
 
     def history(self, article_id: str, *, site: str | None = None, day: date | None = None) -> list[ArticleVersion]:
         """Every version of an article, oldest first, the latest last (``ArticleVersion``: ``record``, ``key``,
@@ -301,10 +305,11 @@ class Archive:
         start: TimeBound | None = None,
         end: TimeBound | None = None,
         lang: str | Iterable[str] | None = None,
+        access: str | Iterable[str] | None = None,
     ) -> pa.Table:
         """Articles and words per site, publication day (``date=`` partition, site's timezone) and
         language (null when unknown), sorted by site, date, language (STATS_SCHEMA)."""
-        return count_rows(self.index(site, start, end, lang))
+        return count_rows(self.index(site, start, end, lang, access))
 
     def _pool(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="archive-list")

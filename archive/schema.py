@@ -11,12 +11,12 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from archive.errors import ArchiveError
+from newsarchive.instants import parse_iso
 
 SCHEMA_RESOURCE = "article.schema.json"
 # Fields holding ISO dates or instants: their pattern is checked by the schema, their calendar here.
@@ -81,10 +81,7 @@ def _calendar_problems(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         if not isinstance(value, str):
             continue
         try:
-            if len(value) == 10:
-                date.fromisoformat(value)
-            else:
-                datetime.fromisoformat(value.replace("Z", "+00:00"))
+            parse_iso(value)
         except ValueError:
             problems.append((name, f"{value!r} is not a real calendar date/time"))
     return problems

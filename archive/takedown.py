@@ -267,7 +267,7 @@ class _Facts:
 
     def read(self, store: Store, keys: Iterable[str], ids: Collection[str]) -> None:
         """Read the records at ``keys`` (unreadable ones skipped)."""
-        from archive.query import published_instant
+        from newsarchive.instants import instant_or_none
 
         for key in keys:
             try:
@@ -280,7 +280,7 @@ class _Facts:
             raw = record.get("raw")
             if isinstance(raw, dict) and isinstance(raw.get("warc_key"), str):
                 self.warc_keys.add(raw["warc_key"])
-            instant = published_instant(record.get("published"))
+            instant = instant_or_none(record.get("published"))
             if instant is not None:
                 self.days.add(instant.date())
 

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from archive.errors import IndexFormatError, KeyNotFound
 from archive.index import INDEX_SCHEMA, PARQUET_CONTENT_TYPE, index_rows_to_table, row_from_record
 from archive.keys import history_key, parse_version_key
+from newsarchive.instants import instant_or_none
 
 if TYPE_CHECKING:
     from archive.store import Store
@@ -37,8 +38,7 @@ log = logging.getLogger(__name__)
 
 HISTORY_SCHEMA = pa.schema(
     [
-        *INDEX_SCHEMA,
-        pa.field("modified", pa.string()),
+        *INDEX_SCHEMA,  # modified included (an index column since re-checks need it)
         pa.field("version", pa.string(), nullable=False),
         pa.field("record", pa.string(), nullable=False),
     ]
@@ -46,20 +46,6 @@ HISTORY_SCHEMA = pa.schema(
 LABEL_FORMAT = "%Y%m%dT%H%M%SZ"
 LABEL_DIGEST_CHARS = 12
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def parse_instant(value: Any) -> datetime | None:
-    """An ISO 8601 instant or date as an aware UTC datetime (a bare date is its midnight UTC, a naive time
-    UTC); None if absent or unparsable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    try:
-        parsed = (datetime.fromisoformat(text) if len(text) > 10
-                  else datetime.combine(date.fromisoformat(text), datetime.min.time()))
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def text_digest(record: Mapping[str, Any]) -> str:
@@ -76,7 +62,7 @@ def version_label(record: Mapping[str, Any]) -> str:
     rewrites the same key; the digest keeps two texts apart when a site edits without a new ``modified``.
 
     Raises ValueError when the record has neither instant (nothing stable to name the version by)."""
-    instant = parse_instant(record.get("modified")) or parse_instant(record.get("fetched_at"))
+    instant = instant_or_none(record.get("modified")) or instant_or_none(record.get("fetched_at"))
     if instant is None:
         raise ValueError(f"record {record.get('id')!r} has no usable modified or fetched_at to label a version")
     return f"{instant.strftime(LABEL_FORMAT)}-{text_digest(record)[:LABEL_DIGEST_CHARS]}"
@@ -84,14 +70,14 @@ def version_label(record: Mapping[str, Any]) -> str:
 
 def recency(record: Mapping[str, Any]) -> tuple[datetime, datetime]:
     """How recent a version is: (modified or published, fetched_at); missing parts count as the epoch."""
-    stated = parse_instant(record.get("modified")) or parse_instant(record.get("published")) or _EPOCH
-    return stated, parse_instant(record.get("fetched_at")) or _EPOCH
+    stated = instant_or_none(record.get("modified")) or instant_or_none(record.get("published")) or _EPOCH
+    return stated, instant_or_none(record.get("fetched_at")) or _EPOCH
 
 
 def history_table(rows: list[dict[str, Any]]) -> pa.Table:
-    """A table in HISTORY_SCHEMA from history rows (index rows plus ``modified``, ``version``, ``record``)."""
+    """A table in HISTORY_SCHEMA from history rows (index rows plus ``version`` and ``record``)."""
     base = index_rows_to_table(rows)
-    extra = {name: [row.get(name) for row in rows] for name in ("modified", "version", "record")}
+    extra = {name: [row.get(name) for row in rows] for name in ("version", "record")}
     try:
         return pa.table({**{n: base.column(n) for n in INDEX_SCHEMA.names}, **extra}, schema=HISTORY_SCHEMA)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:

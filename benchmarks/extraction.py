@@ -64,6 +64,8 @@ class Score:
     tn: int = 0
     seconds: float = 0.0
     rejected: Counter[str] = field(default_factory=Counter)
+    access: Counter[str] = field(default_factory=Counter)
+    paywall_losses: int = 0  # pages the baseline extracts that we reject as paywalled (must stay 0)
     peak_kib: float = 0.0
 
     def add(self, text: str, page: Page) -> tuple[float, float]:
@@ -120,13 +122,19 @@ def load_pages(data_dir: Path) -> list[Page]:
     return pages
 
 
-def ours_text(html: bytes, url: str) -> tuple[str, str | None]:
-    """Our record's title and text (first line the title), or "" and the reason when rejected."""
+def ours_record(html: bytes, url: str) -> tuple[str, str | None, str | None]:
+    """Our record's title and text (first line the title) and access, or "", the reason and None when rejected."""
     try:
         record = extract_article(html, url)
     except Rejected as err:
-        return "", err.reason
-    return f"{record.title}\n{record.text}", None
+        return "", err.reason, None
+    return f"{record.title}\n{record.text}", None, record.access
+
+
+def ours_text(html: bytes, url: str) -> tuple[str, str | None]:
+    """Our record's title and text (first line the title), or "" and the reason when rejected."""
+    text, reason, _ = ours_record(html, url)
+    return text, reason
 
 
 def text_only(output: str) -> str:
@@ -151,13 +159,17 @@ def run_both(pages: list[Page], blobs: list[bytes]) -> tuple[Score, Score, list[
         start = time.process_time()
         bare_out, _ = bare_text(blob, page.url)
         middle = time.process_time()
-        ours_out, reason = ours_text(blob, page.url)
+        ours_out, reason, access = ours_record(blob, page.url)
         bare.seconds += middle - start
         ours.seconds += time.process_time() - middle
         bare.add(bare_out, page)
         ours.add(text_only(ours_out), page)
         if reason:
             ours.rejected[reason] += 1
+            if reason == "paywalled" and bare_out.strip():
+                ours.paywall_losses += 1
+        else:
+            ours.access[access or "unknown"] += 1
         outputs.append((ours_out, reason))
     return bare, ours, outputs
 
@@ -239,10 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     op, _orr, of = ours.macro()
     ratio = (n / ours.seconds) / (n / bare.seconds)
     print(
-        f"\nF1 gain {of - bf:+.4f} (target >= +0.010), precision gain {op - bp:+.4f} (target >= 0), "
+        f"\nF1 gain {of - bf:+.4f} (target >= +0.020), precision gain {op - bp:+.4f} (target >= +0.030), "
         f"speed ratio {ratio:.2f}x (target >= 0.85x); process max RSS "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
     )
+    access = ", ".join(f"{k}: {v}" for k, v in sorted(ours.access.items()))
+    print(f"access of the archived pages: {access}; pages bare trafilatura extracts that we reject as paywalled: "
+          f"{ours.paywall_losses} (target 0)")
     return 0
 
 

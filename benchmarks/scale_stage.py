@@ -51,8 +51,8 @@ def _result(path: Path | None, what: str) -> dict[str, Any]:
 
 def run_stage(args: argparse.Namespace) -> dict[str, Any]:
     """Call the stage the DAG task calls; return its XCom dict."""
+    from newsarchive.instants import parse_window
     from pipeline import stages
-    from pipeline.window import parse_window
 
     window = parse_window(args.start, args.end)
     if args.stage == "crawl":

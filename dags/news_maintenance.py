@@ -49,16 +49,15 @@ def news_maintenance() -> None:
     @task(task_id="compact")
     def compact(site: str, **context: Any) -> dict[str, Any]:
         """Compact the site's closed months that have daily files."""
-        from datetime import date
-
         from news_sites import s3_options_from_connection
 
+        from newsarchive.instants import parse_day
         from pipeline import stages
         from pipeline.compaction import compact_site
 
         params = context["params"]
         end = context.get("data_interval_end")
-        as_of = date.fromisoformat(str(params["as_of"])[:10]) if params.get("as_of") else (
+        as_of = parse_day(str(params["as_of"])[:10]) if params.get("as_of") else (
             end.date() if end is not None else context["logical_date"].date())
         store = stages.open_archive(s3=s3_options_from_connection())
         return compact_site(store, site, as_of=as_of, grace_days=int(params.get("grace_days", 2)))

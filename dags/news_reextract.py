@@ -35,8 +35,8 @@ def news_reextract() -> None:
         from airflow.sdk.exceptions import AirflowFailException
         from news_sites import config_errors_fail_at_once, s3_options_from_connection
 
+        from newsarchive.instants import parse_window
         from pipeline import stages
-        from pipeline.window import parse_window
 
         params = context["params"]
         try:

@@ -46,7 +46,7 @@ def _window(context: Any) -> Any:
     """The run's window: params start/end when given (manual runs), else the data interval."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from pipeline.window import Window, parse_window
+    from newsarchive.instants import Window, parse_window
 
     params = context["params"]
     if params.get("start") and params.get("end"):
@@ -238,8 +238,8 @@ def build_dag(site: SiteConfig) -> Any:
         @task(task_id="extract")
         def extract(crawl_result: dict[str, Any]) -> dict[str, Any]:
             """Extract article records and the index from the archived WARC (no network)."""
+            from newsarchive.instants import parse_window
             from pipeline import stages, summary
-            from pipeline.window import parse_window
 
             span = crawl_result["window"]
             window = parse_window(span["start"], span["end"])
@@ -257,9 +257,9 @@ def build_dag(site: SiteConfig) -> Any:
             """Quality gates and the run report; announces the written keys to downstream DAGs."""
             from airflow.sdk.exceptions import AirflowFailException
 
+            from newsarchive.instants import parse_window
             from pipeline import stages, summary
             from pipeline.check import QualityGateFailed
-            from pipeline.window import parse_window
 
             window = parse_window(crawl_result["window"]["start"], crawl_result["window"]["end"])
             summary.log_block(log, f"run summary: {site.id} {window}", summary.run_lines(crawl_result, extract_result))

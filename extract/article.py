@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from urllib.parse import urlsplit
 
 from htmldate import find_date
 from lxml.html import HtmlElement
 
-from extract.body import DEFAULT_BODY_OPTIONS, BodyOptions, extract_lines
+from extract.body import DEFAULT_BODY_OPTIONS, BodyOptions
 from extract.decode import decode_html, sniff_binary
 from extract.errors import TooLarge
-from extract.gates import PageSignals, check_article, paywall_markup, teaser_signals
+from extract.gates import check_article
 from extract.hints import DEFAULT_HINTS, ExtractHints
 from extract.language import choose_language
-from extract.metadata import PageMeta, page_metadata
+from extract.layers import clean_text
+from extract.metadata import page_metadata
 from extract.parse import check_size, parse_html
-from extract.preclean import preclean
 from extract.record import ArticleRecord, RawRef, article_id
-from extract.residue import LineContext, clean_lines
-from extract.restore import restore_blocks
 from extract.safetext import without_surrogates
 from extract.version import EXTRACTOR_VERSIONS
 
@@ -41,20 +38,6 @@ def _site_id(site: str, url: str) -> str:
     return site or (urlsplit(url).hostname or "").removeprefix("www.")
 
 
-def _text_and_drops(
-    tree: HtmlElement, url: str, meta: PageMeta, hints: ExtractHints, options: BodyOptions
-) -> tuple[str, dict[str, int], PageSignals]:
-    """The three cleaning layers; returns the text, drop counts by reason, and the gates' signals."""
-    paywall = paywall_markup(tree)
-    pre = preclean(tree, url, hints.prune_xpaths)
-    lines, _ = restore_blocks(tree, extract_lines(tree, url, options))
-    kept, dropped = clean_lines(lines, LineContext(titles=meta.title_variants, captions=pre.captions))
-    total: Counter[str] = Counter(pre.dropped)
-    total.update(dropped)
-    signals = teaser_signals(kept, pre.link_keys, total["related_link"], pre.teaser_chars, paywall)
-    return "\n".join(kept), dict(sorted(total.items())), signals
-
-
 def extract_article(
     html: str | bytes,
     url: str,
@@ -70,10 +53,11 @@ def extract_article(
 
     ``html`` may be bytes (decoded with the declared charset, BOM or detection) or text. ``site`` is
     the site id (the URL's host when empty). Raises a ``Rejected`` subclass (NotHTML, TooLarge, Undecodable,
-    TooComplex, NotAnArticle, TooShort, Paywalled, NoContent) whose ``.reason`` says why there is no article,
-    and nothing else for any input (see tests/extract/test_robust_properties.py). The work per page is
-    bounded (size, attributes, elements, metadata) but not timed: the extract stage runs it in worker
-    processes it can kill (pipeline.extract_pool). Pure: no I/O, deterministic for the same input.
+    TooComplex, NotAnArticle, TooShort, NoContent) whose ``.reason`` says why there is no article, and
+    nothing else for any input (see tests/extract/test_robust_properties.py); a paywalled or metered article
+    is returned with the text it shows and its ``access``. The work per page is bounded (size, attributes,
+    elements, metadata) but not timed: the extract stage runs it in worker processes it can kill
+    (pipeline.extract_pool). Pure: no I/O, deterministic for the same input.
     """
     hints = hints or DEFAULT_HINTS
     if len(html) > hints.max_bytes:
@@ -88,8 +72,9 @@ def extract_article(
     check_size(tree, hints.max_elements)
     meta = page_metadata(tree, url, tz_name=hints.timezone)
     published = meta.published or _htmldate(tree, url)
-    text, dropped, signals = _text_and_drops(tree, url, meta, hints, body_options)
-    check_article(meta, text, signals, hints.min_words, dropped)
+    layers = clean_text(tree, url, meta, hints, body_options)
+    access = check_article(meta, layers.text, layers.signals, hints.min_words, layers.dropped)
+    text = layers.text
     lang = choose_language(text, meta.declared_language, hints.languages)
     return ArticleRecord(
         id=article_id(meta.canonical_url),
@@ -112,5 +97,7 @@ def extract_article(
         raw=raw,
         fetched_at=fetched_at,
         extractor=dict(EXTRACTOR_VERSIONS),
-        dropped=dropped,
+        dropped=layers.dropped,
+        access=access,
+        positions=layers.positions,
     )

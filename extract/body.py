@@ -20,12 +20,18 @@ CELL_SEPARATOR = " | "
 
 @dataclass(frozen=True)
 class BodyOptions:
-    """trafilatura settings; precision-leaning by default (measured on the dev set, see benchmarks/)."""
+    """trafilatura settings (measured on the dev set, see benchmarks/).
+
+    trafilatura's fallback comparison (readability, jusText) costs about as much as its own pass and helps
+    only where that pass found little: it is run when the fast pass returned less than ``fallback_below``
+    of the page's paragraph text (0: never; ``fast=True``: never either).
+    """
 
     favor_precision: bool = False
     favor_recall: bool = False
     fast: bool = False
     include_tables: bool = True
+    fallback_below: float = 0.5
 
 
 DEFAULT_BODY_OPTIONS = BodyOptions()
@@ -94,15 +100,14 @@ def body_lines(body: _Element) -> list[str]:
     return lines
 
 
-def extract_lines(tree: HtmlElement, url: str, options: BodyOptions = DEFAULT_BODY_OPTIONS) -> list[str]:
-    """Run trafilatura (no comments, no metadata) on ``tree`` and return the main text as lines."""
+def _run(tree: HtmlElement, url: str, options: BodyOptions, fast: bool) -> list[str]:
     kwargs: dict[str, Any] = {
         "url": url,
         "include_comments": False,
         "include_tables": options.include_tables,
         "favor_precision": options.favor_precision,
         "favor_recall": options.favor_recall,
-        "fast": options.fast,
+        "fast": fast,
         "with_metadata": False,
     }
     document = trafilatura.bare_extraction(tree, **kwargs)
@@ -110,3 +115,15 @@ def extract_lines(tree: HtmlElement, url: str, options: BodyOptions = DEFAULT_BO
         return []
     body = getattr(document, "body", None)
     return body_lines(body) if body is not None else []
+
+
+def extract_lines(tree: HtmlElement, url: str, options: BodyOptions = DEFAULT_BODY_OPTIONS) -> list[str]:
+    """Run trafilatura (no comments, no metadata) on ``tree`` and return the main text as lines: its fast
+    pass, and its full pass with the fallback comparison when the fast one kept too little (see BodyOptions)."""
+    lines = _run(tree, url, options, fast=True)
+    if options.fast or options.fallback_below <= 0:
+        return lines
+    page = sum(len(p.text_content()) for p in tree.iter("p"))
+    if sum(len(line) for line in lines) >= options.fallback_below * page:
+        return lines
+    return _run(tree, url, options, fast=False)

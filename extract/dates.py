@@ -1,4 +1,9 @@
-"""Date strings as pages write them, normalised to ISO 8601 (keeping the offset the page states)."""
+"""Date strings as pages write them, normalised to ISO 8601 (keeping the offset the page states).
+
+A clean ISO 8601 value is read by the one parser of instants (``newsarchive.instants``); the forms pages write
+beside it (``2024-11-5 9:30 UTC``, a date inside a longer string, compact ``20241105T0930``) by the patterns
+below. Either way a time without an offset is placed in the site's zone when it is known, else kept naive.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from newsarchive.instants import parse_iso
 
 # Dates outside this range are typos or placeholders (1970-01-01, 0001-01-01, 2099...).
 MIN_YEAR = 1990
@@ -63,6 +70,9 @@ def parse_date(text: str | None, tz_name: str | None = None) -> ParsedDate | Non
     if not text:
         return None
     text = text.strip()
+    clean = _clean_iso(text, tz_name)
+    if clean is not None:
+        return clean
     match = _ISO.search(text[:64])
     if match:
         year, month, day = (int(p) for p in match.group("date").split("-"))
@@ -89,16 +99,36 @@ def parse_date(text: str | None, tz_name: str | None = None) -> ParsedDate | Non
         moment = datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
-    if tz is not None:
-        moment = moment.replace(tzinfo=tz)
-    else:
+    return _stated(moment.replace(tzinfo=tz) if tz is not None else moment, tz_name)
+
+
+def _stated(moment: datetime, tz_name: str | None) -> ParsedDate:
+    """A date-time as the record states it: its own offset, else the site's zone's offset at that moment
+    (when the zone is known), else naive."""
+    if moment.tzinfo is None:
         zone = _zone(tz_name)
         if zone is not None:
-            moment = moment.replace(tzinfo=zone)
             # Keep the fixed offset valid at that moment (ZoneInfo would print the same, but be explicit).
-            offset = moment.utcoffset()
+            offset = moment.replace(tzinfo=zone).utcoffset()
             moment = moment.replace(tzinfo=timezone(offset)) if offset is not None else moment
     return ParsedDate(format_instant(moment), has_time=True)
+
+
+def _clean_iso(text: str, tz_name: str | None) -> ParsedDate | None:
+    """A value that is ISO 8601 as a whole, read by the one parser; None to leave it to the patterns (not
+    ISO as a whole, out of range, or an offset past +-14:00, which pages write by mistake)."""
+    try:
+        value = parse_iso(text)
+    except ValueError:
+        return None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        return None
+    if not isinstance(value, datetime):
+        return ParsedDate(value.isoformat(), has_time=False)
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > timedelta(hours=14):
+        return None
+    return _stated(value, tz_name)
 
 
 def pick_date(candidates: list[str | None], tz_name: str | None = None) -> str | None:

@@ -20,7 +20,6 @@ REJECTION_REASONS: dict[str, str] = {
     "too_complex": "the page has more HTML elements than the site's max_elements (a bound on extraction time)",
     "not_an_article": "a section front, tag page, gallery, video-only page or live-blog shell",
     "too_short": "the extracted body has fewer words than the site's minimum",
-    "paywalled": "the page marks the article as paywalled and only a teaser is visible",
     "no_content": "no main text could be extracted at all",
     # Decided by the extract stage around the extractor.
     "too_slow": "extraction took longer than the per-page time limit (page_timeout_s); its worker was killed",
@@ -96,12 +95,6 @@ class TooShort(Rejected):
     """The extracted body is below the minimum word count."""
 
     reason = "too_short"
-
-
-class Paywalled(Rejected):
-    """The article is behind a paywall: only a teaser was served."""
-
-    reason = "paywalled"
 
 
 class TooComplex(Rejected):

@@ -1,14 +1,12 @@
-"""Decide whether an extracted page is an article: the rejections other than decoding ones."""
+"""Decide whether an extracted page is an article (the rejections other than decoding ones) and its access."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from lxml.etree import XPath
-from lxml.html import HtmlElement
-
-from extract.errors import NoContent, NotAnArticle, Paywalled, TooShort
+from extract.access import FREE, NO_MARKUP, AccessMarkup, page_access
+from extract.errors import NoContent, NotAnArticle, TooShort
 from extract.jsonld import ARTICLE_TYPES
 from extract.metadata import PageMeta
 from extract.textnorm import norm_key
@@ -33,27 +31,15 @@ LISTING_MIN_TEASERS = 5
 LISTING_TEASER_SHARE = 0.5
 # A live blog with fewer words than this is the shell (the posts load later).
 LIVE_SHELL_MAX_WORDS = 120
-# Paywalled: the page says the article is not free and the text is short; or a subscription prompt
-# was dropped from a short text; or paywall markup is present and the short text ends mid-sentence.
-PAYWALL_MAX_WORDS = 200
-PAYWALL_PROMPT_MAX_WORDS = 150
-# Class/id words of paywall markup (whole words of the attribute value).
-PAYWALL_CLASS_WORDS = ("paywall", "paywalled", "premium", "subscriber", "subscribers", "abonne", "abonnes", "paid")
-
-_CLASS_AND_ID = XPath("//@class | //@id", smart_strings=False)
-# A paywall word as a whole word of a class/id value ("-", "_" or a space around it).
-_PAYWALL_WORD = re.compile(r"(?<![a-z])(?:" + "|".join(PAYWALL_CLASS_WORDS) + r")(?![a-z])", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-# A text that stops like a cut teaser: no closing punctuation, or an ellipsis.
-_COMPLETE_END = re.compile(r"[.!?:;»\"”)\]]\s*$")
 
 
 @dataclass(frozen=True)
 class PageSignals:
-    """What the gates look at besides metadata and text: paywall markup, and teasers (links to other
+    """What the gates look at besides metadata and text: paywall/meter markup, and teasers (links to other
     pages: link-only paragraphs dropped before extraction plus extracted lines that are a link's text)."""
 
-    paywall_markup: bool = False
+    markup: AccessMarkup = NO_MARKUP
     teaser_lines: int = 0
     teaser_chars: int = 0
     candidate_chars: int = 0
@@ -64,37 +50,18 @@ def word_count(text: str) -> int:
     return max(len(text.split()), len(_CJK.findall(text)) // 2)
 
 
-def paywall_markup(root: HtmlElement) -> bool:
-    """Whether a class or id of the page names a paywall."""
-    return _PAYWALL_WORD.search(" ".join(_CLASS_AND_ID(root))) is not None
-
-
 def teaser_signals(
-    lines: list[str], link_keys: set[str], dropped_teasers: int, dropped_chars: int, paywall: bool
+    lines: list[str], link_keys: set[str], dropped_teasers: int, dropped_chars: int, markup: AccessMarkup
 ) -> PageSignals:
     """Count teasers among the candidate text: dropped link-only paragraphs plus kept lines that
     are the whole text of a link."""
     linked = [line for line in lines if norm_key(line) in link_keys]
     return PageSignals(
-        paywall_markup=paywall,
+        markup=markup,
         teaser_lines=len(linked) + dropped_teasers,
         teaser_chars=sum(len(line) for line in linked) + dropped_chars,
         candidate_chars=sum(len(line) for line in lines) + dropped_chars,
     )
-
-
-def _truncated(text: str) -> bool:
-    return text.rstrip().endswith(("…", "...")) or not _COMPLETE_END.search(text)
-
-
-def check_paywall(meta: PageMeta, text: str, words: int, signals: PageSignals, dropped: dict[str, int]) -> None:
-    """Raise Paywalled when only a teaser of a paywalled article was served."""
-    if meta.accessible_for_free is False and words < PAYWALL_MAX_WORDS:
-        raise Paywalled(f"isAccessibleForFree false and {words} words")
-    if dropped.get("subscription", 0) and words < PAYWALL_PROMPT_MAX_WORDS:
-        raise Paywalled(f"subscription prompt and {words} words")
-    if signals.paywall_markup and words < PAYWALL_PROMPT_MAX_WORDS and _truncated(text):
-        raise Paywalled(f"paywall markup and a cut text of {words} words")
 
 
 def check_listing(meta: PageMeta, words: int, signals: PageSignals) -> None:
@@ -118,12 +85,16 @@ def check_listing(meta: PageMeta, words: int, signals: PageSignals) -> None:
         raise NotAnArticle(f"{signals.teaser_lines} teaser links make most of the text")
 
 
-def check_article(meta: PageMeta, text: str, signals: PageSignals, min_words: int, dropped: dict[str, int]) -> None:
-    """Raise the first rejection that applies (no content, paywall, not an article, too short)."""
+def check_article(meta: PageMeta, text: str, signals: PageSignals, min_words: int, dropped: dict[str, int]) -> str:
+    """Raise the first rejection that applies (no content, not an article, too short); else return the
+    article's access (free, paywalled, metered). A paywalled teaser is an article, never a rejection."""
     words = word_count(text)
     if words == 0:
         raise NoContent("no main text found")
-    check_paywall(meta, text, words, signals, dropped)
+    access = page_access(declared_free=meta.accessible_for_free, content_tier=meta.content_tier,
+                         markup=signals.markup, text=text, words=words, dropped=dropped)
     check_listing(meta, words, signals)
-    if words < min_words:
+    # A paywalled or metered page keeps the text it shows however short (a teaser is short by design).
+    if access == FREE and words < min_words:
         raise TooShort(f"{words} words < {min_words}")
+    return access

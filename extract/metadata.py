@@ -71,6 +71,7 @@ class PageMeta:
     og_type: str | None
     jsonld_types: frozenset[str]
     accessible_for_free: bool | None
+    content_tier: str | None = None  # article:content_tier ("free", "locked", "metered"), for extract.access
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -238,10 +239,7 @@ def _tags(meta: dict[str, list[str]], article: dict[str, Any] | None) -> tuple[s
     return tuple(tags)
 
 
-def _accessible(article: dict[str, Any] | None) -> bool | None:
-    if not article or "isAccessibleForFree" not in article:
-        return None
-    value = article["isAccessibleForFree"]
+def _free_flag(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() not in ("false", "0", "no")
     return bool(value)
@@ -261,6 +259,18 @@ def _image_url(url: str, image: str | None) -> str | None:
         return None
     # Spaces in a path ("/Umwelt und Klima/x.jpg") are how CMSs write it; a stored URL has them encoded.
     return _WHITESPACE.sub(lambda m: quote(m.group()), absolute)
+
+
+def _accessible(article: dict[str, Any] | None) -> bool | None:
+    """isAccessibleForFree of the article, False as well when a part of it (hasPart) is not free."""
+    if not article:
+        return None
+    parts = [p for p in _as_list(article.get("hasPart")) if isinstance(p, dict) and "isAccessibleForFree" in p]
+    if any(not _free_flag(p["isAccessibleForFree"]) for p in parts):
+        return False
+    if "isAccessibleForFree" not in article:
+        return None
+    return _free_flag(article["isAccessibleForFree"])
 
 
 def page_metadata(tree: HtmlElement, url: str, *, tz_name: str | None = None) -> PageMeta:
@@ -309,4 +319,5 @@ def page_metadata(tree: HtmlElement, url: str, *, tz_name: str | None = None) ->
         og_type=(_first(meta, ("og:type",)) or "").lower() or None,
         jsonld_types=frozenset(page_types(objects)),
         accessible_for_free=_accessible(article),
+        content_tier=(_first(meta, ("article:content_tier",)) or "").lower() or None,
     )

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
+from extract.captions import drop_captions
 from extract.patterns import markup
 from extract.textnorm import collapse, norm_key
 
@@ -33,12 +34,17 @@ _TAG_REASON = {
     "nav": "navigation",
 }
 _CAPTION_TAGS = ("figure", "figcaption", "picture")
+# The tag and role lists as sets: drop_reason runs on every element of the page.
+_DROP_TAGS = frozenset(markup.DROP_TAGS)
+_NEVER_DROP_TAGS = frozenset(markup.NEVER_DROP_TAGS)
+_DROP_ROLES = frozenset(markup.DROP_ROLES)
 # Dropped even when they hold much text: figures are captions; the rest hold no body text.
 # Text outside links, scripts and styles; and link text (plain strings: no element proxies built).
 _PLAIN_TEXT = etree.XPath(
     ".//text()[not(ancestor::a or ancestor::script or ancestor::style or ancestor::noscript)]", smart_strings=False
 )
 _LINKED_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space())")
 # A hidden class name, maybe behind a short namespace prefix ("u-visually-hidden", "is-hidden").
 _HIDDEN_CLASS = re.compile(
     r"^(?:[a-z0-9]{1,4}[-_])?(?:" + "|".join(re.escape(n) for n in sorted(markup.HIDDEN_CLASSES)) + r")$"
@@ -74,6 +80,8 @@ class PrecleanResult:
     link_keys: set[str] = field(default_factory=set)
     # Characters of the link-only paragraphs dropped (teasers: a section front is mostly those).
     teaser_chars: int = 0
+    # Template positions of the caption and credit blocks the structural pass removed (for the site pass).
+    caption_positions: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=65536)
@@ -112,11 +120,11 @@ def _has_hidden_class(classes: str) -> bool:
 def drop_reason(el: HtmlElement) -> str | None:
     """Why this element is furniture (a reason code), or None to keep it."""
     tag = el.tag
-    if tag in markup.DROP_TAGS:
+    if tag in _DROP_TAGS:
         if tag == "figure" and (el.find(".//table") is not None or el.find(".//blockquote") is not None):
             return None  # a table or quote set in a <figure> (as block editors do) is body
         return _TAG_REASON.get(tag, "embed")
-    if tag in markup.NEVER_DROP_TAGS:
+    if tag in _NEVER_DROP_TAGS:
         return None
     attrib = el.attrib
     if not attrib:
@@ -127,7 +135,7 @@ def drop_reason(el: HtmlElement) -> str | None:
     if classes and _has_hidden_class(classes):
         return "hidden"
     role = attrib.get("role")
-    if role and role.lower() in markup.DROP_ROLES:
+    if role and role.lower() in _DROP_ROLES:
         return "navigation"
     label = attrib.get("aria-label")
     if label and any(word in label.lower() for word in markup.ARIA_LABEL_WORDS):
@@ -145,6 +153,8 @@ def _p_text_len(el: HtmlElement) -> int:
 def _is_prose(el: HtmlElement) -> bool:
     """Holds long text that is mostly not links (article text, not furniture): either several long
     paragraphs, or enough plain text outside links, scripts and styles."""
+    if _TEXT_LENGTH(el) < markup.GUARD_PROSE_CHARS:
+        return False  # all its text is too short already (one C-level pass; most furniture stops here)
     plain = len("".join(_PLAIN_TEXT(el)).strip())
     if plain < markup.GUARD_PROSE_CHARS:
         return False
@@ -250,7 +260,13 @@ def preclean(root: HtmlElement, url: str, xpaths: tuple[str, ...] = ()) -> Precl
     scope = body if body is not None else root
     prune_xpaths(root, xpaths, result)
     _collect_captions(scope, result.captions)
-    _drop_furniture(scope, result, _p_text_len(scope))
+    total_p = _p_text_len(scope)
+    # Captions by structure first: it needs the images, video and embeds that the furniture pass removes.
+    found = drop_captions(scope, total_p)
+    result.captions |= found.captions
+    result.dropped.update(found.dropped)
+    result.caption_positions = found.positions
+    _drop_furniture(scope, result, total_p)
     _drop_link_only(scope, url, result)
     for a in scope.iter("a"):
         key = norm_key(a.text_content())

@@ -11,7 +11,12 @@ from typing import Any
 from extract.safetext import bounded, valid_text
 from urlcanon import canonicalize_url
 
-SCHEMA_VERSION = 1
+# 2: ``access`` added (free, paywalled, metered). Records of version 1 have no ``access``: readers treat it
+# as unknown (null), and re-extraction from the WARC gives them one.
+SCHEMA_VERSION = 2
+# Fields that travel with a record between the extractor and the extract stage (worker processes pickle
+# records whole) but are never stored: the site-level pass reads them, readers never see them.
+TRANSIENT_FIELDS = ("positions",)
 
 # Most characters a text field keeps (pages have served megabyte "titles"); a list field also keeps at most
 # MAX_LIST_ITEMS items. URLs are not cut (a cut URL names another page): extract drops an overlong
@@ -35,6 +40,16 @@ class RawRef:
 
     warc_key: str
     offset: int
+
+
+@dataclass(frozen=True)
+class LinePositions:
+    """Template positions of a page's text (extract.positions), carried to the site-level pass, never stored:
+    ``lines`` has one signature per text line ("" when unknown), ``captions`` those of the caption and
+    credit blocks the page pass removed."""
+
+    lines: tuple[str, ...] = ()
+    captions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,7 +82,12 @@ class ArticleRecord:
     extractor: dict[str, str] = field(default_factory=dict)
     # Lines removed by the residue passes, counted by reason (kept for the run report, not for readers).
     dropped: dict[str, int] = field(default_factory=dict)
+    # What a reader without a subscription gets: "free", "paywalled" or "metered" (None: a version-1
+    # record, written before access was known).
+    access: str | None = "free"
     schema_version: int = SCHEMA_VERSION
+    # Transient: where the text's lines sit in the page template, for the site-level pass; not stored.
+    positions: LinePositions | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Every text that reaches a record is valid, bounded Unicode, whichever way it was built (extractor,
@@ -98,6 +118,8 @@ class ArticleRecord:
     def to_dict(self) -> dict[str, Any]:
         """The record as the JSON object stored in the archive (derived fields included)."""
         data = asdict(self)
+        for name in TRANSIENT_FIELDS:
+            del data[name]
         data["authors"] = list(self.authors)
         data["tags"] = list(self.tags)
         data["word_count"] = self.word_count
@@ -110,9 +132,13 @@ class ArticleRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArticleRecord:
-        """Rebuild a record from its stored JSON object (derived fields are recomputed, not trusted)."""
-        known = {f for f in cls.__dataclass_fields__}
+        """Rebuild a record from its stored JSON object (derived fields are recomputed, not trusted).
+
+        A version-1 object has no ``access``: it is read as None (unknown), never guessed.
+        """
+        known = {f for f in cls.__dataclass_fields__} - set(TRANSIENT_FIELDS)
         kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs.setdefault("access", None)
         kwargs["authors"] = tuple(kwargs.get("authors") or ())
         kwargs["tags"] = tuple(kwargs.get("tags") or ())
         raw = kwargs.get("raw")

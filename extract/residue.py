@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from extract.patterns import REASON_ORDER, RULES, Rulebook
+from extract.patterns import REASON_ORDER, RULES, ReasonRules, Rulebook
 from extract.textnorm import collapse, norm_key
 
 # Date/byline lines: at most this many words, and at most this many words that are neither
@@ -19,6 +19,9 @@ DATE_LINE_MAX_WORDS = 16
 DATE_LINE_MAX_OTHER = 3
 # A caption repeat may carry a trailing credit of at most this many words.
 CAPTION_CREDIT_MAX_WORDS = 14
+# A credit ending a caption spans at most this many sentence-like segments ("Name/Copyright 2024 The AP.
+# All rights reserved" is two).
+CREDIT_TAIL_SEGMENTS = 3
 # Words in a caption's trailing remainder that mark it as a picture credit.
 CREDIT_MARKERS = (
     "/",
@@ -96,6 +99,28 @@ def _caption_repeat(key: str, captions: set[str]) -> bool:
                 any(m in rest for m in CREDIT_MARKERS) or rule_reason(rest) == "photo_credit"
             ):
                 return True
+    return False
+
+
+_CREDIT_SPLIT = re.compile(r"(?<=[.!?»”)])\s+|\s+[|–—]\s+")
+
+
+def _is_credit(text: str, rules: ReasonRules) -> bool:
+    return len(text.split()) <= rules.max_words and rules.matches(norm_key(text))
+
+
+def credit_line(text: str, book: Rulebook = RULES) -> bool:
+    """Whether a text is a picture credit, or ends with one ("Caption. Name/Copyright 2024 The AP. All
+    rights reserved"): the photo-credit rules of every language, on the whole text or its last segments."""
+    rules = book.reasons.get("photo_credit")
+    if rules is None:
+        return False
+    if _is_credit(text, rules):
+        return True
+    pieces = _CREDIT_SPLIT.split(text)
+    for start in range(1, min(len(pieces), CREDIT_TAIL_SEGMENTS + 1)):
+        if _is_credit(" ".join(pieces[-start:]), rules):
+            return True
     return False
 
 

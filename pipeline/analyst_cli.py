@@ -42,6 +42,8 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", help="published at or after: ISO date (midnight UTC) or date-time")
     parser.add_argument("--end", help="published before: ISO date (midnight UTC) or date-time")
     parser.add_argument("--lang", action="append", metavar="L", help="language code; repeat for several")
+    parser.add_argument("--access", action="append", metavar="A",
+                        help="free, paywalled or metered; repeat for several (default: all)")
     parser.add_argument("--archive", metavar="URL", help="archive URL (default: $NEWSARCHIVE_URL or var/archive)")
 
 
@@ -84,6 +86,7 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
         "start": getattr(args, "start", None),
         "end": getattr(args, "end", None),
         "lang": getattr(args, "lang", None) or None,
+        "access": getattr(args, "access", None) or None,
     }
     Query.build(**filters)
     return filters

@@ -7,9 +7,9 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from pipeline.gates import FAILED, WARNING, Gate, evaluate, load_history, run_metrics, window_days
+from newsarchive.instants import Window
+from pipeline.gates import FAILED, WARNING, Gate, evaluate, load_history, run_metrics
 from pipeline.sites import SiteConfig
-from pipeline.window import Window
 
 log = logging.getLogger("newsarchive.check")
 
@@ -28,7 +28,7 @@ def evaluate_gates(site: SiteConfig, window: Window, crawl_counts: dict[str, Any
                    store: Any = None, report_key: str = "") -> list[Gate]:
     """Every gate for a run; with a store, the history gates compare it with the site's earlier reports."""
     checks = site.checks
-    run = run_metrics(site.languages, window_days(window.start, window.end), crawl_counts, extract_counts)
+    run = run_metrics(site.languages, window.length_days, crawl_counts, extract_counts)
     history = [] if store is None else load_history(
         store, site.id, site.languages, before=window.start, exclude_key=report_key, limit=checks.history_runs)
     return evaluate(checks, site.languages, run, history)
@@ -39,9 +39,11 @@ def build_report(site: SiteConfig, window: Window, crawl: dict[str, Any], extrac
     """The run report: everything a reader needs to trust (or distrust) a window's archive."""
     from archive.keys import bundle_key_for
     from pipeline.extraction import rejection_legend
+    from pipeline.incremental import update_counts
 
     failed = [g.name for g in gates if g.status == FAILED]
-    window_keys = extract.get("window_article_keys") or extract.get("article_keys", [])
+    # Results from before window keys existed list the run's articles only (and no updates then).
+    window_keys = extract.get("window_article_keys", extract.get("article_keys", []))
     return {
         "site": site.id,
         "window": {"start": window.start.isoformat(), "end": window.end.isoformat()},
@@ -55,10 +57,12 @@ def build_report(site: SiteConfig, window: Window, crawl: dict[str, Any], extrac
                     "index_keys": extract.get("index_keys", []),
                     "bundle_keys": [bundle_key_for(k) for k in extract.get("index_keys", [])],
                     "duration_s": extract.get("duration_s")},
-        # The window's articles in the archive (this run's and earlier runs'), and what this run wrote.
+        # The window's articles in the archive (this run's and earlier runs'), and what this run wrote (updates
+        # of earlier articles included: those are counted apart in "updates").
         "articles": len(window_keys),
         "article_keys": window_keys,
         "articles_written": len(extract.get("article_keys", [])),
+        "updates": update_counts(crawl.get("counts", {}), extract.get("counts", {})),
         "gates": [asdict(g) for g in gates],
     }
 

@@ -17,7 +17,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _window(args: argparse.Namespace) -> object:
-    from pipeline.window import parse_window
+    from newsarchive.instants import parse_window
 
     try:
         return parse_window(args.start, args.end)
@@ -146,16 +146,17 @@ def cmd_takedown(args: argparse.Namespace) -> int:
 
 def cmd_compact(args: argparse.Namespace) -> int:
     """Compact closed months of the archive (see pipeline.compaction); print a summary per site as JSON."""
-    from datetime import UTC, date, datetime
+    from datetime import UTC, datetime
 
     from archive.errors import ArchiveError
     from archive.reader import Archive
+    from newsarchive.instants import parse_day
     from pipeline import stages
     from pipeline.compaction import compact_site, parse_month
 
     try:
         months = [parse_month(m) for m in args.month] if args.month else None
-        as_of = date.fromisoformat(args.as_of) if args.as_of else datetime.now(UTC).date()
+        as_of = parse_day(args.as_of) if args.as_of else datetime.now(UTC).date()
         store = stages.open_archive(args.archive)
         sites = args.site or Archive(store).sites()
         results = [compact_site(store, site, as_of=as_of, months=months, grace_days=args.grace_days)

@@ -12,13 +12,15 @@ import logging
 from datetime import date
 from typing import Any
 
+from newsarchive.instants import parse_day
+
 log = logging.getLogger("newsarchive.compaction")
 
 
 def parse_month(text: str) -> date:
     """``YYYY-MM`` as the month's first day (ValueError otherwise)."""
     try:
-        return date.fromisoformat(text.strip() + "-01")
+        return parse_day(text.strip() + "-01")
     except ValueError:
         raise ValueError(f"not a month: {text!r} (expected YYYY-MM)") from None
 

@@ -1,10 +1,12 @@
 """The crawl stage: run the site's spider for a window in a subprocess and archive its WARC.
 
-Incremental: the spec lists what the archive already holds for the window (``pipeline.incremental``), so
-a rerun fetches only new or modified articles. Each crawl attempt uploads its own immutable WARC and crawl
-numbers (``pipeline.raw``): nothing is downloaded, appended and uploaded back, so two runs of one window at
-once lose nothing, and the archived records' ``raw`` references point into objects that never change. The
-extract stage reads every WARC of the window (the latest fetch of an article wins).
+Incremental: the spec lists what the archive already holds for the window and the site's update horizon
+before it (``pipeline.incremental``), so a rerun fetches only new or modified articles, and archived articles
+the site reports modified (or due for a revisit by age) are re-checked with conditional requests. Each
+crawl attempt uploads its own immutable WARC and crawl numbers (``pipeline.raw``): nothing is downloaded,
+appended and uploaded back, so two runs of one window at once lose nothing, and the archived records' ``raw``
+references point into objects that never change. The extract stage reads every WARC of the window (the
+latest fetch of an article wins).
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from newsarchive.instants import Window
 from pipeline import settings
 from pipeline.scratch import add_owner, scratch_dir
 from pipeline.sites import SiteConfig
-from pipeline.window import Window
 
 log = logging.getLogger("newsarchive.crawl")
 
@@ -75,9 +77,9 @@ class CrawlResult:
 
 
 def crawl_spec(site: SiteConfig, window: Window, skip_urls: tuple[str, ...] = (),
-               archived: Mapping[str, str] | None = None) -> dict[str, Any]:
+               archived: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The JSON spec the spider subprocess reads (see spiders/spec.py): the site serialised by its model plus
-    the window, what the archive holds (``archived``: URL -> latest modified-or-published ISO time) and the
+    the window, what the archive holds (``archived``: URL -> archived copy, see pipeline.incremental) and the
     user agent; a pure function of them. Raises SpecError (a config error: retrying cannot fix it) when the
     spider would refuse it."""
     from spiders.spec import spec_document
@@ -203,10 +205,12 @@ def crawl_window(site: SiteConfig, window: Window, store: Any, progress: Progres
     counts["warc_bytes"] = size
     incremental_counts = stats.get("incremental", {})
     log.info(
-        "crawl %s done in %.1fs: %s article pages fetched (%s of them modified since archived), %s already "
-        "archived, %s candidates in window, errors %s, WARC %d bytes",
+        "crawl %s done in %.1fs: %s article pages fetched, %s already archived, %s candidates in window; "
+        "archived articles re-checked: %s reported modified by the site, %s revisited by age, %s not modified "
+        "(304); errors %s, WARC %d bytes",
         site.id, time.monotonic() - started, stats.get("fetched", {}).get("article", 0),
-        incremental_counts.get("refetched", 0), incremental_counts.get("already_archived", 0),
-        stats.get("in_window", 0), stats.get("errors", {}), size,
+        incremental_counts.get("already_archived", 0), stats.get("in_window", 0),
+        incremental_counts.get("refetched", 0), incremental_counts.get("revisited", 0),
+        incremental_counts.get("not_modified", 0), stats.get("errors", {}), size,
     )
     return CrawlResult(site=site.id, warc_key=warc_key, stats_key=stats_key, counts=counts, attempt=attempt)

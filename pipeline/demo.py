@@ -88,8 +88,8 @@ def _report() -> dict[str, object] | None:
     """The demo window's run report from the archive, if written."""
     from archive import keys
     from archive.errors import KeyNotFound
+    from newsarchive.instants import parse_window
     from pipeline.stages import open_archive
-    from pipeline.window import parse_window
 
     window = parse_window(DEMO_WINDOW["start"], DEMO_WINDOW["end"])
     key = keys.report_key("demo", window.start, window.end)

@@ -25,7 +25,7 @@ PARQUET_BATCH_ROWS = 1000
 ARTICLE_COLUMNS = (
     "id", "site", "published", "modified", "language", "language_confidence", "language_source",
     "title", "authors", "section", "tags", "description", "url", "canonical_url", "image", "site_name",
-    "word_count", "text_sha256", "fetched_at", "raw", "extractor", "dropped", "schema_version", "text",
+    "word_count", "text_sha256", "fetched_at", "raw", "extractor", "dropped", "access", "schema_version", "text",
 )  # fmt: skip
 
 ARTICLE_ARROW_SCHEMA = pa.schema(
@@ -52,6 +52,7 @@ ARTICLE_ARROW_SCHEMA = pa.schema(
         pa.field("raw", pa.struct([pa.field("warc_key", pa.string()), pa.field("offset", pa.int64())])),
         pa.field("extractor", pa.map_(pa.string(), pa.string())),
         pa.field("dropped", pa.map_(pa.string(), pa.int64())),
+        pa.field("access", pa.string()),
         pa.field("schema_version", pa.int32()),
         pa.field("text", pa.string()),
     ]

@@ -6,19 +6,18 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from newsarchive.instants import Window, local_day, parse_instant
 from pipeline.scratch import scratch_dir
 from pipeline.sites import SiteConfig
 from pipeline.takedown import drop_taken_down, enforce_after_write
 from pipeline.versions import is_newer_fetch, write_article
-from pipeline.window import Window
 
 log = logging.getLogger("newsarchive.extract")
 
@@ -43,11 +42,9 @@ class ExtractResult:
 
 
 def published_instant(value: str, tz: ZoneInfo) -> datetime:
-    """The instant of an ISO published value; a bare date means midnight in the site's timezone."""
-    if len(value) == 10:
-        return datetime.combine(date.fromisoformat(value), dtime(), tzinfo=tz)
-    instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return instant if instant.tzinfo else instant.replace(tzinfo=tz)
+    """The instant of a record's ``published``: a bare date is midnight, a naive time read, in the site's zone
+    (the window test and the ``date=`` partition are the site's days)."""
+    return parse_instant(value, bare=tz, naive=tz)
 
 
 def _article_responses(warc_path: Path, counts: Counter[str], max_body_bytes: int) -> Iterator[Any]:
@@ -107,9 +104,11 @@ def extract_hints(site: SiteConfig) -> Any:
 
 
 def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key: str,
-                    counts: Counter[str]) -> list[Any]:
+                    counts: Counter[str], outside: list[Any] | None = None) -> list[Any]:
     """Extract every article of the window from a local WARC in the worker pool; count every other page by
-    reason. Pages stream through the pool (a bounded number in flight), outcomes come back in WARC order."""
+    reason. Pages stream through the pool (a bounded number in flight), outcomes come back in WARC order.
+    With ``outside``, articles published outside the window are added to it (an update of an archived
+    article, or out of the window: pipeline.incremental.archived_updates decides) instead of being counted."""
     from extract import RawRef
     from pipeline.extract_pool import ExtractPool, Page, pool_settings
 
@@ -127,15 +126,16 @@ def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key:
                 reject(counts, outcome.reason or "extractor_error", url, outcome.detail,
                        logging.ERROR if crashed else logging.INFO)
                 continue
-            _keep(outcome.record, url, window, tz, records, counts)
+            _keep(outcome.record, url, window, tz, records, counts, outside)
         counts["extract_workers"] = settings.workers
         counts["extract_worker_restarts"] = pool.restarts
     return _drop_duplicate_texts(list(records.values()), counts)
 
 
 def _keep(record: Any, url: str, window: Window, tz: ZoneInfo, records: dict[str, Any],
-          counts: Counter[str]) -> None:
-    """Add a record to the window's unless it is undated, out of the window or an older fetch of one kept."""
+          counts: Counter[str], outside: list[Any] | None = None) -> None:
+    """Add a record to the window's unless it is undated, out of the window (then to ``outside`` when given)
+    or an older fetch of one kept."""
     if not record.published:
         reject(counts, "no_publication_date", url, "")
         return
@@ -145,11 +145,14 @@ def _keep(record: Any, url: str, window: Window, tz: ZoneInfo, records: dict[str
         reject(counts, "bad_publication_date", url, repr(record.published))
         return
     if not window.contains(published):
-        counts["out_of_window"] += 1
+        if outside is not None:
+            outside.append(record)
+        else:
+            counts["out_of_window"] += 1
         return
     if record.id in records:
         counts["duplicate.same_canonical_url"] += 1
-        # A rerun appends to the window's WARC (pipeline.crawl): the latest fetch of an article wins.
+        # Several fetches of one article (a redirect and its target, reruns' WARCs): the latest fetch wins.
         if not is_newer_fetch(record, records[record.id]):
             return
     records[record.id] = record
@@ -197,23 +200,24 @@ def recent_line_stats(store: Any, site_id: str, window: Window) -> Any:
 
 
 def apply_sitewide_pass(site_id: str, window: Window, records: list[Any], store: Any) -> list[Any]:
-    """Drop lines that recur across many pages of the site: this run's pages plus the recent windows' (site
-    boilerplate the page rules missed); store this window's line statistics for the runs after it."""
+    """Drop what many pages of the site agree is chrome: lines that recur, template positions that carry
+    chrome or captions (extract.sitewide), learnt from this run's pages plus the recent windows'; store this
+    window's statistics for the runs after it. A record the pass would leave without text keeps its text."""
     import json
 
-    from extract.sitewide import cleaner_from_stats, line_stats
+    from extract.sitewide import learn_site
 
-    run_stats = line_stats(r.text.split("\n") for r in records)  # records are distinct articles already
+    pages = [(r.text.split("\n"), r.positions) for r in records]  # records are distinct articles already
+    run_stats, cleaner = learn_site(pages, recent_line_stats(store, site_id, window))
     store.put(sitewide_key(site_id, window), json.dumps(run_stats.to_json(), sort_keys=True).encode("utf-8"),
               content_type="application/json")
-    cleaner = cleaner_from_stats(run_stats.merged(recent_line_stats(store, site_id, window)))
     cleaned = []
-    for record in records:
-        lines, dropped = cleaner.clean(record.text.split("\n"))
-        if dropped:
+    for record, (lines, positions) in zip(records, pages, strict=True):
+        kept, kept_positions, dropped = cleaner.clean_with_positions(lines, positions)
+        if dropped and any(line.strip() for line in kept):
             merged = Counter(record.dropped)
             merged.update(dropped)
-            record = replace(record, text="\n".join(lines), dropped=dict(merged))
+            record = replace(record, text="\n".join(kept), dropped=dict(merged), positions=kept_positions)
         cleaned.append(record)
     return cleaned
 
@@ -236,15 +240,19 @@ def drop_invalid(records: list[Any], counts: Counter[str]) -> list[Any]:
 
 def publication_date(record: Any, tz: ZoneInfo) -> date:
     """The `date=` partition: the publication date in the site's timezone."""
-    return published_instant(record.published, tz).astimezone(tz).date()
+    return local_day(published_instant(record.published, tz), tz)
 
 
 def write_records(site: SiteConfig, window: Window, records: list[Any], store: Any,
-                  outcomes: Counter[str] | None = None) -> tuple[list[str], list[str]]:
+                  outcomes: Counter[str] | None = None,
+                  validators: Mapping[tuple[str, int], Mapping[str, str | None]] | None = None,
+                  ) -> tuple[list[str], list[str]]:
     """Write one JSON per article (through pipeline.versions: a changed text keeps the previous version
     under versions/) and, per publication date, a Parquet bundle of the records and then the Parquet
     index; return the article and index keys. ``outcomes`` counts
-    the writes as versions.new / .unchanged / .updated / .superseded."""
+    the writes as versions.new / .unchanged / .updated / .superseded. ``validators``: the ETag and
+    Last-Modified of the response each record came from, by its raw reference (WARC key, offset), indexed
+    so the next crawls can re-check the article with a conditional request."""
     from archive import keys
     from archive.bundles import write_partition
     from archive.versions import write_history
@@ -264,7 +272,9 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
         article_keys.append(key)
         stored, text = _stored_record(record, outcome)
         rows, texts = by_date.setdefault(day, ([], []))
-        rows.append(index_row(stored, key, day))
+        raw = getattr(stored, "raw", None)
+        found = (validators or {}).get((raw.warc_key, raw.offset)) if raw is not None else None
+        rows.append(index_row(stored, key, day, found))
         texts.append(text)
     index_keys = []
     for day, (rows, texts) in sorted(by_date.items()):
@@ -291,14 +301,16 @@ def _stored_record(record: Any, outcome: Any) -> tuple[Any, str]:
         return record, record.to_json()
 
 
-def index_row(record: Any, key: str, day: date) -> dict[str, Any]:
-    """One index row: the record's metadata without its text."""
+def index_row(record: Any, key: str, day: date,
+              validators: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+    """One index row: the record's metadata without its text (and its response's ETag and Last-Modified)."""
     return {
         "id": record.id, "url": record.url, "canonical_url": record.canonical_url, "site": record.site,
         "title": record.title, "authors": list(record.authors), "published": record.published,
         "published_date": day, "language": record.language, "section": record.section,
         "tags": list(record.tags), "word_count": record.word_count, "text_sha256": record.text_sha256,
-        "key": key, "fetched_at": record.fetched_at,
+        "key": key, "fetched_at": record.fetched_at, "access": record.access, "modified": record.modified,
+        "etag": (validators or {}).get("etag"), "last_modified": (validators or {}).get("last_modified"),
     }
 
 
@@ -319,7 +331,11 @@ def latest_fetches(per_warc: list[list[Any]], counts: Counter[str]) -> list[Any]
 
 def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str | None = None) -> ExtractResult:
     """Extract a window's articles from every archived WARC of the window (no network: one per crawl attempt,
-    ``warc_key``, the crawl just run, always among them) and write them to the archive."""
+    ``warc_key``, the crawl just run, always among them) and write them to the archive. Archived articles
+    re-checked by the crawl (published outside the window) are written too, where they live; a 304 writes
+    nothing (counted ``updates.not_modified``)."""
+    from archive import keys
+    from pipeline.incremental import archived_updates, warc_validators
     from pipeline.raw import download_warcs, window_warc_keys
 
     started = time.monotonic()
@@ -327,27 +343,39 @@ def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str |
     warc_keys = window_warc_keys(store, site.id, window)
     if warc_key is not None and warc_key not in warc_keys:
         warc_keys.append(warc_key)  # not listed (yet): it was uploaded, so it is read all the same
+    outside: list[Any] = []
+    validators: dict[tuple[str, int], dict[str, str | None]] = {}
+    rechecked: set[tuple[str, int]] = set()
     with scratch_dir(f"extract-{site.id}-") as tmp:
-        per_warc = [extract_records(site, window, path, key, counts)
-                    for path, key in download_warcs(store, warc_keys, tmp)]
+        per_warc = []
+        for path, key in download_warcs(store, warc_keys, tmp):
+            per_warc.append(extract_records(site, window, path, key, counts, outside))
+            found = warc_validators(path)
+            validators.update({(key, offset): v for offset, v in found.validators.items()})
+            rechecked.update((key, offset) for offset in found.rechecked)
+            counts["updates.not_modified"] += found.not_modified
     counts["warcs"] = len(warc_keys)
-    records = latest_fetches(per_warc, counts)
+    updates = archived_updates(store, site, outside, rechecked, counts)
+    records = latest_fetches([*per_warc, updates] if updates else per_warc, counts)
     records = apply_sitewide_pass(site.id, window, records, store)
     for record in records:
         counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
         counts[f"language.{record.language or 'unknown'}"] += 1
+        counts[f"access.{record.access or 'unknown'}"] += 1  # paywalled/metered shares: the access gate
     records = drop_invalid(records, counts)
     records = drop_taken_down(store, site.id, records, counts)  # never (re)write a taken-down article
-    article_keys, index_keys = write_records(site, window, records, store, outcomes=counts)
+    article_keys, index_keys = write_records(site, window, records, store, outcomes=counts, validators=validators)
     article_keys = enforce_after_write(store, site.id, records, article_keys, counts)  # a takedown meanwhile
     counts["articles"] = len(article_keys)
-    in_window = window_article_keys(store, site, window, article_keys)
+    update_ids = {r.id for r in updates}
+    written_in_window = [k for k in article_keys if keys.parse_article_key(k).article_id not in update_ids]
+    in_window = window_article_keys(store, site, window, written_in_window)
     counts["articles_in_window"] = len(in_window)
     counts["words"] = sum(r.word_count for r in records)
     log.info(
         "extract %s window %s done in %.1fs: %d responses, %d articles written, %s",
         site.id, window, time.monotonic() - started, counts["responses"], len(article_keys),
-        {k: v for k, v in sorted(counts.items()) if k.startswith(("rejected", "duplicate", "out_of"))},
+        {k: v for k, v in sorted(counts.items()) if k.startswith(("rejected", "duplicate", "out_of", "updates"))},
     )
     return ExtractResult(site=site.id, article_keys=tuple(article_keys), index_keys=tuple(index_keys),
                          counts=dict(sorted(counts.items())), window_article_keys=tuple(in_window))

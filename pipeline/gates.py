@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from newsarchive.instants import Window
 from pipeline.sites import GATE_NAMES, Checks
 
 log = logging.getLogger("newsarchive.gates")
 
 OK, WARNING, FAILED, SKIPPED = "ok", "warning", "failed", "skipped"
+_UPDATES_ONLY = ("no article published in the window, {updated} archived articles updated: a day of updates "
+                 "only (not a failure, and not part of the yield history)")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,21 @@ class RunMetrics:
     # Articles of the window in the archive, this run's and those earlier runs archived (an incremental rerun
     # or an overlapping backfill rightly refetches nothing unchanged): what the yield gates judge.
     in_window: int = 0
+    non_free: int = 0  # articles of this run whose access is paywalled or metered
+    # Archived articles this run kept a new version of (their text changed: an update the site signalled,
+    # or a silent edit found by a revisit). Not articles of the window: updates never count towards yield.
+    updated: int = 0
+
+    @property
+    def non_free_share(self) -> float | None:
+        """Paywalled and metered articles per article of the run; None without articles."""
+        return self.non_free / self.articles if self.articles else None
+
+    @property
+    def updates_only(self) -> bool:
+        """A window with no article of its own but updates of earlier ones: the site is alive and publishing
+        changes, so min_articles is not breached, and the run is no baseline for the yield history."""
+        return self.in_window == 0 and self.updated > 0
 
     @property
     def yield_per_day(self) -> float:
@@ -102,24 +120,23 @@ def run_metrics(languages: tuple[str, ...], window_days: float, crawl_counts: Ma
         words=int(extract_counts.get("words", 0)),
         requests=sum(int(v) for v in fetched.values()) + fetch_errors,
         fetch_errors=fetch_errors,
+        non_free=int(extract_counts.get("access.paywalled", 0)) + int(extract_counts.get("access.metered", 0)),
+        updated=int(extract_counts.get("versions.updated", 0)),
     )
 
 
-def window_days(start: datetime, end: datetime) -> float:
-    """The width of a window in days."""
-    return (end - start).total_seconds() / 86400
-
-
 def metrics_from_report(report: Mapping[str, Any], languages: tuple[str, ...]) -> RunMetrics | None:
-    """A stored run report's metrics, or None if it is not a usable report (malformed or from a failed run)."""
+    """A stored run report's metrics, or None if it is not a usable report (malformed, from a failed run, or
+    of a window that only had updates)."""
     try:
         if report.get("status") != "ok":
             return None  # a failed run is not a baseline: it would lower the bar for the next one
-        start = datetime.fromisoformat(report["window"]["start"])
-        end = datetime.fromisoformat(report["window"]["end"])
-        return run_metrics(languages, window_days(start, end), report["crawl"]["counts"], report["extract"]["counts"])
+        window = Window.from_json(report["window"])
+        metrics = run_metrics(languages, window.length_days, report["crawl"]["counts"],
+                              report["extract"]["counts"])
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
+    return None if metrics.updates_only else metrics  # no yield of its own to compare with
 
 
 def load_history(store: Any, site_id: str, languages: tuple[str, ...], before: datetime, exclude_key: str,
@@ -182,7 +199,9 @@ def _history_gates(judge: _Judge, checks: Checks, run: RunMetrics, history: list
     n = len(history)
     gates = []
     base = _median([h.yield_per_day for h in history]) or 0.0
-    if base <= 0:
+    if run.updates_only:
+        gates.append(judge.skip(names[0], thresholds[0], _UPDATES_ONLY.format(updated=run.updated)))
+    elif base <= 0:
         gates.append(judge.skip(names[0], thresholds[0], f"the last {n} runs archived nothing to compare with"))
     else:
         ratio = run.yield_per_day / base
@@ -218,15 +237,40 @@ def _share_gate(judge: _Judge, name: str, part: int, whole: int, limit: float, w
     return judge.gate(name, share, limit, share > limit, f"{part} of {whole} {what} ({share:.0%}, at most {limit:.0%})")
 
 
+def _paywalled_gate(judge: _Judge, checks: Checks, run: RunMetrics, history: list[RunMetrics]) -> Gate:
+    """The share of paywalled and metered articles against the median of the recent runs: a jump means the
+    site put up (or tightened) a paywall, and the archive now holds teasers where it held whole texts."""
+    name, limit = "paywalled_vs_history", checks.max_paywalled_jump
+    if len(history) < checks.min_history_runs:
+        return judge.skip(name, limit, f"needs {checks.min_history_runs} earlier successful runs, has {len(history)}")
+    share = run.non_free_share
+    if share is None:
+        return judge.skip(name, limit, "no articles to measure")
+    base = _median([h.non_free_share for h in history]) or 0.0
+    jump = share - base
+    return judge.gate(
+        name, jump, limit, jump > limit,
+        f"{run.non_free} of {run.articles} articles paywalled or metered ({share:.0%}), {jump:+.0%} against the "
+        f"median {base:.0%} of the last {len(history)} runs (at most {limit:+.0%})")
+
+
+def _min_articles(judge: _Judge, checks: Checks, run: RunMetrics) -> Gate:
+    """At least min_articles articles of the window archived; a day of updates only is skipped, not failed."""
+    if run.updates_only and checks.min_articles > 0:
+        return judge.skip("min_articles", checks.min_articles, _UPDATES_ONLY.format(updated=run.updated))
+    return judge.gate(
+        "min_articles", run.in_window, checks.min_articles, run.in_window < checks.min_articles,
+        f"{run.in_window} articles archived"
+        + (f" ({run.articles} by this run, the rest by earlier runs)" if run.articles < run.in_window else "")
+        + (f" (and {run.updated} archived articles updated)" if run.updated else "")
+        + f", at least {checks.min_articles} expected"
+        + (": the site yielded nothing" if run.in_window == 0 else ""))
+
+
 def evaluate(checks: Checks, languages: tuple[str, ...], run: RunMetrics, history: list[RunMetrics]) -> list[Gate]:
     """Every gate of GATE_NAMES for one run, in that order."""
     judge = _Judge(checks)
-    gates = [judge.gate(
-        "min_articles", run.in_window, checks.min_articles, run.in_window < checks.min_articles,
-        f"{run.in_window} articles archived"
-        + (f" ({run.articles} by this run, the rest by earlier runs)" if run.articles != run.in_window else "")
-        + f", at least {checks.min_articles} expected"
-        + (": the site yielded nothing" if run.in_window == 0 else ""))]
+    gates = [_min_articles(judge, checks, run)]
     history_gates = _history_gates(judge, checks, run, history)
     gates.append(history_gates[0])
     gates.append(_share_gate(judge, "rejected_share", run.rejected, run.responses, checks.max_rejected_share,
@@ -242,5 +286,6 @@ def evaluate(checks: Checks, languages: tuple[str, ...], run: RunMetrics, histor
                              "requests failed"))
     gates.append(_share_gate(judge, "duplicate_share", run.duplicates, run.articles + run.duplicates,
                              checks.max_duplicate_share, "pages were duplicates"))
+    gates.append(_paywalled_gate(judge, checks, run, history))
     assert tuple(g.name for g in gates) == GATE_NAMES, "GATE_NAMES and evaluate() disagree"
     return gates

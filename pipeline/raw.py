@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.window import Window
+from newsarchive.instants import Window
 
 log = logging.getLogger("newsarchive.raw")
 

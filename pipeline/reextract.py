@@ -12,9 +12,9 @@ import json
 import logging
 from typing import Any
 
+from newsarchive.instants import Window
 from pipeline.raw import StoredWindow, stored_windows
 from pipeline.sites import SiteConfig
-from pipeline.window import Window
 
 log = logging.getLogger("newsarchive.reextract")
 

@@ -30,6 +30,9 @@ A news site is one TOML file in `sites/` (or `$NEWSARCHIVE_SITES_DIR`): data onl
 its crawl spec and accepts exactly the files `newsarchive sites` accepts). A task that meets a file broken
 since the DAG was parsed fails at once, without retries, naming the file and the field.
 
+Adding a site step by step, and what the spider does with `[discovery]`, `[updates]` and `[politeness]`:
+[crawling.md](crawling.md).
+
 ## Rules for every file
 
 - UTF-8 text, a regular file of at most {MAX_FILE_BYTES:,} bytes; hidden files (`.name.toml`) are ignored.

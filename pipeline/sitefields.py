@@ -15,12 +15,14 @@ import functools
 import os
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator, Strict
+
+from newsarchive.instants import parse_day
 
 SITE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")  # ISO 639 codes, langdetect's zh-cn too
@@ -36,6 +38,10 @@ ENV_PREFIX = "NEWSARCHIVE_"
 ENV_SECRET_WORDS = ("PASSWORD", "SECRET", "TOKEN", "KEY", "CREDENTIAL")
 DATE_ARCHIVE_FIELDS = ("{yyyy}", "{mm}", "{dd}")
 _BLANK_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+# A duration in a site file: a whole number and a unit (minutes, hours, days, weeks): "30m", "12h", "7d", "2w".
+DURATION_RE = re.compile(r"^([1-9][0-9]{0,5})([mhdw])$")
+DURATION_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+MAX_DURATION = timedelta(days=3660)  # ten years: anything longer is a typo
 MAX_SHOWN = 80  # characters of a wrong value quoted in an error
 
 
@@ -57,9 +63,9 @@ def _day(value: Any) -> date:
         raise ValueError(f"expected a date YYYY-MM-DD, got {shown(value)}")
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if isinstance(value, str) and value == value.strip():
         try:
-            return date.fromisoformat(value)
+            return parse_day(value)
         except ValueError:
             pass
     raise ValueError(f"expected a date YYYY-MM-DD, got {shown(value)}")
@@ -261,3 +267,20 @@ def check_country(code: str) -> str:
     if not COUNTRY_RE.match(code):
         raise ValueError(f"expected a lower-case ISO 3166 country code such as fr or gb, got {shown(code)}")
     return code
+
+
+def parse_duration(text: str) -> timedelta:
+    """The timedelta of a duration such as "90d", "12h", "30m" or "2w" (ValueError otherwise)."""
+    match = DURATION_RE.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"expected a duration such as 30m, 12h, 7d or 2w, got {shown(text)}")
+    value = int(match.group(1)) * DURATION_UNITS[match.group(2)]
+    if value > MAX_DURATION:
+        raise ValueError(f"{shown(text)} is longer than {MAX_DURATION.days} days")
+    return value
+
+
+def check_duration(text: str) -> str:
+    """A duration parse_duration accepts (kept as written: the config stays plain data)."""
+    parse_duration(text)
+    return text

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urljoin, urlsplit
@@ -42,18 +42,22 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CRON_PRESETS", "GATE_NAMES", "SITE_ID_RE", "Checks", "ConfigError", "Discovery", "Extraction", "Politeness",
-    "SiteCatalog", "SiteConfig", "SiteConfigError", "UnknownSite", "load_site_file", "load_sites", "parse_site",
+    "SiteCatalog", "SiteConfig", "SiteConfigError", "UnknownSite", "Updates", "load_site_file", "load_sites",
+    "parse_site",
 ]
 
 MAX_FILE_BYTES = 1 << 20  # a site file is a few hundred bytes; a bigger one is not a site file
 
 # Every quality gate the check stage evaluates (pipeline/gates.py), in report order.
 GATE_NAMES = ("min_articles", "yield_vs_history", "rejected_share", "foreign_language_share",
-              "residue_vs_history", "text_length_vs_history", "fetch_error_rate", "duplicate_share")
+              "residue_vs_history", "text_length_vs_history", "fetch_error_rate", "duplicate_share",
+              "paywalled_vs_history")
 
 UrlRef = Annotated[Text, AfterValidator(f.check_nonblank)]  # absolute, or relative to base_url
 Pattern = Annotated[Text, AfterValidator(f.check_pattern)]
 XPath = Annotated[Text, AfterValidator(f.check_xpath)]
+Duration = Annotated[Text, AfterValidator(f.check_duration)]
+DURATIONS: JsonDict = {"allowed": "durations: a whole number and m, h, d or w (30m, 12h, 7d, 2w)"}
 Language = Annotated[Text, AfterValidator(f.check_language)]
 # What a function-checked field allows, for the reference (numeric ranges come from the constraints).
 URLS: JsonDict = {"allowed": "http(s) URLs, absolute or relative to base_url"}
@@ -111,7 +115,7 @@ class Politeness(Table):
 
 
 class Checks(Table):
-    """[checks]: quality-gate thresholds of a run (see the README's "Quality gates" for each gate).
+    """[checks]: quality-gate thresholds of a run (each gate: [Quality gates](operating.md#quality-gates)).
 
     History gates compare the run with the median of the site's last `history_runs` successful runs and
     are skipped until `min_history_runs` such runs exist. A breached gate listed in `hard_gates` fails the
@@ -133,6 +137,9 @@ class Checks(Table):
         0.5, ge=0, description="mean words per article, against the history's median")
     max_fetch_error_rate: Number = Field(0.3, ge=0, le=1, description="failed requests / requests")
     max_duplicate_share: Number = Field(0.3, ge=0, le=1, description="duplicates / (articles + duplicates)")
+    max_paywalled_jump: Number = Field(
+        0.25, ge=0, le=1,
+        description="paywalled+metered share of articles, at most this above the history's median")
     hard_gates: tuple[Text, ...] = Field(
         ("min_articles", "yield_vs_history"), description="breached gates that fail the run (others warn)",
         json_schema_extra={"allowed": "gate names: " + ", ".join(GATE_NAMES)})
@@ -170,6 +177,53 @@ class Extraction(Table):
                     "(NEWSARCHIVE_EXTRACT_PAGE_TIMEOUT_S overrides)")
 
 
+class Updates(Table):
+    """[updates]: re-checking archived articles for changes, with conditional requests (the ETag and
+    Last-Modified of the archived copy: an unchanged page costs a 304 and writes nothing; a changed text
+    becomes a new version). An archived article published up to `lookback` before the run's window is
+    re-checked when the site reports a modification after the archived copy (sitemap lastmod, feed
+    updated, news-sitemap date) in the window or after it: once, by the run of the change; articles whose
+    age is one of `revisit_after` are re-checked without any signal (silent edits), at most
+    `revisit_budget` per run. Both also spend the `max_pages` budget, after the window's new articles.
+    """
+
+    lookback: Duration = Field(
+        "90d", json_schema_extra=DURATIONS,
+        description="how far before the window (by publication) archived articles are matched against the "
+                    "site's modification signals; the crawl reads the index of that span once per run")
+    revisit_after: tuple[Duration, ...] = Field(
+        (), json_schema_extra=DURATIONS,
+        description='ages at which archived articles are re-checked without a signal, e.g. ["1d", "7d"]: '
+                    "those published that long before the window")
+    revisit_budget: Integer = Field(200, ge=0, le=1_000_000, description="revisit requests per run, at most")
+
+    @field_validator("revisit_after")
+    @classmethod
+    def _distinct_ages(cls, ages: tuple[str, ...]) -> tuple[str, ...]:
+        seen: dict[timedelta, str] = {}
+        for age in ages:
+            value = f.parse_duration(age)
+            if value in seen:
+                raise ValueError(f"{age!r} repeats {seen[value]!r}")
+            seen[value] = age
+        return ages
+
+    @property
+    def lookback_delta(self) -> timedelta:
+        """lookback as a timedelta."""
+        return f.parse_duration(self.lookback)
+
+    @property
+    def revisit_ages(self) -> tuple[timedelta, ...]:
+        """revisit_after as timedeltas, youngest first."""
+        return tuple(sorted(f.parse_duration(age) for age in self.revisit_after))
+
+    @property
+    def horizon(self) -> timedelta:
+        """How far before the window the archive is read for a crawl: lookback, or the oldest revisit age."""
+        return max((self.lookback_delta, *self.revisit_ages))
+
+
 class SiteConfig(Table):
     """One news site, as read from sites/<id>.toml."""
 
@@ -202,6 +256,7 @@ class SiteConfig(Table):
     politeness: Politeness = Field(default_factory=Politeness, description="[politeness] table")
     checks: Checks = Field(default_factory=Checks, description="[checks] table")
     extraction: Extraction = Field(default_factory=Extraction, description="[extraction] table")
+    updates: Updates = Field(default_factory=Updates, description="[updates] table")
 
     _path: str = PrivateAttr("")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from newsarchive.instants import Window
 from pipeline import settings
 from pipeline.sites import SiteConfig, load_sites
-from pipeline.window import Window
 
 log = logging.getLogger("newsarchive")
 

@@ -42,6 +42,13 @@ def _seconds(value: Any) -> str:
     return "-" if value is None else f"{float(value):.1f}s"
 
 
+def _rechecks(incremental: Mapping[str, Any]) -> str:
+    """Conditional re-checks of archived articles: why (a signal, or a revisit by age) and how many 304s."""
+    signalled, revisited = int(incremental.get("refetched", 0)), int(incremental.get("revisited", 0))
+    return (f"re-checks of archived ones: {signalled} reported modified, {revisited} revisited by age, "
+            f"{int(incremental.get('not_modified', 0))} answered 304")
+
+
 def crawl_lines(crawl: Mapping[str, Any]) -> list[str]:
     """The crawl's numbers: candidates by source, fetched by role, skipped (archived first), errors, bytes, time."""
     counts = crawl.get("counts", {}) or {}
@@ -51,8 +58,9 @@ def crawl_lines(crawl: Mapping[str, Any]) -> list[str]:
     return [
         f"candidates by source   {_nonzero(counts.get('candidates', {}) or {})} "
         f"({counts.get('in_window', 0)} in window)",
-        f"fetched                {int(fetched.get('article', 0))} article pages; "
-        f"also {_nonzero({k: v for k, v in fetched.items() if k != 'article'})}",
+        f"fetched                {int(fetched.get('article', 0))} article pages "
+        f"({_rechecks(counts.get('incremental', {}) or {})}); "
+        f"also {_nonzero({k: v for k, v in fetched.items() if k not in ('article', 'not_modified')})}",
         f"skipped as archived    {archived}",
         f"skipped, other         {_nonzero(skipped)}",
         f"fetch errors           {_nonzero(counts.get('errors', {}) or {})}",
@@ -71,9 +79,13 @@ def extract_lines(extract: Mapping[str, Any]) -> list[str]:
         f"articles written       {articles} ({words} words{mean}) from {counts.get('responses', 0)} responses",
         f"rejected by reason     {_nonzero(_prefixed(counts, 'rejected.'))}",
         f"duplicates             {_nonzero(_prefixed(counts, 'duplicate.'))}",
-        f"out of window          {int(counts.get('out_of_window', 0))}",
+        f"out of window          {int(counts.get('out_of_window', 0))}; updates: "
+        f"{int(counts.get('updates.fetched', 0))} archived articles of earlier days fetched again, "
+        f"{int(counts.get('versions.updated', 0))} new versions kept, "
+        f"{int(counts.get('updates.not_modified', 0))} not modified (304)",
         f"languages              {_nonzero(_prefixed(counts, 'language.'))}",
         f"residue lines dropped  {_nonzero(_prefixed(counts, 'dropped_lines.'))}",
+        f"access                 {_nonzero(_prefixed(counts, 'access.'))}",
         f"duration               task {_seconds(extract.get('duration_s'))}",
     ]
 

@@ -22,7 +22,8 @@ from typing import Any
 
 # The versions/ layout and labels belong to the archive (archive.keys, archive.versions); re-exported here.
 from archive.keys import version_key, versions_prefix
-from archive.versions import parse_instant, recency, text_digest, version_label
+from archive.versions import recency, text_digest, version_label
+from newsarchive.instants import instant_or_none
 
 log = logging.getLogger("newsarchive.versions")
 
@@ -34,7 +35,6 @@ __all__ = [
     "WriteOutcome",
     "is_newer_fetch",
     "list_versions",
-    "parse_instant",
     "recency",
     "text_digest",
     "version_key",
@@ -65,7 +65,7 @@ class WriteOutcome:
 
 def is_newer_fetch(record: Any, other: Any) -> bool:
     """Whether ``record`` was fetched after ``other`` (two ArticleRecords of one article in one WARC)."""
-    mine, theirs = parse_instant(record.fetched_at), parse_instant(other.fetched_at)
+    mine, theirs = instant_or_none(record.fetched_at), instant_or_none(other.fetched_at)
     return mine is not None and (theirs is None or mine > theirs)
 
 

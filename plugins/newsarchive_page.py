@@ -80,7 +80,7 @@ def broken_files(errors: Sequence[Any]) -> list[BrokenFile]:
 def run_window(conf: Mapping[str, Any] | None, interval_start: datetime | None,
                interval_end: datetime | None) -> tuple[datetime | None, datetime | None]:
     """A run's window as the DAG computes it: params start/end when given, else the data interval."""
-    from pipeline.window import parse_window
+    from newsarchive.instants import parse_window
 
     conf = conf or {}
     if conf.get("start") and conf.get("end"):

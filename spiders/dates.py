@@ -1,4 +1,9 @@
-"""Date hints for candidate articles (feed, sitemap, URL path) and the window test applied to them."""
+"""Date hints for candidate articles (feed, sitemap, URL path) and the window test applied to them.
+
+ISO 8601 dates are read by the one parser (``newsarchive.instants``: a bare date is a day hint in the site's
+zone, a naive time is read in it); RFC 822 dates (RSS ``pubDate``) are read here, into the same aware
+datetimes. The window is ``newsarchive.instants.Window``; what a hint means for it is ``admits``.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,12 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
+from newsarchive.instants import Window, is_bare_date, parse_instant
+
 # Where a hint came from, most trustworthy first (a lower rank wins when several are known).
 HINT_KINDS = ("news", "published", "url", "lastmod")
 # /2024/11/05/ in a path; the year range keeps IDs such as /1234/56/78/ out.
 _PATH_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{2})/(\d{2})(?:/|$)")
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -41,32 +47,33 @@ class DateHint:
         """ISO 8601: a bare date for a day hint, an instant with its offset otherwise."""
         return self.value.date().isoformat() if self.day_precision else self.value.isoformat()
 
+    def overlaps(self, window: Window) -> bool:
+        """Whether the hint's instant (or local day) falls in the window."""
+        if self.day_precision:
+            return window.overlaps(self.earliest, self.latest)
+        return window.contains(self.value)
+
+    def before(self, window: Window) -> bool:
+        """Whether the hint is wholly before the window starts (for a lastmod: nothing inside was changed
+        since the window started)."""
+        return self.latest <= window.start if self.day_precision else self.value < window.start
+
 
 def parse_date(text: str | None, kind: str, tz: tzinfo) -> DateHint | None:
     """Parse a W3C/ISO 8601 or RFC 822 date; naive times are read in tz. None when absent or unparsable."""
     if not text:
         return None
-    text = text.strip()
-    if _ISO_DAY.match(text):
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            return None
-        return day_hint(kind, day, tz)
-    value = _parse_instant(text)
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    return DateHint(kind=kind, value=value)
-
-
-def _parse_instant(text: str) -> datetime | None:
     try:
-        # Python 3.11 reads every W3C datetime form, "Z" included.
-        return datetime.fromisoformat(text)
+        # A bare date covers the whole local day in tz (a day hint), a naive time is read in tz.
+        return DateHint(kind=kind, value=parse_instant(text, bare=tz, naive=tz), day_precision=is_bare_date(text))
     except ValueError:
         pass
+    value = _rfc822(text.strip())
+    return None if value is None else DateHint(kind=kind, value=value)
+
+
+def _rfc822(text: str) -> datetime | None:
+    """An RFC 822 / HTTP date (RSS pubDate) as an aware datetime, or None."""
     try:
         value = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -100,36 +107,15 @@ def best_hint(hints: list[DateHint | None]) -> DateHint | None:
     return min(known, key=lambda h: HINT_KINDS.index(h.kind) if h.kind in HINT_KINDS else len(HINT_KINDS))
 
 
-@dataclass(frozen=True)
-class Window:
-    """The crawl window [start, end) (aware datetimes)."""
+def admits(window: Window, hints: list[DateHint | None]) -> bool:
+    """Whether a candidate with these hints may have been published in the window.
 
-    start: datetime
-    end: datetime
-
-    def admits(self, hints: list[DateHint | None]) -> bool:
-        """Whether a candidate with these hints may have been published in the window.
-
-        The best publication hint (news > published > url) must overlap [start, end). A lastmod before the
-        start excludes (nothing is modified before it is published); a later lastmod does not. With no hint
-        at all the candidate is admitted (the extractor decides from the page).
-        """
-        known = [h for h in hints if h is not None]
-        if any(self.before_start(h) for h in known if h.kind == "lastmod"):
-            return False
-        published = best_hint([h for h in known if h.kind != "lastmod"])
-        if published is None:
-            return True
-        return self.overlaps(published)
-
-    def overlaps(self, hint: DateHint) -> bool:
-        """Whether the hint's instant (or local day) falls in [start, end)."""
-        if hint.day_precision:
-            return hint.earliest < self.end and hint.latest > self.start
-        return self.start <= hint.value < self.end
-
-    def before_start(self, lastmod: DateHint | None) -> bool:
-        """True when a (sitemap) lastmod shows nothing inside was changed since the window started."""
-        if lastmod is None:
-            return False
-        return lastmod.latest <= self.start if lastmod.day_precision else lastmod.value < self.start
+    The best publication hint (news > published > url) must overlap [start, end). A lastmod before the
+    start excludes (nothing is modified before it is published); a later lastmod does not. With no hint
+    at all the candidate is admitted (the extractor decides from the page).
+    """
+    known = [h for h in hints if h is not None]
+    if any(h.before(window) for h in known if h.kind == "lastmod"):
+        return False
+    published = best_hint([h for h in known if h.kind != "lastmod"])
+    return True if published is None else published.overlaps(window)

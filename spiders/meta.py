@@ -10,11 +10,16 @@ META_SOURCE = "newsarchive_source"
 META_DATE_HINT = "newsarchive_date_hint"
 META_DATE_HINT_KIND = "newsarchive_date_hint_kind"
 META_PAGE = "newsarchive_page"
+# A conditional re-check of an archived article: "update" (the site signalled a change) or "revisit" (by age);
+# and when the archived copy was fetched (a 304's WARC revisit record refers to that capture).
+META_RECHECK = "newsarchive_recheck"
+META_REFERS_TO_DATE = "newsarchive_refers_to_date"
+RECHECKS = ("update", "revisit")
 
 # What a fetched URL is (NewsArchive-Role in the WARC).
 ROLES = ("article", "feed", "sitemap", "section", "robots", "other")
 # How an article candidate (or a listing page) was found (NewsArchive-Source in the WARC).
-SOURCES = ("feed", "sitemap", "section", "date_archive")
+SOURCES = ("feed", "sitemap", "section", "date_archive", "revisit")
 
 
 def request_role(request: Request) -> str:

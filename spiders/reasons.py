@@ -24,16 +24,18 @@ STAT_PREFIX = "newsarchive"  # our counters in Scrapy's stats: newsarchive/<cate
 
 # Every skip reason the stats always report (zeros included), with its meaning.
 SKIP_REASONS: dict[str, str] = {
-    "out_of_window": "the best date hint puts the candidate outside the window",
+    "out_of_window": "the best date hint puts the candidate outside the window (and it is no archived article "
+                     "the site reports modified)",
     "duplicate": "the canonical URL was already a candidate (or a redirect reached a known URL)",
     "denied_pattern": "the URL path matches no article_allow or some article_deny pattern",
     "robots": "robots.txt disallows the URL",
     "offsite": "the URL's origin (scheme, host, port) is not one of the site's (link, redirect, robots.txt, feed)",
-    "already_archived": "in skip_urls, or in archived with no sitemap/feed lastmod after the archived copy",
+    "already_archived": "in skip_urls, or archived (in the window) with no modification signal after the copy",
     "private_address": "the host is or resolves to a loopback/private/link-local address",
     "stale_sitemap": "a sitemap index child whose lastmod is before the window start",
     "max_pages": "the spec's max_pages budget of article requests was spent",
     "max_discovery_pages": "the spec's max_discovery_pages budget (feeds, sitemaps, sections, archives) was spent",
+    "revisit_budget": "an archived article due for a revisit ([updates] revisit_after) beyond revisit_budget",
     "bad_url": "the link is not a usable http(s) URL",
     "ignored": "dropped by one of Scrapy's own filters (see the log)",
     "empty_archive_day": "a date-archive page answered 404 (usually nothing was published that day)",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -37,10 +37,11 @@ from pydantic import (
     model_validator,
 )
 
+from newsarchive.instants import Window, parse_instant
 from pipeline.siteerrors import ConfigError, field_problem, problems
 from pipeline.sitefields import Text, check_http_url, check_nonblank, check_site_id, compile_pattern, shown
-from pipeline.sites import Politeness, SiteConfig
-from spiders.dates import DateHint, parse_date
+from pipeline.sites import Politeness, SiteConfig, Updates
+from spiders.incremental import ArchivedCopy, parse_archived
 from spiders.urls import PathPattern
 
 DEFAULT_USER_AGENT = "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive)"
@@ -54,7 +55,8 @@ DEFAULT_MAX_DISCOVERY_PAGES: int = Politeness.model_fields["max_discovery_pages"
 _FLAT_DISCOVERY = ("feeds", "sitemaps", "sections", "date_archive", "article_allow", "article_deny",
                    "max_section_pages")
 _FLAT_POLITENESS = ("max_response_bytes", "timeout_s", "max_pages", "max_discovery_pages")
-FLAT_FIELDS = frozenset({"site", "base_url", "timezone", "politeness", "start", "end", "user_agent", "skip_urls",
+FLAT_FIELDS = frozenset({"site", "base_url", "timezone", "politeness", "updates", "start", "end", "user_agent",
+                         "skip_urls",
                          "allowed_domains", "archived", *_FLAT_DISCOVERY, *_FLAT_POLITENESS})
 
 
@@ -68,12 +70,12 @@ class SpecError(ConfigError):
 
 
 def _instant(value: Any) -> datetime:
-    """An ISO 8601 instant with its UTC offset (a naive bound is ambiguous: which zone?)."""
+    """An ISO 8601 instant with its UTC offset (a naive bound or a bare date is ambiguous: which zone?)."""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"not an ISO 8601 datetime: {shown(value)}") from None
+            return parse_instant(value, bare=None, naive=None)
+        except ValueError as exc:
+            raise ValueError(f"{exc} (an ISO 8601 date-time with its UTC offset)") from None
     if not isinstance(value, datetime):
         raise ValueError(f"expected an ISO 8601 datetime, got {shown(value)}")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -107,17 +109,19 @@ class CrawlSpec(BaseModel):
     user_agent: NonBlank = DEFAULT_USER_AGENT
     skip_urls: frozenset[NonBlank] = frozenset()
     domains: tuple[Annotated[Text, AfterValidator(_domain)], ...] = Field((), alias="allowed_domains")
-    # Articles already in the archive: URL -> the latest modified (else published) time known for it.
-    archived: tuple[tuple[str, DateHint], ...] = ()
+    # Articles already in the archive: URL -> the copy (its latest modified-or-published time, publication,
+    # id, fetch time and response validators; see spiders.incremental).
+    archived: tuple[tuple[str, ArchivedCopy], ...] = ()
 
     @field_validator("archived", mode="plain")
     @classmethod
-    def _archived(cls, value: Any, info: ValidationInfo) -> tuple[tuple[str, DateHint], ...]:
-        """{"<url>": "<ISO instant or date>"}: what the archive holds, and how recent its copy is."""
+    def _archived(cls, value: Any, info: ValidationInfo) -> tuple[tuple[str, ArchivedCopy], ...]:
+        """{"<url>": "<ISO time>" | {"time": ..., "published": ..., "id": ..., "fetched_at": ..., "etag": ...,
+        "last_modified": ...}}: what the archive holds, how recent its copy is, how to ask for changes."""
         if value is None:
             return ()
         if not isinstance(value, Mapping):
-            raise ValueError(f"must be an object of URL -> ISO 8601 time, got {type(value).__name__}")
+            raise ValueError(f"must be an object of URL -> ISO 8601 time (or copy), got {type(value).__name__}")
         config = info.data.get("config")
         tz = ZoneInfo(config.timezone) if isinstance(config, SiteConfig) else ZoneInfo("UTC")
         found = []
@@ -127,15 +131,15 @@ class CrawlSpec(BaseModel):
                 check_http_url(str(url))
             except ValueError as exc:
                 raise field_problem(name, str(exc)) from None
-            hint = parse_date(when, "archived", tz) if isinstance(when, str) else None
-            if hint is None:
-                raise field_problem(name, f"must be an ISO 8601 date or instant, got {shown(when)}")
-            found.append((str(url), hint))
+            try:
+                found.append((str(url), parse_archived(when, tz)))
+            except ValueError as exc:
+                raise field_problem(name, str(exc)) from None
         return tuple(found)
 
     @field_serializer("archived")
-    def _archived_json(self, archived: tuple[tuple[str, DateHint], ...]) -> dict[str, str]:
-        return {url: hint.iso() for url, hint in archived}
+    def _archived_json(self, archived: tuple[tuple[str, ArchivedCopy], ...]) -> dict[str, Any]:
+        return {url: copy.to_json() for url, copy in archived}
 
     @model_validator(mode="after")
     def _window_and_site(self) -> CrawlSpec:
@@ -205,6 +209,11 @@ class CrawlSpec(BaseModel):
         return self.config.politeness
 
     @property
+    def updates(self) -> Updates:
+        """Re-checking archived articles: lookback, revisit ages and budget."""
+        return self.config.updates
+
+    @property
     def max_response_bytes(self) -> int:
         """Larger responses are dropped."""
         return self.config.politeness.max_response_bytes
@@ -228,15 +237,12 @@ class CrawlSpec(BaseModel):
         """The date-archive template expanded for every local day the window touches (empty without one)."""
         if self.date_archive is None:
             return ()
-        return expand_date_archive(self.date_archive, window_days(self.start, self.end, self.timezone))
+        return expand_date_archive(self.date_archive, self.window.days(self.timezone))
 
-
-def window_days(start: datetime, end: datetime, tz: tzinfo) -> tuple[date, ...]:
-    """The calendar days (in tz) that [start, end) overlaps, in order."""
-    first = start.astimezone(tz).date()
-    # end is exclusive: the last instant inside the window decides the last day.
-    last = (end - timedelta(microseconds=1)).astimezone(tz).date()
-    return tuple(first + timedelta(days=i) for i in range((last - first).days + 1))
+    @property
+    def window(self) -> Window:
+        """The crawl window [start, end)."""
+        return Window(self.start, self.end)
 
 
 def expand_date_archive(template: str, days: tuple[date, ...]) -> tuple[str, ...]:
@@ -250,7 +256,7 @@ def expand_date_archive(template: str, days: tuple[date, ...]) -> tuple[str, ...
 
 
 def spec_document(site: SiteConfig, start: datetime, end: datetime, user_agent: str,
-                  skip_urls: tuple[str, ...] = (), archived: Mapping[str, str] | None = None) -> dict[str, Any]:
+                  skip_urls: tuple[str, ...] = (), archived: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The JSON document of a crawl (the site serialised by its model), checked with the spider's own parser:
     a SpecError here (a window too long...) is a config error before any process starts."""
     document = {
@@ -305,6 +311,8 @@ def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(politeness, Mapping):
         politeness = {**politeness, **{key: flat[key] for key in _FLAT_POLITENESS if key in flat}}
     config["politeness"] = politeness
+    if "updates" in flat:
+        config["updates"] = flat["updates"]
     spec = {key: flat[key] for key in ("site", "start", "end", "user_agent", "skip_urls", "allowed_domains",
                                        "archived") if key in flat}
     return {**spec, "config": config}

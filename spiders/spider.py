@@ -1,5 +1,7 @@
 """The generic news spider: discover candidates (feeds, sitemaps, sections, date archives), keep those in
-the window and not yet archived, fetch each canonical URL once, count every drop by reason."""
+the window and not yet archived, fetch each canonical URL once, count every drop by reason. Archived
+articles the site reports modified, and those due for a revisit by age, are re-checked with conditional
+requests (see spiders.incremental): a 304 is counted and recorded, nothing more."""
 
 from __future__ import annotations
 
@@ -16,12 +18,22 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from spiders.dates import DateHint, Window, best_hint, date_from_url
-from spiders.discovery import Discovered, DiscoveryError, parse_feed, parse_sitemap, robots_sitemaps
+from newsarchive.instants import Window
+from spiders.dates import DateHint, admits, best_hint, date_from_url
+from spiders.discovery import DiscoveryError, children_first_useful, parse_feed, parse_sitemap, robots_sitemaps
 from spiders.incremental import ArchivedCopies
-from spiders.meta import META_DATE_HINT, META_DATE_HINT_KIND, META_PAGE, META_ROLE, META_SOURCE, request_role
+from spiders.meta import (
+    META_DATE_HINT,
+    META_DATE_HINT_KIND,
+    META_PAGE,
+    META_RECHECK,
+    META_ROLE,
+    META_SOURCE,
+    request_role,
+)
 from spiders.pages import canonical_href, parse_listing
 from spiders.reasons import ERRORS, SKIPPED, STAT_PREFIX, classify_failure, stat_key
+from spiders.rechecks import STAT_NOT_MODIFIED, Rechecks
 from spiders.spec import CrawlSpec
 from spiders.urls import SiteUrls, is_article_path, matches_any, strip_trailing_slash
 
@@ -35,7 +47,6 @@ log = logging.getLogger(__name__)
 # Discovery documents first, so the precise dates of feeds and sitemaps are seen before section links.
 PRIORITY = {"robots": 100, "sitemap": 30, "feed": 30, "section": 20, "article": 0}
 HTML_CONTENT_TYPES = (b"text/html", b"application/xhtml+xml")
-STAT_REFETCHED = f"{STAT_PREFIX}/refetched"
 STAT_ARCHIVED_KNOWN = f"{STAT_PREFIX}/archived_known"
 STAT_CANONICAL_ALIASES = f"{STAT_PREFIX}/canonical_aliases"
 
@@ -48,22 +59,12 @@ class FetchedArticle:
     source: str
     date_hint: str | None
     date_hint_kind: str | None
+    recheck: str | None = None  # "update" or "revisit" for an archived article fetched again
 
     def to_json(self) -> dict[str, Any]:
         """The STATS.json form."""
         return {"url": self.url, "source": self.source, "date_hint": self.date_hint,
-                "date_hint_kind": self.date_hint_kind}
-
-
-def _children_first_useful(children: Iterable[Discovered]) -> list[Discovered]:
-    """A sitemap index's children, those with a lastmod first, oldest lastmod first (the stale ones are skipped
-    anyway, so the first are those nearest the window), then the undated ones in document order: when the
-    discovery budget cannot cover a huge index, it goes to the children most likely to list the window."""
-    def order(item: tuple[int, Discovered]) -> tuple[int, float, int]:
-        lastmod = next((h for h in item[1].hints if h.kind == "lastmod"), None)
-        return (0, lastmod.value.timestamp(), item[0]) if lastmod is not None else (1, 0.0, item[0])
-
-    return [child for _, child in sorted(enumerate(children), key=order)]
+                "date_hint_kind": self.date_hint_kind, "recheck": self.recheck}
 
 
 class NewsSpider(scrapy.Spider):
@@ -75,7 +76,7 @@ class NewsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.spec = spec
         self.allowed_domains = list(spec.allowed_domains)
-        self.window = Window(spec.start, spec.end)
+        self.window: Window = spec.window
         self.urls = SiteUrls(spec.base_url, spec.allowed_domains)  # allowed origins, fetch URLs, dedup keys
         self.skip_urls = frozenset(self.key_or_none(u) for u in spec.skip_urls) - {None}
         self.archived = ArchivedCopies(spec.archived, self.key_or_none)
@@ -88,6 +89,8 @@ class NewsSpider(scrapy.Spider):
         # Requests made per budget: discovery pages (feeds, sitemaps, sections, date archives) and articles
         # are budgeted apart, so a huge sitemap index cannot spend the budget before any article is fetched.
         self.spent = {"discovery": 0, "article": 0}
+        self.revisits_decided = False  # revisits by age are decided once, when discovery is over
+        self.rechecks = Rechecks(self)
         self.articles: list[FetchedArticle] = []
 
     @classmethod
@@ -219,13 +222,13 @@ class NewsSpider(scrapy.Spider):
     def _on_window_edge(self, hints: list[DateHint]) -> bool:
         """True when the best publication date is a day that is only partly inside the window."""
         published = best_hint([h for h in hints if h.kind != "lastmod"])
-        if published is None or not published.day_precision or not self.window.admits(list(hints)):
+        if published is None or not published.day_precision or not admits(self.window, list(hints)):
             return False
         return published.earliest < self.window.start or published.latest > self.window.end
 
     def _admit(self, canonical: str, source: str, hints: list[DateHint]) -> Request | None:
         """The window test on everything known about a candidate, then its request."""
-        if not self.window.admits(list(hints)):
+        if not admits(self.window, list(hints)):
             self.count(SKIPPED, "out_of_window")
             return None
         if not self.claim_url(canonical):
@@ -235,8 +238,6 @@ class NewsSpider(scrapy.Spider):
             return None
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"{STAT_PREFIX}/in_window")
-        if strip_trailing_slash(canonical) in self.archived:
-            self.crawler.stats.inc_value(STAT_REFETCHED)
         hint = best_hint(list(hints))
         meta = {META_ROLE: "article", META_SOURCE: source, META_DATE_HINT: hint.iso() if hint else None,
                 META_DATE_HINT_KIND: hint.kind if hint else None}
@@ -244,22 +245,35 @@ class NewsSpider(scrapy.Spider):
                        priority=PRIORITY["article"])
 
     def on_idle(self) -> None:
-        """Discovery is done: decide the pending candidates with every hint gathered for them. An archived
-        one is fetched again only when a lastmod says the site changed it after the archived copy."""
-        if not self.pending:
-            return
+        """Discovery is done: decide the pending candidates with every hint gathered for them, new articles
+        first (they get the page budget first). An archived one is fetched again, conditionally, when a
+        modification signal is after the archived copy (and, for one published before the window, not before
+        the window); then, once, the archived articles due for a revisit by age are re-checked within the
+        revisit budget."""
+        due = [] if self.revisits_decided else self.archived.due_for_revisit(
+            self.window.start, self.window.end, self.spec.updates.revisit_ages)
+        due_keys = {r.key for r in due}
         pending, self.pending = self.pending, {}
-        assert self.crawler.engine is not None
-        scheduled = False
-        for key, (canonical, source, hints) in pending.items():
-            if key in self.archived and not self.archived.modified_since(key, hints):
-                self.count(SKIPPED, "already_archived")
+        requests = []
+        for key, (canonical, source, hints) in sorted(pending.items(), key=lambda item: item[0] in self.archived):
+            if key not in self.archived:
+                request = self._admit(canonical, source, hints)
+            elif self.archived.modified_since(key, hints, self.window):
+                request = self.rechecks.request(canonical, key, "update", source, hints)
+            else:
+                if key not in due_keys:  # else the revisit below decides (and counts) it
+                    published: list[DateHint | None] = [h for h in hints if h.kind != "lastmod"]
+                    self.count(SKIPPED, "already_archived" if admits(self.window, published) else "out_of_window")
                 continue
-            request = self._admit(canonical, source, hints)
             if request is not None:
-                self.crawler.engine.crawl(request)
-                scheduled = True
-        if scheduled:
+                requests.append(request)
+        if not self.revisits_decided:
+            self.revisits_decided = True
+            requests += [r for r in map(self.rechecks.revisit, due) if r is not None]
+        assert self.crawler.engine is not None
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
             raise DontCloseSpider
 
     # --- callbacks -------------------------------------------------------------------------------------
@@ -286,11 +300,11 @@ class NewsSpider(scrapy.Spider):
             self._bad_document(response, exc)
             return
         self.count("fetched", "sitemap")
-        entries = sitemap.entries if sitemap.kind != "index" else _children_first_useful(sitemap.entries)
+        entries = sitemap.entries if sitemap.kind != "index" else children_first_useful(sitemap.entries)
         for entry in entries:
             if sitemap.kind == "index":
                 lastmod = next((h for h in entry.hints if h.kind == "lastmod"), None)
-                if self.window.before_start(lastmod):
+                if lastmod is not None and lastmod.before(self.window):
                     self.count(SKIPPED, "stale_sitemap")
                     continue
                 request = self._page_request(entry.url, "sitemap", "sitemap", self.parse_sitemap)
@@ -327,7 +341,13 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def parse_article(self, response: Response) -> None:
-        """Keep 200 HTML pages; count non-HTML and empty ones as errors."""
+        """Keep 200 HTML pages; count non-HTML and empty ones as errors, and 304s (a re-checked archived
+        article that did not change) as not_modified."""
+        if response.status == 304:
+            self.count("fetched", "not_modified")
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(STAT_NOT_MODIFIED)
+            return
         ctype = (response.headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
         is_html = ctype in HTML_CONTENT_TYPES if ctype else isinstance(response, TextResponse)
         if not is_html:
@@ -343,7 +363,7 @@ class NewsSpider(scrapy.Spider):
         meta = response.meta
         self.articles.append(FetchedArticle(
             url=response.url, source=str(meta.get(META_SOURCE)), date_hint=meta.get(META_DATE_HINT),
-            date_hint_kind=meta.get(META_DATE_HINT_KIND)))
+            date_hint_kind=meta.get(META_DATE_HINT_KIND), recheck=meta.get(META_RECHECK)))
 
     def _claim_canonical(self, response: Response) -> None:
         """A page naming another URL as canonical: that URL is this page, so it is not fetched again."""

@@ -9,19 +9,16 @@ from typing import Any
 
 from spiders.middlewares import STAT_CRAWL_DELAY
 from spiders.reasons import ERROR_REASONS, SKIP_REASONS, SKIPPED, STAT_PREFIX
+from spiders.rechecks import STAT_CONDITIONAL, STAT_NOT_MODIFIED, STAT_REFETCHED, STAT_REVISITED
 from spiders.retry import STAT_RETRY_AFTER, STAT_TOO_LONG, STAT_WAITED_MS, STAT_WAITS
-from spiders.spider import (
-    STAT_ARCHIVED_KNOWN,
-    STAT_CANONICAL_ALIASES,
-    STAT_REFETCHED,
-    FetchedArticle,
-)
+from spiders.spider import STAT_ARCHIVED_KNOWN, STAT_CANONICAL_ALIASES, FetchedArticle
 from spiders.warc import STAT_BYTES, STAT_RECORDS
 
 log = logging.getLogger("spiders.summary")
 
 CANDIDATE_SOURCES = ("feed", "sitemap", "section", "date_archive")
-FETCHED_ROLES = ("article", "feed", "sitemap", "section", "robots")
+# What was fetched, by role; "not_modified" are 304 answers to re-checks of archived articles.
+FETCHED_ROLES = ("article", "feed", "sitemap", "section", "robots", "not_modified")
 # Scrapy's own counters worth keeping (exact keys, or prefixes ending in "/").
 SCRAPY_KEYS = (
     "downloader/request_count", "downloader/response_count", "downloader/response_bytes",
@@ -63,6 +60,9 @@ def build_stats(stats: Mapping[str, Any], articles: Sequence[FetchedArticle],
             "archived_known": int(stats.get(STAT_ARCHIVED_KNOWN, 0)),
             "already_archived": int(stats.get(f"{STAT_PREFIX}/{SKIPPED}/already_archived", 0)),
             "refetched": int(stats.get(STAT_REFETCHED, 0)),
+            "revisited": int(stats.get(STAT_REVISITED, 0)),
+            "conditional": int(stats.get(STAT_CONDITIONAL, 0)),
+            "not_modified": int(stats.get(STAT_NOT_MODIFIED, 0)),
         },
         "canonical_aliases": int(stats.get(STAT_CANONICAL_ALIASES, 0)),
         "robots_crawl_delay_s": float(stats.get(STAT_CRAWL_DELAY, 0.0)),

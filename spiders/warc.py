@@ -4,6 +4,11 @@ The middleware sits next to the downloader (order 950), so it sees each response
 redirects and decompression are handled: redirects, error pages and retried attempts are all recorded,
 and the body is stored as received (still Content-Encoded). The HTTP client has already removed chunked
 transfer coding, so Transfer-Encoding is dropped and Content-Length set to the stored body's length.
+
+A 304 (the answer to a conditional re-check of an archived article) is stored as a ``revisit`` record with
+the WARC 1.1 profile server-not-modified, as web archives expect: the 304's status line and headers, no
+payload, ``WARC-Refers-To-Date`` naming when the archived copy was fetched (when known), and a
+``NewsArchive-Recheck`` header saying why it was re-checked ("update" or "revisit").
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from spiders.meta import META_DATE_HINT, META_SOURCE, SOURCES, request_role
+from newsarchive.instants import parse_instant
+from spiders.meta import META_DATE_HINT, META_RECHECK, META_REFERS_TO_DATE, META_SOURCE, RECHECKS, SOURCES, request_role
 
 if TYPE_CHECKING:
     from typing import Self
@@ -38,6 +44,8 @@ DROPPED_RESPONSE_HEADERS = frozenset({"transfer-encoding", "content-length"})
 HEADER_ROLE = "NewsArchive-Role"
 HEADER_SOURCE = "NewsArchive-Source"
 HEADER_DATE_HINT = "NewsArchive-Date-Hint"
+HEADER_RECHECK = "NewsArchive-Recheck"
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisions/server-not-modified"
 STAT_RECORDS = "newsarchive/warc_records"
 STAT_BYTES = "newsarchive/bytes_received"
 STAT_WRITE_ERROR = "newsarchive/warc_write_error"
@@ -88,7 +96,26 @@ def newsarchive_headers(request: Request) -> dict[str, str]:
     hint = request.meta.get(META_DATE_HINT)
     if isinstance(hint, str) and hint:
         headers[HEADER_DATE_HINT] = hint
+    recheck = request.meta.get(META_RECHECK)
+    if isinstance(recheck, str) and recheck in RECHECKS:
+        headers[HEADER_RECHECK] = recheck
     return headers
+
+
+def warc_date(moment: datetime) -> str:
+    """A WARC-Date value (UTC, microseconds)."""
+    return datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=True)
+
+
+def refers_to_date(request: Request) -> str | None:
+    """When the archived copy a re-check refers to was fetched, as a WARC date (None when unknown)."""
+    value = request.meta.get(META_REFERS_TO_DATE)
+    if not isinstance(value, str):
+        return None
+    try:
+        return warc_date(parse_instant(value))  # a naive time is UTC, as fetch times are written
+    except ValueError:
+        return None
 
 
 class WarcRecorder:
@@ -121,19 +148,32 @@ class WarcRecorder:
             raise WarcWriteError(f"cannot write WARC {self.path}: {exc.strerror or exc}") from exc
 
     def write_exchange(self, request: Request, response: Response, fetched_at: datetime) -> None:
-        """Append a response record (with NewsArchive-* headers) and its request record."""
-        warc_date = datetime_to_iso_date(fetched_at.astimezone(UTC).replace(tzinfo=None), use_micros=True)
-        resp_headers: dict[str, str] = {"WARC-Date": warc_date, **newsarchive_headers(request)}
+        """Append a response record (with NewsArchive-* headers), or a revisit record for a 304, and its
+        request record."""
+        date = warc_date(fetched_at)
+        resp_headers: dict[str, str] = {"WARC-Date": date, **newsarchive_headers(request)}
         if response.ip_address is not None:
             resp_headers["WARC-IP-Address"] = str(response.ip_address)
-        body = response.body
-        resp = self.writer.create_warc_record(
-            request.url, "response", payload=BytesIO(body), length=len(body),
-            warc_headers_dict=resp_headers, http_headers=response_http_headers(response))
+        if response.status == 304:
+            resp = self._not_modified_record(request, response, resp_headers)
+        else:
+            body = response.body
+            resp = self.writer.create_warc_record(
+                request.url, "response", payload=BytesIO(body), length=len(body),
+                warc_headers_dict=resp_headers, http_headers=response_http_headers(response))
         req = self.writer.create_warc_record(
             request.url, "request", payload=BytesIO(request.body), length=len(request.body),
-            warc_headers_dict={"WARC-Date": warc_date}, http_headers=request_http_headers(request))
+            warc_headers_dict={"WARC-Date": date}, http_headers=request_http_headers(request))
         self._write(resp, request_record=req)
+
+    def _not_modified_record(self, request: Request, response: Response, headers: dict[str, str]) -> Any:
+        """A revisit record, profile server-not-modified: the 304's headers, no payload."""
+        headers = {**headers, "WARC-Profile": NOT_MODIFIED_PROFILE}
+        earlier = refers_to_date(request)
+        if earlier is not None:
+            headers["WARC-Refers-To-Date"] = earlier
+        return self.writer.create_warc_record(request.url, "revisit", warc_headers_dict=headers,
+                                              http_headers=response_http_headers(response))
 
     def close(self) -> None:
         """Flush and close the file (idempotent)."""

@@ -1,4 +1,4 @@
-"""One state of the generated site: its articles at a size and an update version, grouped the ways its
+"""One state of the generated site: its articles at a size, an update version and run-time edits, grouped the ways its
 pages list them (by path, day, section, sitemap part), computed once per state rather than per request.
 
 Sitemaps are split as large sites split them: one child per month, and a month with more than the size's
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from demosite.generated.corpus import GenArticle, Size, all_articles, as_size, revise, updatable
+from demosite.generated.edits import Edit, apply_edits
 
 NEWS_DAYS = 2
 NEWS_MAX_URLS = 1_000
@@ -47,14 +48,18 @@ class SitemapPart:
 
 
 class Catalog:
-    """The site's articles (newest first) at one size and update version, with the groupings pages use."""
+    """The site's articles (newest first) at one size and update version with ``edits`` applied (see
+    ``edits``), with the groupings pages use."""
 
-    def __init__(self, size: Size, version: int) -> None:
+    def __init__(self, size: Size, version: int, edits: tuple[Edit, ...] = ()) -> None:
         self.size = size
         self.version = version
+        self.edits = edits
         target = updatable(size)
+        edited = {e.number for e in edits}
+        revised = (revise(a, version) if a.number == target.number else a for a in all_articles(size))
         self.articles: tuple[GenArticle, ...] = tuple(
-            revise(a, version) if a.number == target.number else a for a in all_articles(size))
+            apply_edits(a, edits) if a.number in edited else a for a in revised)
 
     @functools.cached_property
     def by_path(self) -> dict[str, GenArticle]:
@@ -103,10 +108,11 @@ def month_of(article: GenArticle) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _catalog(size: Size, version: int) -> Catalog:
-    return Catalog(size, version)
+def _catalog(size: Size, version: int, edits: tuple[Edit, ...]) -> Catalog:
+    return Catalog(size, version, edits)
 
 
-def catalog(size: Size | int | None = None, version: int = 0) -> Catalog:
-    """The site at a size (None = the default site) with the updatable article at its version-th revision."""
-    return _catalog(as_size(size), version)
+def catalog(size: Size | int | None = None, version: int = 0, edits: tuple[Edit, ...] = ()) -> Catalog:
+    """The site at a size (None = the default site) with the updatable article at its version-th revision
+    and ``edits`` applied."""
+    return _catalog(as_size(size), version, edits)

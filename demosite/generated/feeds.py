@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 from email.utils import format_datetime
 
-from demosite.generated.catalog import Catalog, SitemapPart
+from demosite.generated.catalog import Catalog, SitemapPart, month_of
 from demosite.generated.corpus import DISALLOWED_SECTION
 from demosite.generated.pages import SITE_NAME, article_url
 from demosite.markup import esc
@@ -20,6 +20,13 @@ FEED_UTM = "?utm_source=rss&utm_medium=feed"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+__all__ = ["month_of", "month_path", "month_sitemap", "news_sitemap", "robots_txt", "rss", "sitemap_index"]
+
+
+def month_path(month: str) -> str:
+    """The path of a month's sitemap (its first part: the whole month unless it is split)."""
+    return SitemapPart(month, 1, ()).path
 
 
 def robots_txt(base_url: str, crawl_delay: float | None = None) -> bytes:

@@ -1,9 +1,9 @@
-"""Request routing of the generated site: (method, target, base URL, update version, size) -> Response, pure.
+"""Request routing of the generated site: (method, target, base URL, update version, size, edits) -> Response, pure.
 
 | path | what |
 | --- | --- |
 | ``/`` | home: the latest 20 articles |
-| ``/{section}/{yyyy}/{mm}/{dd}/{slug}-{n}`` | article (also served with a trailing slash; query ignored) |
+| ``/{section}/{yyyy}/{mm}/{dd}/{slug}-{n}`` | article (trailing slash too; query ignored), ETag, Last-Modified |
 | ``/{section}/``, ``/{section}/page/{n}/`` | section listing, 10 per page, newest first, rel=next/prev |
 | ``/archive/{yyyy}/{mm}/{dd}/`` | the day's articles, 100 a page (``.../page/{n}/``); 404 outside its days |
 | ``/robots.txt`` | disallows ``/partners/``, announces the sitemap index |
@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 from demosite.generated import feeds, pages
 from demosite.generated.catalog import Catalog, catalog
 from demosite.generated.corpus import Size, as_size
+from demosite.generated.edits import Edit, article_headers
 from demosite.routes import Response
 
 HTML = "text/html; charset=utf-8"
@@ -44,11 +45,11 @@ def _not_found(base_url: str) -> Response:
 
 
 @functools.lru_cache(maxsize=4096)
-def _render(path: str, base_url: str, version: int, crawl_delay: float | None, size: Size) -> Response:
-    site = catalog(size, version)
+def _render(path: str, base_url: str, version: int, crawl_delay: float | None, size: Size,
+            edits: tuple[Edit, ...] = ()) -> Response:
+    site = catalog(size, version, edits)
     if (article := site.by_path.get(path.rstrip("/"))) is not None and path != "/":
-        headers = (("Content-Type", HTML), ("Last-Modified", format_datetime(article.modified)))
-        return Response(200, headers, pages.article_page(article, base_url))
+        return Response(200, article_headers(article, HTML), pages.article_page(article, base_url))
     fixed = {
         "/": lambda: _ok(site, pages.home_page(list(site.articles[:pages.HOME_SIZE]), base_url), HTML),
         "/about/": lambda: _ok(site, pages.about_page(base_url), HTML),
@@ -111,11 +112,11 @@ def _section(site: Catalog, section: str, page: int, base_url: str) -> Response:
 
 
 def respond(method: str, target: str, base_url: str, version: int = 0, crawl_delay: float | None = None,
-            size: Size | int | None = None) -> Response:
+            size: Size | int | None = None, edits: tuple[Edit, ...] = ()) -> Response:
     """The response to ``target`` (path and query) on a site of that size (None = the default site) served
-    at base_url, the updatable article being at its version-th revision, robots.txt asking for crawl_delay
-    if given. The query string never changes the page (tracking parameters)."""
+    at base_url, the updatable article being at its version-th revision and ``edits`` applied, robots.txt
+    asking for crawl_delay if given. The query string never changes the page (tracking parameters)."""
     if method not in ("GET", "HEAD"):
         return Response(405, (("Allow", "GET, HEAD"), ("Content-Type", TEXT)), b"method not allowed\n")
     path = unquote(urlsplit(target).path) or "/"
-    return _render(path, base_url.rstrip("/"), version, crawl_delay, as_size(size))
+    return _render(path, base_url.rstrip("/"), version, crawl_delay, as_size(size), edits)

@@ -1,21 +1,26 @@
 """Serve the generated site over HTTP in a daemon thread: ``serve_generated(host, port) -> GeneratedSite``.
 
 The handle has the same surface as ``demosite.server.DemoSite`` (``url``, ``requests``, ``clear_log``,
-``stop``) plus two run-time levers for tests: ``update_article()`` revises the updatable article (later
-modified time and lastmod, new text), and ``throttle(path, ...)`` makes the next requests for a path
-answer 429 with a Retry-After header. ``latency`` makes every answer take that long (so concurrent
-requests overlap, as on a real network), and ``exchanges`` records when each request was being served
-(what a politeness check counts: requests in flight at once, gaps between their starts).
+``stop``) plus run-time levers for tests: ``update_article()`` revises the updatable article (later
+modified time and lastmod, new text), ``edit(articles, at, kind)`` edits any articles (see ``edits``:
+updates, silent edits, touches), ``throttle(path, ...)`` makes the next requests for a path answer 429 with
+a Retry-After header, and ``conditional = False`` makes it ignore conditional requests (a server that
+always answers 200). Conditional GETs of article pages are answered 304 while their ETag (or, without
+If-None-Match, their Last-Modified) still matches. ``latency`` makes every answer take that long (so
+concurrent requests overlap, as on a real network), and ``exchanges`` records when each request was being
+served (what a politeness check counts: requests in flight at once, gaps between their starts).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from http.server import ThreadingHTTPServer
 
 from demosite.generated.corpus import GenArticle, Size, as_size, revise, updatable
+from demosite.generated.edits import Edit, apply_edits, not_modified
 from demosite.generated.routes import respond
 from demosite.routes import Response
 from demosite.server import DemoSite, RequestRecord, _Handler
@@ -46,10 +51,17 @@ class _GeneratedHandler(_Handler):
             self.site.exchanged(Exchange(self.path, start, time.monotonic()))
 
     def route(self, method: str) -> Response:
-        """A throttled path's 429, else the generated page at the updatable article's current revision."""
+        """A throttled path's 429, else the generated page at the site's current state (a 304 when the
+        request's validators still match it)."""
         throttled = self.site.throttled(self.path.split("?", 1)[0])
-        return throttled or respond(method, self.path, self.base_url(), self.site.version, self.site.crawl_delay,
-                                    self.site.size)
+        if throttled is not None:
+            return throttled
+        site = self.site
+        response = respond(method, self.path, self.base_url(), site.version, site.crawl_delay, site.size,
+                           site.edits)
+        if not site.conditional:
+            return response
+        return not_modified(response, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"))
 
 
 class GeneratedSite(DemoSite):
@@ -66,6 +78,8 @@ class GeneratedSite(DemoSite):
         self.crawl_delay = crawl_delay
         self.size = as_size(size)
         self.latency = latency
+        self.edits: tuple[Edit, ...] = ()
+        self.conditional = True  # False: conditional requests are ignored (every answer a 200)
 
     @property
     def exchanges(self) -> list[Exchange]:
@@ -84,6 +98,18 @@ class GeneratedSite(DemoSite):
         with self._lock:
             self.version += 1
             return revise(updatable(self.size), self.version)
+
+    def edit(self, articles: Iterable[GenArticle], at: datetime, kind: str = "update") -> list[GenArticle]:
+        """Edit articles at instant ``at``: "update" (new text and ETag, modified time and lastmod ``at``),
+        "silent" (new text and ETag only) or "touch" (modified time and lastmod only). Their pages, sitemaps
+        and feed entries follow. Returns the articles as the site now serves them."""
+        numbers = [a.number for a in articles]
+        with self._lock:
+            self.edits = (*self.edits, *(Edit(n, at, kind) for n in numbers))
+            edits = self.edits
+        target = updatable(self.size)
+        return [apply_edits(revise(a, self.version) if a.number == target.number else a, edits)
+                for a in articles]
 
     def throttle(self, path: str, times: int = 1, retry_after: str = "1") -> None:
         """Answer the next ``times`` requests for ``path`` with 429 and ``Retry-After: retry_after``."""

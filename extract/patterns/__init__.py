@@ -23,6 +23,7 @@ REASON_ORDER: tuple[str, ...] = (
     "photo_credit",
     "share",
     "related",
+    "meter",
     "subscription",
     "newsletter",
 )

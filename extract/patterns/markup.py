@@ -303,3 +303,41 @@ TEASER_MIN_CHARS = 25
 
 # Minimum length of a caption/alt text for its repeats in the body to be dropped (short alts are noise).
 CAPTION_MIN_CHARS = 20
+
+# --- Captions and credits by structure (extract/captions.py), for markup that names nothing -----------
+# Elements that show media: a short text block beside one of them is a caption or a credit.
+MEDIA_TAGS: tuple[str, ...] = ("img", "picture", "video", "iframe", "amp-img", "amp-video", "amp-iframe")
+# Images smaller than this (width or height attribute, pixels) are icons, avatars, emoji or tracking pixels.
+MEDIA_MIN_PIXELS = 100
+# Words in an image's src or class that mark an icon rather than a picture.
+ICON_WORDS: tuple[str, ...] = ("emoji", "icon", "smiley", "spinner", "pixel", "spacer", "sprite", "badge", "logo")
+# A container holding a media element and at most this many words in at most CAPTION_BOX_MAX_BLOCKS text
+# blocks (none longer than CAPTION_MAX_WORDS, no heading) is a media box: its text is caption and credit.
+CAPTION_BOX_MAX_WORDS = 60
+CAPTION_BOX_MAX_BLOCKS = 3
+CAPTION_MAX_WORDS = 45
+# Captions say what a picture shows in a sentence or two; a block of more sentences beside an image is
+# prose set next to it (a bio, a review, a text-with-picture element), unless it ends with a credit.
+CAPTION_MAX_SENTENCES = 2
+# A media box is never more than this share of the page's paragraph text (a brief with its photo is body).
+CAPTION_BOX_MAX_SHARE = 0.3
+# Beside a media element in a larger container (the body), up to this many following text blocks are
+# looked at as caption and credit; each needs evidence (alt/title match, credit pattern, a class of its
+# own among body paragraphs, or a credit right after it).
+CAPTION_SIBLINGS = 2
+# A class shared by at least this many same-tag siblings of BODY_PARAGRAPH_WORDS words or more is the
+# body's; a block with another class is not.
+BODY_CLASS_MIN_SIBLINGS = 3
+BODY_PARAGRAPH_WORDS = 25
+# A block of fewer words without a closing stop may be a subheading set as a paragraph: its own class
+# proves nothing.
+HEADING_MAX_WORDS = 12
+# A line whose words overlap an image's alt/title text this much (Jaccard, lines of at most
+# CAPTION_MAX_WORDS words) repeats the caption.
+ALT_SIMILARITY = 0.6
+# A credit with no agency or keyword to match: "Name Surname for The Daily" right after a caption. Words that
+# join a photographer's name to the outlet, in the residue rules' languages (en, fr, de, es, pl).
+CREDIT_CONNECTORS: tuple[str, ...] = ("for", "by", "pour", "par", "für", "von", "para", "por", "dla")
+CREDIT_MAX_WORDS = 8
+# Blocks the caption pass looks at (text containers; lists, tables and headings never are captions).
+CAPTION_BLOCK_TAGS: tuple[str, ...] = ("p", "div", "span", "small", "em", "i", "cite", "a")

@@ -1,4 +1,4 @@
-"""The DuckDB example of the README, run as written against a fixture archive."""
+"""The DuckDB examples of docs/analysts.md, run as written against a fixture archive."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import duckdb
 
 from archive.reader import Archive
 
-DOC = Path(__file__).resolve().parents[2] / "README.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
 MARKER = "<!-- tested: tests/analyst/test_duckdb.py"
 TEXT_MARKER = "<!-- tested (text): tests/analyst/test_duckdb.py"
 
@@ -21,7 +21,7 @@ def documented_sql(marker: str = MARKER) -> list[str]:
     text = DOC.read_text(encoding="utf-8")
     after = text[text.index(marker):]
     block = re.search(r"```sql\n(.*?)```", after, re.S)
-    assert block is not None, "the tested sql block is missing from README.md"
+    assert block is not None, f"the tested sql block is missing from {DOC.name}"
     return [statement.strip() for statement in block.group(1).split(";") if statement.strip()]
 
 

@@ -35,7 +35,7 @@ def s3_options(server: Any) -> S3Options:
 
 def parse_window(text: str) -> tuple[datetime, datetime]:
     """'2024-11-01/2024-11-02' -> two aware datetimes (ISO date-times also accepted)."""
-    from pipeline.window import parse_instant
+    from newsarchive.instants import parse_instant
 
     start, end = text.split("/")
     return parse_instant(start), parse_instant(end)
@@ -122,9 +122,9 @@ def build_world(store: Store) -> Written:
 
 def instant_order(records: Iterable[ArticleRecord]) -> list[str]:
     """Ids in the reader's order: publication instant (bare date = midnight UTC), then id."""
-    from archive.query import published_instant
+    from newsarchive.instants import instant_or_none
 
-    return [r.id for r in sorted(records, key=lambda r: (published_instant(r.published), r.id))]
+    return [r.id for r in sorted(records, key=lambda r: (instant_or_none(r.published), r.id))]
 
 
 class RecordingStore:

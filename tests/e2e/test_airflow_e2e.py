@@ -22,8 +22,8 @@ import pytest
 from support import S3Server, free_port, write_site_config
 
 from archive.keys import bundle_key_for
+from newsarchive.instants import parse_window
 from pipeline.localstack import AirflowStack
-from pipeline.window import parse_window
 
 ROOT = Path(__file__).resolve().parents[2]
 

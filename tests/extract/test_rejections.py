@@ -12,7 +12,6 @@ from extract import (
     NoContent,
     NotAnArticle,
     NotHTML,
-    Paywalled,
     Rejected,
     TooComplex,
     TooShort,
@@ -24,7 +23,7 @@ URL = "https://news.example.org/fr/2024/11/13/page.html"
 
 
 def test_reason_codes_are_data_and_snake_case() -> None:
-    for cls in (NotHTML, Undecodable, NotAnArticle, TooShort, Paywalled, NoContent, TooComplex):
+    for cls in (NotHTML, Undecodable, NotAnArticle, TooShort, NoContent, TooComplex):
         assert issubclass(cls, Rejected)
         assert cls.reason in REJECTION_REASONS
         assert cls.reason.replace("_", "").isalpha() and cls.reason == cls.reason.lower()
@@ -103,35 +102,6 @@ def test_too_short(pages: ModuleType) -> None:
     assert err.value.reason == "too_short"
     # The same page passes with a lower site minimum.
     assert extract_article(html, URL, hints=ExtractHints(min_words=5)).text
-
-
-def test_paywalled_by_jsonld(pages: ModuleType) -> None:
-    ld = {"@type": "NewsArticle", "headline": "Réforme", "isAccessibleForFree": "False", "datePublished": "2024-11-13"}
-    html = pages.news_article(body_lines=pages.FR_BODY[:1], ld=ld)
-    with pytest.raises(Paywalled) as err:
-        extract_article(html, URL, hints=ExtractHints(min_words=5))
-    assert err.value.reason == "paywalled"
-    # A long free text with the same flag (the crawler got the whole article) is kept.
-    long_html = pages.news_article(body_lines=pages.FR_BODY * 4, ld=ld)
-    assert extract_article(long_html, URL).text
-
-
-def test_paywalled_by_prompt(pages: ModuleType) -> None:
-    html = pages.news_article(
-        body_lines=[*pages.FR_BODY[:1], "Cet article est réservé aux abonnés. Déjà abonné ? Connectez-vous"]
-    )
-    with pytest.raises(Paywalled):
-        extract_article(html, URL)
-
-
-def test_paywall_markup_with_cut_text(pages: ModuleType) -> None:
-    cut = pages.FR_BODY[0][:120]
-    html = pages.news_article(body_lines=[cut], after_body='<div class="paywall-box"><a href="/abo">Offre</a></div>')
-    with pytest.raises(Paywalled):
-        extract_article(html, URL, hints=ExtractHints(min_words=5))
-    # The same markup with a complete short text is not a paywall.
-    whole = pages.news_article(body_lines=pages.FR_BODY[:2], after_body='<div class="paywall-box"></div>')
-    assert extract_article(whole, URL).text
 
 
 def test_no_content() -> None:

@@ -38,3 +38,38 @@ def test_headings_of_other_containers_are_not_restored() -> None:
         f"<aside><h3>Most read</h3><p>{P3}</p></aside></body></html>"
     )
     assert restore_blocks(tree, [P1, P2, P3]) == ([P1, P2, P3], 0)
+
+
+STANDFIRST = "The council voted on Tuesday to build a new tram line across the northern districts of the city."
+
+
+def _standfirst_page(standfirst_markup: str, footer: str = "") -> str:
+    body = "".join(f"<p>{p}</p>" for p in (P1, P2, P3))
+    return (
+        f'<html><head><meta property="og:description" content="{STANDFIRST}"></head><body>'
+        f'<div class="hd"><h1>Tram line approved</h1>{standfirst_markup}</div>'
+        f'<div class="col"><div class="txt">{body}</div></div>{footer}</body></html>'
+    )
+
+
+def test_standfirst_equal_to_the_description_is_put_back_in_front() -> None:
+    from extract.restore import leaf_blocks, restore_standfirst
+
+    for markup in (f'<div class="x9">{STANDFIRST}</div>', f"<h2>{STANDFIRST}</h2>",
+                   f"<p><strong>{STANDFIRST[:40]}</strong>{STANDFIRST[40:]}</p>"):
+        tree = parse_html(_standfirst_page(markup))
+        lines, restored = restore_standfirst(tree, [P1, P2, P3], leaf_blocks(tree), STANDFIRST)
+        assert (lines, restored) == ([STANDFIRST, P1, P2, P3], 1), markup
+        # Already there, or cut in the description: nothing added twice.
+        assert restore_standfirst(tree, [STANDFIRST, P1], leaf_blocks(tree), STANDFIRST) == ([STANDFIRST, P1], 0)
+        lines, _ = restore_standfirst(tree, [P1, P2], leaf_blocks(tree), STANDFIRST[:60] + "…")
+        assert lines == [STANDFIRST, P1, P2]
+
+
+def test_description_text_far_from_the_body_or_after_it_is_not_put_back() -> None:
+    from extract.restore import leaf_blocks, restore_standfirst
+
+    tree = parse_html(_standfirst_page("", footer=f'<div class="ft"><p>{STANDFIRST}</p></div>'))
+    assert restore_standfirst(tree, [P1, P2, P3], leaf_blocks(tree), STANDFIRST) == ([P1, P2, P3], 0)
+    short = parse_html(_standfirst_page("<p>Tram news.</p>"))
+    assert restore_standfirst(short, [P1], leaf_blocks(short), "Tram news.") == ([P1], 0)

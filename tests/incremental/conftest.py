@@ -15,9 +15,9 @@ import pytest
 from demosite.generated import GeneratedSite, serve_generated
 from demosite.generated.config import write_site_config
 from demosite.generated.corpus import TZ
+from newsarchive.instants import Window
 from pipeline import stages
 from pipeline.crawl import ProgressCallback, crawl_window
-from pipeline.window import Window
 
 SITE_ID = "gen"
 ARTICLE_PATH_PARTS = 6  # /section/yyyy/mm/dd/slug
@@ -43,12 +43,14 @@ def is_article_request(raw: str) -> bool:
 
 @dataclass
 class Run:
-    """One crawl + extract of a window: the stages' results and the requests the site answered meanwhile."""
+    """One crawl + extract (+ check) of a window: the stages' results and the requests the site answered
+    meanwhile."""
 
     window: Window
     crawl: dict[str, Any]
     extract: dict[str, Any]
     requests: list[Any] = field(default_factory=list)
+    report: dict[str, Any] | None = None
 
     def article_requests(self) -> list[str]:
         """Paths of the article pages requested during this run."""
@@ -62,16 +64,18 @@ class Runner:
     site: GeneratedSite
     archive_url: str
 
-    def run(self, window: Window, progress: ProgressCallback | None = None) -> Run:
-        """stages.crawl then stages.extract for window, as the DAG's tasks do (with a progress callback,
-        pipeline.crawl.crawl_window is called directly: the stage does not take one)."""
+    def run(self, window: Window, progress: ProgressCallback | None = None, check: bool = False) -> Run:
+        """stages.crawl then stages.extract (then stages.check, with ``check``) for window, as the DAG's tasks
+        do (with a progress callback, pipeline.crawl.crawl_window is called directly: the stage does not take
+        one)."""
         before = len(self.site.requests)
         if progress is None:
             crawl = stages.crawl(SITE_ID, window, url=self.archive_url)
         else:
             crawl = crawl_window(stages.get_site(SITE_ID), window, self.store(), progress=progress).to_xcom()
         extract = stages.extract(SITE_ID, window, crawl["warc_key"], url=self.archive_url)
-        return Run(window, crawl, extract, self.site.requests[before:])
+        report = stages.check(SITE_ID, window, crawl, extract, url=self.archive_url) if check else None
+        return Run(window, crawl, extract, self.site.requests[before:], report)
 
     def store(self) -> Any:
         """The archive store."""
@@ -81,9 +85,11 @@ class Runner:
     request_path = staticmethod(request_path)
 
 
-def _configure(monkeypatch: pytest.MonkeyPatch, tmp: Path, site: GeneratedSite) -> None:
+def configure(monkeypatch: pytest.MonkeyPatch, tmp: Path, site: GeneratedSite, **options: Any) -> None:
+    """Point the stages at a site config for ``site`` (options as for demosite.generated.config.site_toml)
+    and a scratch folder under tmp."""
     sites = tmp / "sites"
-    write_site_config(sites, site.url, SITE_ID)
+    write_site_config(sites, site.url, SITE_ID, **options)
     monkeypatch.setenv("NEWSARCHIVE_SITES_DIR", str(sites))
     monkeypatch.setenv("NEWSARCHIVE_WORK_DIR", str(tmp / "work"))
 
@@ -101,7 +107,7 @@ def runner(gen_site: GeneratedSite, tmp_path_factory: pytest.TempPathFactory) ->
     """A runner over a local-folder archive, shared by a module's tests (the environment set meanwhile)."""
     tmp = tmp_path_factory.mktemp("incremental")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        _configure(monkeypatch, tmp, gen_site)
+        configure(monkeypatch, tmp, gen_site)
         archive_url = (tmp / "archive").as_uri()
         monkeypatch.setenv("NEWSARCHIVE_URL", archive_url)
         yield Runner(gen_site, archive_url)
@@ -119,7 +125,7 @@ def fresh_site() -> Iterator[GeneratedSite]:
 def s3_runner(fresh_site: GeneratedSite, s3_bucket: str, tmp_path: Path,
               monkeypatch: pytest.MonkeyPatch) -> Runner:
     """A runner over an S3 bucket (moto_server) and a site of its own."""
-    _configure(monkeypatch, tmp_path, fresh_site)
+    configure(monkeypatch, tmp_path, fresh_site)
     archive_url = f"s3://{s3_bucket}/archive"
     monkeypatch.setenv("NEWSARCHIVE_URL", archive_url)
     return Runner(fresh_site, archive_url)

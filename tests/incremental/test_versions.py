@@ -12,6 +12,7 @@ import pytest
 from archive.local import LocalStore
 from demosite.generated.config import site_toml
 from extract import ArticleRecord, RawRef
+from newsarchive.instants import parse_window
 from pipeline.extraction import write_records
 from pipeline.sites import parse_site
 from pipeline.versions import (
@@ -24,7 +25,6 @@ from pipeline.versions import (
     version_label,
     write_article,
 )
-from pipeline.window import parse_window
 
 KEY = "articles/site=gen/date=2025-01-15/0123456789abcdef.json"
 
@@ -114,3 +114,24 @@ def test_write_records_counts_outcomes(tmp_path: Path) -> None:
     write_records(site, window, [record("two", modified="2025-01-15T18:00:00+01:00")], store, outcomes=counts)
     assert counts == Counter({"versions.new": 1, "versions.unchanged": 1, "versions.updated": 1})
     assert keys_ == [KEY] and len(index_keys) == 1
+
+
+def test_silent_edits_keep_every_version(tmp_path: Path) -> None:
+    """Two silent edits in a row (the text changes, the page's modified time does not): each replaced text is
+    kept, under labels that share the modified time and differ by text digest, and a rerun duplicates nothing."""
+    store = LocalStore(tmp_path)
+    first = record("first text", fetched_at="2025-03-01T08:00:00+00:00")
+    second = record("second text", fetched_at="2025-03-02T08:00:00+00:00")
+    third = record("third text", fetched_at="2025-03-03T08:00:00+00:00")
+    for version in (first, second, third):
+        write_article(store, KEY, version)
+    kept = sorted(store.list("versions/"))
+    by_text = {json.loads(store.get(k))["text"]: k for k in kept}
+    assert sorted(by_text) == ["first text", "second text"] and len(kept) == 2
+    for text, version in (("first text", first), ("second text", second)):
+        label = f"20250115T090000Z-{version.text_sha256[:12]}"
+        assert by_text[text] == f"versions/site=gen/0123456789abcdef/{label}.json"
+    assert json.loads(store.get(KEY))["text"] == "third text"
+    write_article(store, KEY, third)
+    write_article(store, KEY, second)  # an older fetch arriving late: kept aside once, under its own key
+    assert sorted(store.list("versions/")) == kept

@@ -19,9 +19,9 @@ from archive.store import Store
 from demosite.generated.config import site_toml
 from extract import ArticleRecord, RawRef
 from extract.record import article_id
+from newsarchive.instants import Window
 from pipeline.extraction import write_records
 from pipeline.sites import parse_site
-from pipeline.window import Window
 
 SITE = "gen"
 TZ = ZoneInfo("Europe/Paris")

@@ -51,7 +51,7 @@ def test_compact_then_takedown(tmp_path: Path, life: ModuleType, capsys: pytest.
     (["takedown", "--site", "gen", "--url", "ftp://x", "--reason", "r"], "not an http(s) URL"),
     (["takedown", "--site", "Bad Site", "--id", "0123456789abcdef", "--reason", "r"], "invalid site id"),
     (["compact", "--month", "2024-13"], "not a month"),
-    (["compact", "--as-of", "soon"], "Invalid isoformat"),
+    (["compact", "--as-of", "soon"], "not a date YYYY-MM-DD"),
 ])
 def test_bad_arguments_exit_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
                                             message: str) -> None:

@@ -21,7 +21,7 @@ from archive.reader import Archive
 from archive.store import Store
 
 OCT, NOV = date(2024, 10, 1), date(2024, 11, 1)
-README = Path(__file__).resolve().parents[2] / "README.md"
+ANALYSTS_DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
 
 
 def compact_all(store: Store, tmp_path: Path, **kwargs: Any) -> list[Any]:
@@ -178,7 +178,7 @@ def test_a_compacted_month_is_read_with_few_requests_and_only_the_days_asked(tmp
 
 
 def documented(marker: str) -> list[str]:
-    text = README.read_text(encoding="utf-8")
+    text = ANALYSTS_DOC.read_text(encoding="utf-8")
     block = re.search(r"```sql\n(.*?)```", text[text.index(marker):], re.S)
     assert block is not None
     return [s.strip() for s in block.group(1).split(";") if s.strip()]

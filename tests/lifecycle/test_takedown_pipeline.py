@@ -26,11 +26,11 @@ from demosite.generated import GeneratedSite, serve_generated, truth
 from demosite.generated.config import write_site_config
 from demosite.generated.corpus import TZ, UPDATABLE_DAY
 from extract.record import article_id
+from newsarchive.instants import Window
 from pipeline import stages
 from pipeline.extraction import extract_window
 from pipeline.sites import load_sites
 from pipeline.takedown import takedown
-from pipeline.window import Window
 
 AT = "2025-02-01T10:00:00+00:00"
 WINDOW = Window(datetime.combine(UPDATABLE_DAY, time(), tzinfo=TZ),

@@ -19,7 +19,7 @@ from extract.record import article_id
 from pipeline.analyst_cli import main
 from pipeline.versions import version_label
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ANALYSTS_DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
 MARKER = "<!-- tested (versions): tests/lifecycle/test_versions_readers.py"
 
 
@@ -100,10 +100,10 @@ def test_pull_versions_cli(tmp_path: Path, life: ModuleType, capsysbinary: pytes
 def documented_versions_sql() -> list[str]:
     import re
 
-    text = README.read_text(encoding="utf-8")
+    text = ANALYSTS_DOC.read_text(encoding="utf-8")
     after = text[text.index(MARKER):]
     block = re.search(r"```sql\n(.*?)```", after, re.S)
-    assert block is not None, "the versions sql block is missing from README.md"
+    assert block is not None, "the versions sql block is missing from docs/analysts.md"
     return [s.strip() for s in block.group(1).split(";") if s.strip()]
 
 

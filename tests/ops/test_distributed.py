@@ -23,8 +23,8 @@ import pytest
 from ops_support import DEMO_DAG, ROOT, airflow_env
 from support import S3Server, free_port, write_site_config
 
+from newsarchive.instants import parse_window
 from pipeline.localstack import AirflowStack, StackError
-from pipeline.window import parse_window
 
 pytestmark = pytest.mark.e2e
 WINDOW = {"start": "2024-11-01T00:00:00+00:00", "end": "2024-11-08T00:00:00+00:00"}

@@ -11,10 +11,10 @@ import pytest
 
 from archive import keys
 from archive.local import LocalStore
+from newsarchive.instants import Window
 from pipeline.check import QualityGateFailed, check_window
 from pipeline.gates import evaluate, load_history, run_metrics
 from pipeline.sites import GATE_NAMES, Checks, SiteConfigError, load_site_file, load_sites
-from pipeline.window import Window
 
 LANGS = ("fr", "en")
 DAY = datetime(2024, 11, 1, tzinfo=UTC)

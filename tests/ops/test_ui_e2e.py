@@ -158,6 +158,6 @@ def test_news_archive_page_in_chromium(stack: Any) -> None:
     shot = screenshot(f"{airflow.base_url}/plugin/news-archive", ARTIFACTS / "plugin-page-in-ui.png",
                       size="1400,640", budget_ms=15000)
     docs_copy = Path(__file__).resolve().parents[2] / "docs" / "plugin-page.png"
-    if not docs_copy.exists():  # the README's screenshot is taken once; later runs leave it alone
+    if not docs_copy.exists():  # docs/operating.md's screenshot is taken once; later runs leave it alone
         docs_copy.parent.mkdir(exist_ok=True)
         shutil.copyfile(shot, docs_copy)

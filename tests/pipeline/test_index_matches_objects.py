@@ -14,9 +14,9 @@ from archive.local import LocalStore
 from archive.reader import Archive
 from demosite.generated.config import site_toml
 from extract import ArticleRecord, RawRef
+from newsarchive.instants import parse_window
 from pipeline.extraction import write_records
 from pipeline.sites import parse_site
-from pipeline.window import parse_window
 
 FIRST = parse_window("2025-01-14T23:00:00+00:00", "2025-01-15T23:00:00+00:00")
 LATER = parse_window("2025-01-15T23:00:00+00:00", "2025-01-16T23:00:00+00:00")

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from support import write_site_config
 
+from newsarchive.instants import parse_window
 from pipeline import stages
-from pipeline.window import parse_window
 
 WINDOW = parse_window("2024-11-04", "2024-11-07")
 SAMPLE_LINE_PREFIX = "Le maire de Kyiv, Vitali Klitschko"

@@ -206,8 +206,8 @@ def test_every_mistake_of_a_file_is_reported(tmp_path: Path) -> None:
 
 def test_the_crawl_spec_carries_the_site_as_the_model_serialises_it() -> None:
     """What the pipeline sends the spider is the model's own serialisation, and it reads back to the same site."""
+    from newsarchive.instants import parse_window
     from pipeline.crawl import crawl_spec
-    from pipeline.window import parse_window
     from spiders.spec import parse_spec
 
     for site in load_sites(ROOT / "sites").sites:

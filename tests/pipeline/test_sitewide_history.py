@@ -6,8 +6,8 @@ from pathlib import Path
 
 from archive.store import open_store
 from extract.record import ArticleRecord, article_id
+from newsarchive.instants import parse_window
 from pipeline.extraction import apply_sitewide_pass, sitewide_key
-from pipeline.window import parse_window
 
 BOILERPLATE = "Suivez toute l'actualité de la région avec notre application"
 WEEK1 = parse_window("2024-11-01", "2024-11-02")

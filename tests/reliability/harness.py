@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.window import Window, parse_window
+from newsarchive.instants import Window, parse_window
 
 ROOT = Path(__file__).resolve().parents[2]
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"

@@ -29,6 +29,7 @@ from pipeline.crawl import CrawlFailed
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = window_of("2024-11-04T23:00:00+00:00", "2024-11-14T23:00:00+00:00")  # 12 demo articles
+CONCURRENCY = 2  # requests at once to the slow site
 DELAY_S = 0.25  # every answer of the slow site; with 2 connections the crawl takes several seconds
 ARTICLE_PREFIXES = ("/fr/2024/11/", "/en/2024/11/")  # where the window's article URLs start
 
@@ -43,7 +44,7 @@ def slow_site() -> Iterator[Any]:
 
 def _write_config(sites_dir: Path, site_id: str, base_url: str) -> None:
     path = write_site_config(sites_dir, base_url, site_id=site_id)
-    text = path.read_text(encoding="utf-8").replace("concurrency = 8", "concurrency = 2")
+    text = path.read_text(encoding="utf-8").replace("concurrency = 8", f"concurrency = {CONCURRENCY}")
     path.write_text(text, encoding="utf-8")
 
 
@@ -63,8 +64,12 @@ def _kill_spider_child(site: Any, since: int) -> int:
 
 def _crawl_in_worker(site_id: str, archive_url: str, stage_env: Path) -> subprocess.Popen[bytes]:
     """The crawl stage in a process of its own (as an Airflow task runs it), in its own process group."""
+    # A process started with SIGINT ignored (CI runs the suite from a non-interactive shell's background job)
+    # keeps it ignored across exec, and Python then installs no KeyboardInterrupt handler: the task process
+    # sets the one an interactive `newsarchive run` has, so a SIGINT does unwind it.
     script = (
-        "from pipeline import stages\nfrom pipeline.window import parse_window\n"
+        "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "from pipeline import stages\nfrom newsarchive.instants import parse_window\n"
         f"stages.crawl({site_id!r}, parse_window({WINDOW.start.isoformat()!r}, {WINDOW.end.isoformat()!r}), "
         f"url={archive_url!r})\n"
     )
@@ -146,6 +151,7 @@ def test_killing_only_the_task_process_stops_its_spider(signum: signal.Signals, 
         wait_until(lambda: _articles_fetched(slow_site, since) >= 1, timeout=120, what="article requests")
         spiders = [p for p in child_pids(proc.pid) if "spiders.crawl" in cmdline(p)]
         assert len(spiders) == 1, spiders
+        at_kill = len(slow_site.requests)
         os.kill(proc.pid, signum)  # the parent only: the spider is not signalled by anyone
         proc.wait(timeout=30)
         wait_until(lambda: not process_alive(spiders[0]), timeout=10, what="the orphaned spider to die")
@@ -156,8 +162,10 @@ def test_killing_only_the_task_process_stops_its_spider(signum: signal.Signals, 
     settled = len(slow_site.requests)
     time.sleep(10 * DELAY_S)
     assert len(slow_site.requests) == settled, "the site is still being crawled after its task was killed"
+    # At most the requests in flight when the task died (CONCURRENCY per host) reach the site after it: a count
+    # of pages fetched in all would depend on how fast this test noticed the first article on a busy machine.
+    assert len(slow_site.requests) - at_kill <= CONCURRENCY, "the orphaned spider crawled on"
     expected = truth.articles_between(WINDOW.start, WINDOW.end)
-    assert _articles_fetched(slow_site, since) < len(expected), "the orphaned spider crawled on to the end"
 
     leftovers = set((stage_env / "work").glob(f"crawl-{site_id}-*")) - work_before
     if signum == signal.SIGINT:  # the exception unwound the task: its scratch folder went with it

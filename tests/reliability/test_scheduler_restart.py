@@ -28,8 +28,8 @@ from archive.s3 import S3Options
 from archive.store import open_store
 from demosite import truth
 from demosite.hostile_server import serve
+from newsarchive.instants import parse_window
 from pipeline.localstack import AirflowStack
-from pipeline.window import parse_window
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,8 +21,8 @@ from demosite.generated.config import write_site_config
 from demosite.generated.corpus import TZ
 from demosite.generated.feeds import FEED_SIZE
 from demosite.generated.routes import respond
+from newsarchive.instants import Window
 from pipeline import stages
-from pipeline.window import Window
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "http://gen.example"

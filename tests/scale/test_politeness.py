@@ -13,8 +13,8 @@ import pytest
 from demosite.generated import serve_generated
 from demosite.generated.config import write_site_config
 from demosite.generated.corpus import FIRST_DAY, TZ
+from newsarchive.instants import Window
 from pipeline import stages
-from pipeline.window import Window
 
 LATENCY_S = 0.05
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from spiders.dates import DateHint, Window, best_hint, date_from_url, day_hint, parse_date
+from newsarchive.instants import Window
+from spiders.dates import DateHint, admits, best_hint, date_from_url, day_hint, parse_date
 
 PARIS = ZoneInfo("Europe/Paris")
 WINDOW = Window(datetime(2024, 11, 1, tzinfo=UTC), datetime(2024, 11, 15, tzinfo=UTC))
@@ -56,31 +57,31 @@ def test_window_admits_by_best_publication_hint() -> None:
     inside = DateHint("published", datetime(2024, 11, 14, 23, 59, tzinfo=UTC))
     at_end = DateHint("published", datetime(2024, 11, 15, tzinfo=UTC))
     at_start = DateHint("news", datetime(2024, 11, 1, tzinfo=UTC))
-    assert WINDOW.admits([inside]) and WINDOW.admits([at_start])
-    assert not WINDOW.admits([at_end])
+    assert admits(WINDOW, [inside]) and admits(WINDOW, [at_start])
+    assert not admits(WINDOW, [at_end])
     # The precise feed date wins over the URL day.
-    assert not WINDOW.admits([day_hint("url", date(2024, 11, 5), PARIS),
+    assert not admits(WINDOW, [day_hint("url", date(2024, 11, 5), PARIS),
                               DateHint("published", datetime(2024, 10, 30, tzinfo=UTC))])
 
 
 def test_window_day_hints_overlap_in_site_timezone() -> None:
     # 1 Nov in Paris starts at 31 Oct 23:00 UTC: it overlaps a window starting 1 Nov 00:00 UTC.
-    assert WINDOW.admits([day_hint("url", date(2024, 11, 1), PARIS)])
-    assert not WINDOW.admits([day_hint("url", date(2024, 10, 31), PARIS)])
+    assert admits(WINDOW, [day_hint("url", date(2024, 11, 1), PARIS)])
+    assert not admits(WINDOW, [day_hint("url", date(2024, 10, 31), PARIS)])
     # 15 Nov in Paris starts at 14 Nov 23:00 UTC: inside a window ending 15 Nov 00:00 UTC.
-    assert WINDOW.admits([day_hint("url", date(2024, 11, 15), PARIS)])
-    assert not WINDOW.admits([day_hint("url", date(2024, 11, 16), PARIS)])
+    assert admits(WINDOW, [day_hint("url", date(2024, 11, 15), PARIS)])
+    assert not admits(WINDOW, [day_hint("url", date(2024, 11, 16), PARIS)])
 
 
 def test_window_lastmod_excludes_only_before_start() -> None:
     before = DateHint("lastmod", datetime(2024, 10, 31, 22, tzinfo=UTC))
     after = DateHint("lastmod", datetime(2024, 12, 20, tzinfo=UTC))
-    assert not WINDOW.admits([before])
-    assert not WINDOW.admits([before, day_hint("url", date(2024, 11, 2), PARIS)])
-    assert WINDOW.admits([after])  # modified later: may still be published in the window
-    assert WINDOW.admits([after, day_hint("url", date(2024, 11, 2), PARIS)])
-    assert not WINDOW.admits([after, day_hint("url", date(2024, 10, 2), PARIS)])
-    assert WINDOW.admits([])  # no date at all: fetch, the extractor decides
-    assert WINDOW.before_start(before) and not WINDOW.before_start(after) and not WINDOW.before_start(None)
-    assert not WINDOW.before_start(day_hint("lastmod", date(2024, 11, 1), PARIS))
-    assert WINDOW.before_start(day_hint("lastmod", date(2024, 10, 31), PARIS))
+    assert not admits(WINDOW, [before])
+    assert not admits(WINDOW, [before, day_hint("url", date(2024, 11, 2), PARIS)])
+    assert admits(WINDOW, [after])  # modified later: may still be published in the window
+    assert admits(WINDOW, [after, day_hint("url", date(2024, 11, 2), PARIS)])
+    assert not admits(WINDOW, [after, day_hint("url", date(2024, 10, 2), PARIS)])
+    assert admits(WINDOW, [])  # no date at all: fetch, the extractor decides
+    assert before.before(WINDOW) and not after.before(WINDOW)
+    assert not day_hint("lastmod", date(2024, 11, 1), PARIS).before(WINDOW)
+    assert day_hint("lastmod", date(2024, 10, 31), PARIS).before(WINDOW)

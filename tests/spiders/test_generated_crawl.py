@@ -71,8 +71,8 @@ def test_archived_skipped_unless_modified(crawl: dict[str, Any]) -> None:
     assert all(not _requests_of(crawl, a.path) for a in crawl["kept"])
     assert len(_requests_of(crawl, crawl["stale"].path)) == 1  # its sitemap lastmod is after the archived copy
     assert stats["skipped"]["already_archived"] == len(crawl["kept"])
-    assert stats["incremental"] == {"archived_known": len(crawl["kept"]) + 1,
-                                    "already_archived": len(crawl["kept"]), "refetched": 1}
+    assert stats["incremental"] == {"archived_known": len(crawl["kept"]) + 1, "already_archived": len(crawl["kept"]),
+                                    "refetched": 1, "revisited": 0, "conditional": 0, "not_modified": 0}
     assert stats["fetched"]["article"] == 2
 
 

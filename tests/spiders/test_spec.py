@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from spiders.spec import SpecError, expand_date_archive, load_spec, parse_spec, window_days
+from newsarchive.instants import Window
+from spiders.spec import SpecError, expand_date_archive, load_spec, parse_spec
 
 BASE: dict[str, Any] = {
     "site": "demo", "base_url": "http://127.0.0.1:8765/", "allowed_domains": ["127.0.0.1"],
@@ -112,7 +113,7 @@ def test_date_archive_expands_over_local_days() -> None:
 
 
 def test_window_days_and_monthly_template() -> None:
-    days = window_days(datetime(2024, 11, 1, tzinfo=UTC), datetime(2024, 11, 3, tzinfo=UTC), UTC)
+    days = Window(datetime(2024, 11, 1, tzinfo=UTC), datetime(2024, 11, 3, tzinfo=UTC)).days(UTC)
     assert days == (date(2024, 11, 1), date(2024, 11, 2))
     assert expand_date_archive("http://h/{yyyy}/{mm}/", days) == ("http://h/2024/11/",)
 
