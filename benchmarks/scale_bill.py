@@ -25,7 +25,7 @@ from typing import Any
 
 from scale_support import HERE, ROOT, day_window, generated_site, run_stage, stage_env
 
-from demosite.generated.config import write_site_config
+from newsarchive.demosite.generated.config import write_site_config
 
 S3_ENV = {"AWS_ACCESS_KEY_ID": "bench-key-id", "AWS_SECRET_ACCESS_KEY": "bench-secret-key",
           "AWS_DEFAULT_REGION": "us-east-1"}
@@ -112,7 +112,7 @@ def run_windows(windows: list[tuple[str, str]], archive: str, env: dict[str, str
 
 def pull(archive: str, env: dict[str, str]) -> int:
     """One analyst pull of every article (the reader, bundles on), in a child process; records read."""
-    script = ("import sys; from archive import open_archive; "
+    script = ("import sys; from newsarchive.archive import open_archive; "
               "print(sum(1 for _ in open_archive(sys.argv[1]).articles(site=sys.argv[2])))")
     proc = subprocess.run([sys.executable, "-c", script, archive, SITE], cwd=ROOT, env=env, capture_output=True,
                           text=True, check=False)
@@ -124,7 +124,7 @@ def pull(archive: str, env: dict[str, str]) -> int:
 def measure(work: Path, days: int, size: int = 20_000) -> Bill:
     """The bill run: the last ``days`` daily windows of the site of that size (what its schedule would have
     run last: feeds and sitemaps as of then), their reruns, one pull."""
-    from demosite.generated.corpus import Size
+    from newsarchive.demosite.generated.corpus import Size
 
     work.mkdir(parents=True, exist_ok=True)
     last = Size(size).days - 1

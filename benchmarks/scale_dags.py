@@ -75,7 +75,7 @@ class ParseResult:
 def write_sites(folder: Path, count: int, hosts: int = 5) -> None:
     """count generated-site configs in folder (ids s0000...), spread over a few hosts (where sites point
     does not matter for parsing)."""
-    from demosite.generated.config import write_site_config
+    from newsarchive.demosite.generated.config import write_site_config
 
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(count):

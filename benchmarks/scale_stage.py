@@ -52,7 +52,7 @@ def _result(path: Path | None, what: str) -> dict[str, Any]:
 def run_stage(args: argparse.Namespace) -> dict[str, Any]:
     """Call the stage the DAG task calls; return its XCom dict."""
     from newsarchive.instants import parse_window
-    from pipeline import stages
+    from newsarchive.pipeline import stages
 
     window = parse_window(args.start, args.end)
     if args.stage == "crawl":

@@ -1,6 +1,6 @@
 """Stage throughput and peak memory at two window sizes, and the extract pool's speed-up.
 
-Each size N serves the generated site at N articles (``python -m demosite.generated --articles N``, its
+Each size N serves the generated site at N articles (``python -m newsarchive.demosite.generated --articles N``, its
 own process) and runs crawl, extract and check for one window holding the whole site (a backfill of up
 to a year), each stage in its own process as an Airflow task is (``scale_stage.py``). Peak RSS is the
 stage process's own (the pipeline side) and its largest child's (the spider for crawl, a pool worker for
@@ -19,7 +19,7 @@ from typing import Any
 
 from scale_support import generated_site, mib, run_stage, stage_env, whole_site_window
 
-from demosite.generated.config import write_site_config
+from newsarchive.demosite.generated.config import write_site_config
 
 SITE = "gen"
 TARGET_RATIO = 1.2
@@ -120,7 +120,7 @@ class PoolResult:
 
 
 def _copy_warc(source: str, target: str, key: str) -> None:
-    from archive.store import open_store
+    from newsarchive.archive.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "w.warc.gz"
@@ -129,7 +129,7 @@ def _copy_warc(source: str, target: str, key: str) -> None:
 
 
 def _records(archive: str) -> dict[str, bytes]:
-    from archive.store import open_store
+    from newsarchive.archive.store import open_store
 
     store = open_store(archive)
     return {key: store.get(key) for key in sorted(store.list("articles/"))}
@@ -142,7 +142,7 @@ def pool_speedup(size: int, work: Path, source_archive: str, crawl_json: Path, r
 
     crawl: dict[str, Any] = json.loads(crawl_json.read_text(encoding="utf-8"))["result"]
     window = whole_site_window(size)
-    available = importlib.util.find_spec("pipeline.extract_pool") is not None
+    available = importlib.util.find_spec("newsarchive.pipeline.extract_pool") is not None
     best: dict[int, float] = {}
     records = []
     for round_ in range(rounds):
@@ -161,7 +161,8 @@ def pool_speedup(size: int, work: Path, source_archive: str, crawl_json: Path, r
 def pool_lines(result: PoolResult) -> list[str]:
     """Markdown for the pool's speed-up."""
     if not result.available:
-        note = "this build's extract stage has no worker pool (pipeline/extract_pool.py): both runs are one process"
+        note = ("this build's extract stage has no worker pool (newsarchive/pipeline/extract_pool.py): both runs are "
+                "one process")
     else:
         note = f"records identical: {'yes' if result.identical else 'NO'}"
     return [

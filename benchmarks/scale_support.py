@@ -31,11 +31,11 @@ class Served:
 
 @contextmanager
 def generated_site(articles: int | None, access_log: Path | None = None) -> Iterator[Served]:
-    """``python -m demosite.generated --articles N`` on a free port, stopped on exit.
+    """``python -m newsarchive.demosite.generated --articles N`` on a free port, stopped on exit.
 
     Its own process, so building and serving the site takes neither memory nor the GIL from what is measured.
     """
-    cmd = [sys.executable, "-m", "demosite.generated", "--port", "0"]
+    cmd = [sys.executable, "-m", "newsarchive.demosite.generated", "--port", "0"]
     if articles is not None:
         cmd += ["--articles", str(articles)]
     if access_log is not None:
@@ -54,7 +54,7 @@ def generated_site(articles: int | None, access_log: Path | None = None) -> Iter
 
 def whole_site_window(articles: int | None) -> tuple[str, str]:
     """[first day, last day + 1) of a generated site, midnight in its timezone, as ISO strings."""
-    from demosite.generated.corpus import TZ, Size
+    from newsarchive.demosite.generated.corpus import TZ, Size
 
     size = Size(articles)
     start = datetime.combine(size.first_day, time(0), tzinfo=TZ)
@@ -64,7 +64,7 @@ def whole_site_window(articles: int | None) -> tuple[str, str]:
 
 def day_window(articles: int | None, offset: int, days: int = 1) -> tuple[str, str]:
     """A daily window of a generated site: [first day + offset, + days), midnight in its timezone."""
-    from demosite.generated.corpus import TZ, Size
+    from newsarchive.demosite.generated.corpus import TZ, Size
 
     first = Size(articles).first_day + timedelta(days=offset)
     start = datetime.combine(first, time(0), tzinfo=TZ)

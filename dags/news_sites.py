@@ -17,8 +17,8 @@ from typing import Any
 
 from airflow.sdk import Asset, BaseNotifier, CronDataIntervalTimetable, Param, dag, task
 
-from pipeline import settings
-from pipeline.sites import SiteConfig, load_sites
+from newsarchive.pipeline import settings
+from newsarchive.pipeline.sites import SiteConfig, load_sites
 
 log = logging.getLogger("newsarchive.dags")
 # Mistakes of site files, found while parsing: the site loader's messages, not a task's.
@@ -34,7 +34,7 @@ def config_errors_fail_at_once() -> Iterator[None]:
     fails the task at once: it is deterministic, so a retry would only repeat it."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from pipeline.siteerrors import ConfigError
+    from newsarchive.pipeline.siteerrors import ConfigError
 
     try:
         yield
@@ -65,13 +65,13 @@ def _window(context: Any) -> Any:
 
 def s3_options_from_connection() -> Any:
     """S3 settings from the Airflow connection `newsarchive_s3` when the archive is on S3 and it exists (the
-    mapping itself is archive.s3_options.options_from_connection, shared with the UI plugin)."""
+    mapping itself is newsarchive.archive.s3_options.options_from_connection, shared with the UI plugin)."""
     if not settings.archive_url().startswith("s3://"):
         return None
     from airflow.sdk import Connection
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from archive.s3_options import options_from_connection
+    from newsarchive.archive.s3_options import options_from_connection
 
     try:
         conn = Connection.get("newsarchive_s3")
@@ -85,7 +85,7 @@ def _alert_target() -> Any:
     from airflow.sdk import Connection
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from pipeline.notify import ALERT_CONNECTION, webhook_target
+    from newsarchive.pipeline.notify import ALERT_CONNECTION, webhook_target
 
     try:
         conn = Connection.get(ALERT_CONNECTION)
@@ -107,7 +107,7 @@ class RunAlert(BaseNotifier):
 
     def notify(self, context: Any) -> None:
         """Build the alert from the context and send it (a delivery failure is logged, never raised)."""
-        from pipeline import notify
+        from newsarchive.pipeline import notify
 
         ti = context["ti"]
         report = ti.xcom_pull(task_ids="check", key="report") or ti.xcom_pull(task_ids="check")
@@ -168,7 +168,7 @@ def _crawl_in_host_turn(site_id: str, window: Any) -> dict[str, Any]:
 
     from airflow.sdk.exceptions import AirflowRescheduleException
 
-    from pipeline import hostlease, stages
+    from newsarchive.pipeline import hostlease, stages
 
     try:
         return stages.crawl(site_id, window, s3=s3_options_from_connection(),
@@ -220,7 +220,7 @@ def build_dag(site: SiteConfig) -> Any:
         @task(task_id="crawl", pool=CRAWL_POOL)
         def crawl(**context: Any) -> dict[str, Any]:
             """Discover and fetch the window's articles; every response goes to the window's WARC."""
-            from pipeline import summary
+            from newsarchive.pipeline import summary
 
             window = _window(context)
             span = {"start": window.start.isoformat(), "end": window.end.isoformat()}
@@ -239,7 +239,7 @@ def build_dag(site: SiteConfig) -> Any:
         def extract(crawl_result: dict[str, Any]) -> dict[str, Any]:
             """Extract article records and the index from the archived WARC (no network)."""
             from newsarchive.instants import parse_window
-            from pipeline import stages, summary
+            from newsarchive.pipeline import stages, summary
 
             span = crawl_result["window"]
             window = parse_window(span["start"], span["end"])
@@ -258,8 +258,8 @@ def build_dag(site: SiteConfig) -> Any:
             from airflow.sdk.exceptions import AirflowFailException
 
             from newsarchive.instants import parse_window
-            from pipeline import stages, summary
-            from pipeline.check import QualityGateFailed
+            from newsarchive.pipeline import stages, summary
+            from newsarchive.pipeline.check import QualityGateFailed
 
             window = parse_window(crawl_result["window"]["start"], crawl_result["window"]["end"])
             summary.log_block(log, f"run summary: {site.id} {window}", summary.run_lines(crawl_result, extract_result))

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from archive import keys
-from archive.local import LocalStore
+from newsarchive.archive import keys
+from newsarchive.archive.local import LocalStore
 from newsarchive.instants import Window
-from pipeline.check import QualityGateFailed, check_window
-from pipeline.gates import evaluate, load_history, run_metrics
-from pipeline.sites import GATE_NAMES, Checks, SiteConfigError, load_site_file, load_sites
+from newsarchive.pipeline.check import QualityGateFailed, check_window
+from newsarchive.pipeline.gates import evaluate, load_history, run_metrics
+from newsarchive.pipeline.sites import GATE_NAMES, Checks, SiteConfigError, load_site_file, load_sites
 
 LANGS = ("fr", "en")
 DAY = datetime(2024, 11, 1, tzinfo=UTC)

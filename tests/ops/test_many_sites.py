@@ -30,16 +30,16 @@ from time import monotonic, sleep
 from typing import Any
 
 import pytest
-from ops_support import airflow_env
-from support import S3Server, free_port
 from test_distributed import services  # noqa: F401  (the Postgres and Redis fixture)
 
-from archive.store import open_store
-from demosite.generated import GeneratedSite, serve_generated, truth
-from demosite.generated.config import write_site_config
-from demosite.generated.corpus import FIRST_DAY, TZ
-from pipeline.hostlease import host_id, host_turn
-from pipeline.localstack import AirflowStack, StackError
+from newsarchive.archive.store import open_store
+from newsarchive.demosite.generated import GeneratedSite, serve_generated, truth
+from newsarchive.demosite.generated.config import write_site_config
+from newsarchive.demosite.generated.corpus import FIRST_DAY, TZ
+from newsarchive.pipeline.hostlease import host_id, host_turn
+from newsarchive.pipeline.localstack import AirflowStack, StackError
+from tests.ops.ops_support import airflow_env
+from tests.support import S3Server, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 POOL_SLOTS = 2
@@ -239,7 +239,7 @@ def check_archive(fleet: Fleet, keys: Any) -> None:
 
 def archive_store(s3_server: S3Server, bucket: str) -> Any:
     """The fleet's archive as the pipeline opens it (the test takes a host's turn in it)."""
-    from archive.s3 import S3Options
+    from newsarchive.archive.s3 import S3Options
 
     env = s3_server.env()
     options = S3Options(endpoint_url=s3_server.endpoint, region=env["AWS_DEFAULT_REGION"],
@@ -314,7 +314,7 @@ def test_many_sites_on_celery_with_two_workers(fleet: Fleet, tmp_path: Path, s3_
         worker_home = tmp_path / f"worker-{n}"
         workers.append({
             **env, "AIRFLOW_HOME": str(worker_home), "NEWSARCHIVE_WORK_DIR": str(worker_home / "work"),
-            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "ops_support.worker_hostname",
+            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "tests.ops.ops_support.worker_hostname",
             "NEWSARCHIVE_TEST_WORKER_NAME": f"worker-{n}",
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
             "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).parent), os.environ.get("PYTHONPATH")) if p),

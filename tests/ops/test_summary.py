@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from pipeline.summary import crawl_lines, extract_lines, gate_lines, log_block, log_group, run_lines
+from newsarchive.pipeline.summary import crawl_lines, extract_lines, gate_lines, log_block, log_group, run_lines
 
 CRAWL = {"duration_s": 12.5, "counts": {
     "candidates": {"feed": 20, "sitemap": 42, "section": 46, "date_archive": 0}, "in_window": 46,

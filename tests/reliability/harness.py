@@ -1,5 +1,5 @@
 """Helpers of the reliability tests: site configs for test servers, running the stages with logs captured,
-and reading back everything an archive holds (loaded by conftest.py as ``reliability_harness``)."""
+and reading back everything an archive holds (``tests.reliability.harness``)."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def run_stages(site_id: str, window: Window, archive_url: str, *, stages: Sequen
 
     ``previous`` supplies the results of stages run earlier (e.g. the crawl result when only extracting).
     """
-    from pipeline import stages as st
+    from newsarchive.pipeline import stages as st
 
     run = StageRun(results=dict(previous or {}))
     with captured_logs(level) as lines:

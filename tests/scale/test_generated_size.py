@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from demosite.generated import Size, corpus, serve_generated, truth
-from demosite.generated.catalog import NEWS_MAX_URLS, catalog
-from demosite.generated.config import write_site_config
-from demosite.generated.corpus import TZ
-from demosite.generated.feeds import FEED_SIZE
-from demosite.generated.routes import respond
+from newsarchive.demosite.generated import Size, corpus, serve_generated, truth
+from newsarchive.demosite.generated.catalog import NEWS_MAX_URLS, catalog
+from newsarchive.demosite.generated.config import write_site_config
+from newsarchive.demosite.generated.corpus import TZ
+from newsarchive.demosite.generated.feeds import FEED_SIZE
+from newsarchive.demosite.generated.routes import respond
 from newsarchive.instants import Window
-from pipeline import stages
+from newsarchive.pipeline import stages
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "http://gen.example"
@@ -132,11 +132,11 @@ def test_a_sized_site_is_archived_whole_through_split_sitemaps(tmp_path: Path, m
 
 
 def test_cli_serves_a_size(tmp_path: Path) -> None:
-    bad = subprocess.run([sys.executable, "-m", "demosite.generated", "--articles", "0"], cwd=ROOT,
+    bad = subprocess.run([sys.executable, "-m", "newsarchive.demosite.generated", "--articles", "0"], cwd=ROOT,
                          capture_output=True, text=True, timeout=60, check=False)
     assert bad.returncode == 2 and "integer from 1" in bad.stderr
     log = tmp_path / "access.log"
-    proc = subprocess.Popen([sys.executable, "-m", "demosite.generated", "--articles", "120", "--port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "newsarchive.demosite.generated", "--articles", "120", "--port", "0",
                              "--access-log", str(log)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None

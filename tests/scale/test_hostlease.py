@@ -1,4 +1,5 @@
-"""pipeline.hostlease: one crawl per host at a time across sites and processes, first come first served, a dead
+"""newsarchive.pipeline.hostlease: one crawl per host at a time across sites and processes, first come first served, a
+dead
 crawl's turn expiring, on a local folder and on S3."""
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from archive.local import LocalStore
-from archive.store import open_store
-from pipeline import hostlease
-from pipeline.hostlease import HostBusy, HostQueue, host_id, host_turn
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.store import open_store
+from newsarchive.pipeline import hostlease
+from newsarchive.pipeline.hostlease import HostBusy, HostQueue, host_id, host_turn
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "http://127.0.0.1:8765/"
@@ -125,8 +126,8 @@ def test_a_live_turn_makes_the_next_crawl_wait_then_give_up(tmp_path: Path, monk
 
 TURN_SCRIPT = """
 import sys, time
-from archive.local import LocalStore
-from pipeline.hostlease import host_turn
+from newsarchive.archive.local import LocalStore
+from newsarchive.pipeline.hostlease import host_turn
 with host_turn(LocalStore(sys.argv[1]), sys.argv[2], "process", poll_s=0.02, max_wait_s=60):
     print("in", time.time(), flush=True)
     time.sleep(0.2)

@@ -11,7 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from demosite.generated.config import write_site_config
+from newsarchive.demosite.generated.config import write_site_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SITES = 100

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from demosite.generated import serve_generated
-from demosite.generated.config import write_site_config
-from demosite.generated.corpus import FIRST_DAY, TZ
+from newsarchive.demosite.generated import serve_generated
+from newsarchive.demosite.generated.config import write_site_config
+from newsarchive.demosite.generated.corpus import FIRST_DAY, TZ
 from newsarchive.instants import Window
-from pipeline import stages
+from newsarchive.pipeline import stages
 
 LATENCY_S = 0.05
 

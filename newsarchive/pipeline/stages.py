@@ -1,0 +1,71 @@
+"""The stages as the DAG tasks and the CLI call them: by site id and window, returning JSON-able dicts."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from newsarchive.instants import Window
+from newsarchive.pipeline import settings
+from newsarchive.pipeline.sites import SiteConfig, load_sites
+
+log = logging.getLogger("newsarchive")
+
+
+def get_site(site_id: str) -> SiteConfig:
+    """Load one site's config from the sites folder (a broken other file does not matter)."""
+    return load_sites(settings.sites_dir()).get(site_id)
+
+
+def open_archive(url: str | None = None, s3: Any = None) -> Any:
+    """Open the archive store at url (default: settings.archive_url()), with S3 options if given."""
+    from newsarchive.archive.store import open_store
+
+    return open_store(url or settings.archive_url(), s3=s3)
+
+
+def crawl(site_id: str, window: Window, *, url: str | None = None, s3: Any = None,
+          progress: Any = None, host_wait_s: float | None = None) -> dict[str, Any]:
+    """Crawl stage: fetch the window's pages into a WARC in the archive (progress: a ProgressEvent callback),
+    in the site's host's turn (newsarchive.pipeline.hostlease: one crawl per host at a time, whichever site; HostBusy
+    after ``host_wait_s`` of waiting, by default the module's MAX_WAIT_SECONDS)."""
+    from newsarchive.pipeline.crawl_stage import crawl_window
+    from newsarchive.pipeline.hostlease import host_turn
+
+    site, store = get_site(site_id), open_archive(url, s3)
+    with host_turn(store, site.base_url, f"{site.id} {window}", max_wait_s=host_wait_s) as turn:
+        result = crawl_window(site, window, store, progress=progress).to_xcom()
+    result["host_wait_s"] = round(turn.waited_s, 1)
+    return result
+
+
+def extract(site_id: str, window: Window, warc_key: str, *, url: str | None = None, s3: Any = None) -> dict[str, Any]:
+    """Extract stage: articles and index from the window's WARC."""
+    from newsarchive.pipeline.extract_stage import extract_window
+
+    return extract_window(get_site(site_id), window, open_archive(url, s3), warc_key).to_xcom()
+
+
+def check(site_id: str, window: Window, crawl_result: dict[str, Any], extract_result: dict[str, Any],
+          *, url: str | None = None, s3: Any = None) -> dict[str, Any]:
+    """Check stage: quality gates and the run report (raises QualityGateFailed on a breached gate)."""
+    from newsarchive.pipeline.check import check_window
+    from newsarchive.pipeline.extract_stage import now_iso
+
+    return check_window(get_site(site_id), window, open_archive(url, s3), crawl_result, extract_result, now_iso())
+
+
+def run(site_id: str, window: Window, *, url: str | None = None, s3: Any = None,
+        progress: Any = None) -> dict[str, Any]:
+    """crawl + extract + check for one window, without Airflow."""
+    crawl_result = crawl(site_id, window, url=url, s3=s3, progress=progress)
+    extract_result = extract(site_id, window, crawl_result["warc_key"], url=url, s3=s3)
+    return check(site_id, window, crawl_result, extract_result, url=url, s3=s3)
+
+
+def reextract(site_id: str, window: Window, *, url: str | None = None, s3: Any = None) -> dict[str, Any]:
+    """Rebuild articles, index and reports of the window from the archived WARC (no network)."""
+    from newsarchive.pipeline.extract_stage import now_iso
+    from newsarchive.pipeline.reextract import reextract_window
+
+    return reextract_window(get_site(site_id), window, open_archive(url, s3), now_iso())
