@@ -161,6 +161,24 @@ def _doc(site: SiteConfig) -> str:
     ])
 
 
+def _crawl_in_host_turn(site_id: str, window: Any) -> dict[str, Any]:
+    """The crawl stage in its host's turn; a host busy with other sites' crawls reschedules the task (its
+    crawl pool slot is free meanwhile) instead of holding the slot while it waits."""
+    from datetime import UTC
+
+    from airflow.sdk.exceptions import AirflowRescheduleException
+
+    from newsarchive.pipeline import hostlease, stages
+
+    try:
+        return stages.crawl(site_id, window, s3=s3_options_from_connection(),
+                            host_wait_s=hostlease.TASK_WAIT_SECONDS)
+    except hostlease.HostBusy as busy:
+        log.info("%s; trying again in %.0fs", busy, hostlease.RESCHEDULE_SECONDS)
+        raise AirflowRescheduleException(
+            datetime.now(UTC) + timedelta(seconds=hostlease.RESCHEDULE_SECONDS)) from None
+
+
 def _timed(result: dict[str, Any], started: float, window: dict[str, str]) -> dict[str, Any]:
     return {**result, "window": window, "duration_s": round(time.monotonic() - started, 2)}
 
@@ -202,7 +220,7 @@ def build_dag(site: SiteConfig) -> Any:
         @task(task_id="crawl", pool=CRAWL_POOL)
         def crawl(**context: Any) -> dict[str, Any]:
             """Discover and fetch the window's articles; every response goes to the window's WARC."""
-            from newsarchive.pipeline import stages, summary
+            from newsarchive.pipeline import summary
 
             window = _window(context)
             span = {"start": window.start.isoformat(), "end": window.end.isoformat()}
@@ -213,7 +231,7 @@ def build_dag(site: SiteConfig) -> Any:
             ])
             started = time.monotonic()
             with summary.log_group(log, "Scrapy log (spider output, at its own levels)"), config_errors_fail_at_once():
-                result = _timed(stages.crawl(site.id, window, s3=s3_options_from_connection()), started, span)
+                result = _timed(_crawl_in_host_turn(site.id, window), started, span)
             summary.log_block(log, f"crawl summary: {site.id} {window}", summary.crawl_lines(result))
             return result
 

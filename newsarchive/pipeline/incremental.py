@@ -7,6 +7,9 @@ copy: its latest modified (else published) time, publication, id, fetch time, an
 response it came from (ETag, Last-Modified; index columns). The spider skips what did not change, re-checks
 with conditional requests what the site reports modified (in the window or after it, wherever the article's
 publication falls) or what is due for a revisit by age, and records a 304 as a WARC revisit record.
+That span is read a month (of the site's local calendar) at a time, so what is held at once is one
+month's index rows plus the map itself (which the spider needs whole), however long the window and the
+lookback (a backfill of a year with a 90-day lookback reads 15 months, one after the other).
 
 After a crawl, the extract stage uses the rest of this module: ``warc_validators`` (each article response's
 validators, for the index, and the count of 304s), ``archived_updates`` (an extracted article published
@@ -20,10 +23,10 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,15 +45,27 @@ def window_dates(site: SiteConfig, window: Window) -> list[date]:
     return list(window.days(ZoneInfo(site.timezone)))
 
 
-def _read_index_files(store: Any, keys: list[str]) -> list[tuple[str, Any]]:
-    """(key, table) of every readable index file; an unreadable one is skipped with a warning (its articles
-    are then fetched again, which loses nothing). A store outage (StoreUnavailable) propagates."""
+def month_spans(since: datetime, end: datetime, tz: tzinfo) -> Iterator[tuple[datetime, datetime]]:
+    """[since, end) cut where the site's local months start, in order (UTC bounds)."""
+    start = since
+    while start < end:
+        local = start.astimezone(tz)
+        first_of_next = date(local.year + local.month // 12, local.month % 12 + 1, 1)
+        stop = min(end, datetime.combine(first_of_next, time(0), tzinfo=tz).astimezone(UTC))
+        yield start, stop
+        start = stop
+
+
+def _read_index_files(store: Any, keys: list[str], days: Collection[date]) -> list[tuple[str, Any]]:
+    """(key, its rows that can be on ``days``) of every readable index file (a compacted month is read by
+    those days' row groups only); an unreadable one is skipped with a warning (its articles are then fetched
+    again, which loses nothing). A store outage (StoreUnavailable) propagates."""
     from newsarchive.archive.errors import IndexFormatError, KeyNotFound
-    from newsarchive.archive.index import read_index
+    from newsarchive.archive.index import read_index_days
 
     def read(key: str) -> tuple[str, Any] | None:
         try:
-            return key, read_index(store, key)
+            return key, read_index_days(store, key, days)
         except (IndexFormatError, KeyNotFound) as exc:
             log.warning("index %s unreadable, its articles will be fetched again: %s", key, exc)
             return None
@@ -59,13 +74,14 @@ def _read_index_files(store: Any, keys: list[str]) -> list[tuple[str, Any]]:
         return [found for found in pool.map(read, keys) if found is not None]
 
 
-def _latest_rows(store: Any, site_id: str, since: datetime, end: datetime) -> list[dict[str, Any]]:
-    """The newest index row of every article of the site published in [since, end)."""
+def _latest_rows(store: Any, site_id: str, since: datetime, end: datetime, tz: tzinfo) -> list[dict[str, Any]]:
+    """The newest index row of every article of the site published in [since, end) (a month at most: the
+    caller's span)."""
     from newsarchive.archive.reader import Archive, merge_latest
     from newsarchive.instants import instant_or_none
 
     keys = Archive(store, bundles=False).index_keys(site=site_id, start=since, end=end)
-    merged, _ = merge_latest(_read_index_files(store, keys))
+    merged, _ = merge_latest(_read_index_files(store, keys, Window(since, end).days(tz)))
     rows = []
     for row in merged.to_pylist():
         instant = instant_or_none(row.get("published"))
@@ -130,20 +146,24 @@ def archived_articles(store: Any, site: SiteConfig, window: Window) -> dict[str,
     since = window.start - site.updates.horizon
     own_days = set(window_dates(site, window))
     found: dict[str, Any] = {}
-    rows = _latest_rows(store, site.id, since, window.end)
-    for row in rows:
-        when = row.get("modified")
-        if not when and row.get("published_date") in own_days:
-            when = _record_time(store, row)
-            if when is None:
-                continue  # its record is unreadable: fetched again, which restores it
-        when = when or row.get("published")
-        if not when or parse_date(str(when), "archived", tz) is None:
-            continue
-        copy = _copy(row, str(when))
-        for url in _urls(row):
-            found[url] = copy
-    log.info("%s: %d archived articles (%d URLs) published from %s to the end of %s", site.id, len(rows),
+    articles = 0
+    for start, end in month_spans(since, window.end, tz):
+        rows = _latest_rows(store, site.id, start, end, tz)
+        articles += len(rows)
+        for row in rows:
+            when = row.get("modified")
+            if not when and row.get("published_date") in own_days:
+                when = _record_time(store, row)
+                if when is None:
+                    continue  # its record is unreadable: fetched again, which restores it
+            when = when or row.get("published")
+            if not when or parse_date(str(when), "archived", tz) is None:
+                continue
+            copy = _copy(row, str(when))
+            for url in _urls(row):
+                found[url] = copy
+        del rows  # one month's rows at a time
+    log.info("%s: %d archived articles (%d URLs) published from %s to the end of %s", site.id, articles,
              len(found), since.isoformat(), window)
     return found
 

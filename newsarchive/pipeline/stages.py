@@ -25,11 +25,18 @@ def open_archive(url: str | None = None, s3: Any = None) -> Any:
 
 
 def crawl(site_id: str, window: Window, *, url: str | None = None, s3: Any = None,
-          progress: Any = None) -> dict[str, Any]:
-    """Crawl stage: fetch the window's pages into a WARC in the archive (progress: a ProgressEvent callback)."""
+          progress: Any = None, host_wait_s: float | None = None) -> dict[str, Any]:
+    """Crawl stage: fetch the window's pages into a WARC in the archive (progress: a ProgressEvent callback),
+    in the site's host's turn (newsarchive.pipeline.hostlease: one crawl per host at a time, whichever site; HostBusy
+    after ``host_wait_s`` of waiting, by default the module's MAX_WAIT_SECONDS)."""
     from newsarchive.pipeline.crawl_stage import crawl_window
+    from newsarchive.pipeline.hostlease import host_turn
 
-    return crawl_window(get_site(site_id), window, open_archive(url, s3), progress=progress).to_xcom()
+    site, store = get_site(site_id), open_archive(url, s3)
+    with host_turn(store, site.base_url, f"{site.id} {window}", max_wait_s=host_wait_s) as turn:
+        result = crawl_window(site, window, store, progress=progress).to_xcom()
+    result["host_wait_s"] = round(turn.waited_s, 1)
+    return result
 
 
 def extract(site_id: str, window: Window, warc_key: str, *, url: str | None = None, s3: Any = None) -> dict[str, Any]:

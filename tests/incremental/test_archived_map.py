@@ -4,8 +4,11 @@ window and of the site's update horizon before it (``[updates] lookback``, or th
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import tomllib
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +102,52 @@ def test_damaged_index_or_record_means_fetch_again(tmp_path: Path, caplog: pytes
         found = archived_articles(store, site(), WINDOW)
     assert set(found) == {url(1, "2025-01-15"), url(2, "2025-01-15")}
     assert "unreadable" in caplog.text and "fetched again" in caplog.text
+
+
+class CountingStore(LocalStore):
+    """A local store that counts its GETs by top-level prefix (what an S3 archive would bill)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gets: Counter[str] = Counter()
+
+    def get(self, key: str) -> bytes:
+        self.gets[key.split("/", 1)[0]] += 1
+        return super().get(key)
+
+
+def test_modified_times_come_from_the_index_and_the_latest_row_wins(tmp_path: Path) -> None:
+    """Two runs of overlapping windows indexed the same date: the index files only (its ``modified`` column),
+    no bundle or article GET, and the later run's row (a newer modified time) is the one the map holds."""
+    store = CountingStore(tmp_path)
+    times = [f"2025-01-15T{8 + n:02d}:00:00+01:00" for n in range(1, 6)]
+    # Modified times as the generated site's pages give them (a row without one takes it from its record).
+    first = [record(n, when, when) for n, when in enumerate(times, start=1)]
+    write_records(site(), parse_window("2025-01-14T23:00:00+00:00", "2025-01-15T11:00:00+00:00"), first, store)
+    updated = replace(first[0], modified="2025-01-15T20:00:00+01:00", text="text 1, updated",
+                      fetched_at="2025-03-02T08:00:00+00:00")
+    write_records(site(), WINDOW, [updated, *first[1:]], store)
+    store.gets.clear()
+    found = archived_articles(store, site(), WINDOW)
+    assert store.gets == {"index": 2}
+    assert found[first[0].canonical_url]["time"] == "2025-01-15T20:00:00+01:00"
+    assert len(found) == 5  # one entry per article: the fetched URL is the canonical one to the spider
+
+
+def test_month_spans_cut_the_read_at_local_month_starts() -> None:
+    """The archived map reads the window and its lookback a month at a time: the spans cover [since, end)
+    exactly, cut at the site's local midnights of the first of each month."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from newsarchive.pipeline.incremental import month_spans
+
+    since, end = datetime(2024, 10, 17, 5, tzinfo=UTC), datetime(2025, 1, 15, 23, tzinfo=UTC)
+    spans = list(month_spans(since, end, ZoneInfo("Europe/Paris")))
+    assert spans[0][0] == since and spans[-1][1] == end
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+    assert [s.isoformat() for s, _ in spans[1:]] == ["2024-10-31T23:00:00+00:00", "2024-11-30T23:00:00+00:00",
+                                                     "2024-12-31T23:00:00+00:00"]
 
 
 def test_a_window_of_airflow_datetimes(tmp_path: Path) -> None:

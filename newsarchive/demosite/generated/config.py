@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsarchive.demosite.generated.corpus import FIRST_DAY, LAST_DAY, PUBLIC_SECTIONS
+from newsarchive.demosite.generated.corpus import PUBLIC_SECTIONS, Size, all_articles, as_size
+
+# newsarchive's default page budget per crawl ([politeness] max_pages); a sized site may need more.
+DEFAULT_MAX_PAGES = 5_000
 
 SITE_TOML = """\
 # The generated fixture site (newsarchive.demosite.generated), served on 127.0.0.1 by tests and benchmarks.
@@ -14,7 +17,7 @@ enabled = true
 base_url = "{base_url}"
 languages = ["fr", "en"]
 timezone = "Europe/Paris"
-schedule = "0 0 * * *"
+schedule = "{schedule}"
 start_date = "{first}"
 end_date = "{last}"
 
@@ -32,6 +35,7 @@ download_delay = {delay}
 concurrency = {concurrency}
 autothrottle = false
 allow_private_addresses = true
+max_pages = {max_pages}
 
 [checks]
 min_articles = {min_articles}
@@ -40,13 +44,20 @@ min_articles = {min_articles}
 
 def site_toml(base_url: str, site_id: str = "gen", *, obey_robots: bool = True, delay: float = 0.0,
               concurrency: int = 8, max_section_pages: int = 3, min_articles: int = 0,
+              size: Size | int | None = None, schedule: str = "0 0 * * *",
               revisit_after: tuple[str, ...] = (), revisit_budget: int | None = None) -> str:
-    """The TOML text of a site config for the generated site served at base_url (an [updates] table when
-    revisit_after or revisit_budget is given)."""
+    """The TOML text of a site config for the generated site of that size (None: the default site) served
+    at base_url; its start and end dates are the site's first and last days, and its page budget per
+    crawl (``max_pages``) lets one window take the whole site. ``schedule = "none"``: manual runs only.
+    An [updates] table is added when revisit_after or revisit_budget is given."""
+    shape = as_size(size)
+    articles = shape.articles or len(all_articles(shape))
     text = SITE_TOML.format(
-        site_id=site_id, base_url=base_url, first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat(),
+        site_id=site_id, base_url=base_url, schedule=schedule, first=shape.first_day.isoformat(),
+        last=shape.last_day.isoformat(),
         sections=", ".join(f'"/{s}/"' for s in PUBLIC_SECTIONS), max_section_pages=max_section_pages,
-        obey_robots=str(obey_robots).lower(), delay=delay, concurrency=concurrency, min_articles=min_articles)
+        obey_robots=str(obey_robots).lower(), delay=delay, concurrency=concurrency, min_articles=min_articles,
+        max_pages=max(DEFAULT_MAX_PAGES, 2 * articles + 1_000))
     if revisit_after or revisit_budget is not None:
         text += "\n[updates]\nrevisit_after = [" + ", ".join(f'"{age}"' for age in revisit_after) + "]\n"
         if revisit_budget is not None:

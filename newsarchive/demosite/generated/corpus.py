@@ -1,15 +1,19 @@
-"""The generated site's articles: >= 300 fr/en news articles over 90 days, built deterministically from a seed.
+"""The generated site's articles: fr/en news articles built deterministically from a seed, at any size.
 
-Sentences come from the templates and word lists in ``lexicon.json`` (data, not code); every choice is drawn
-from one ``random.Random(SEED)`` in a fixed order, so the corpus is identical on every run and machine.
-One article (``UPDATABLE_NUMBER``) can be revised at run time: ``revise(article, version)`` gives its
-version-th update (later modified time, an update paragraph in front).
+The default site (``size=None``) is >= 300 articles over 90 days, 3 to 5 public articles a day. A size N
+(``--articles N``) is exactly N public (robots-allowed) articles over ``Size(N).days`` days from the same
+first day: 4 a day for 90 to 366 days, then a year at a growing daily rate (20,000 is a year of about 55 a
+day), plus the sponsored ones. Sentences come from the templates and word lists in ``lexicon.json`` (data,
+not code); every choice is drawn from one ``random.Random(SEED)`` in a fixed order, so the same size gives
+the same site on every run and machine. One article (``updatable()``) can be revised at run time:
+``revise(article, version)`` gives its version-th update (later modified time, an update paragraph in front).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import math
 import random
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -41,6 +45,68 @@ FIRST_NUMBER = 10001
 VARIANT_EVERY = {"slash": 4, "utm": 5, "https": 3}
 # The article that serve_generated(...).update_article() revises (a public article of 15 January 2025).
 UPDATABLE_DAY = date(2025, 1, 15)
+# Sized sites: this many public articles a day until the site spans MAX_DAYS, then the daily rate grows.
+SIZED_PER_DAY = 4
+MAX_DAYS = 366
+MAX_ARTICLES = 2_000_000
+# Publication times are drawn from 06:00 to 23:00 local; minutes while a day has fewer articles than that.
+DAY_START_S, DAY_END_S = 6 * 3600, 23 * 3600
+
+
+# How many URLs one sitemap child lists before the month is split into parts (far below the protocol's
+# 50,000, as large sites and CMS plugins do), and how many articles one date-archive page lists.
+SITEMAP_PAGE_SIZE = 1_000
+ARCHIVE_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Size:
+    """How big the generated site is. ``articles=None``: the default site (3 to 5 public articles a day
+    over DAYS days); ``articles=N``: exactly N public articles over ``days`` days from FIRST_DAY.
+    ``sitemap_page_size`` and ``archive_page_size`` bound its sitemap children and date-archive pages
+    (tests lower them to see the splits on a small site)."""
+
+    articles: int | None = None
+    sitemap_page_size: int = SITEMAP_PAGE_SIZE
+    archive_page_size: int = ARCHIVE_PAGE_SIZE
+
+    def __post_init__(self) -> None:
+        n = self.articles
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_ARTICLES):
+            raise ValueError(f"the generated site's size must be an integer from 1 to {MAX_ARTICLES}, got {n!r}")
+        if self.sitemap_page_size < 1 or self.archive_page_size < 1:
+            raise ValueError("page sizes must be at least 1")
+
+    @property
+    def days(self) -> int:
+        """How many days the site's articles span."""
+        if self.articles is None:
+            return DAYS
+        return min(MAX_DAYS, max(DAYS, math.ceil(self.articles / SIZED_PER_DAY)))
+
+    @property
+    def first_day(self) -> date:
+        """The first local publication day."""
+        return FIRST_DAY
+
+    @property
+    def last_day(self) -> date:
+        """The last local publication day."""
+        return FIRST_DAY + timedelta(days=self.days - 1)
+
+    @property
+    def site_now(self) -> datetime:
+        """The site's "now": feeds and the news sitemap are as of 06:00 the day after the last day."""
+        return datetime.combine(self.last_day + timedelta(days=1), time(6, 0), tzinfo=TZ)
+
+    def label(self) -> str:
+        """A short description for logs and CLI output."""
+        return "default size" if self.articles is None else f"{self.articles:,} articles"
+
+
+def as_size(size: Size | int | None) -> Size:
+    """A Size from a Size, an article count or None (the default site)."""
+    return size if isinstance(size, Size) else Size(size)
 
 
 @dataclass(frozen=True)
@@ -134,7 +200,12 @@ def french_fixups(text: str) -> str:
 
 
 def _times(rng: random.Random, count: int) -> list[time]:
-    """count publication times of one day, sorted; sometimes one in each half hour at the day's edges."""
+    """count publication times of one day, sorted; sometimes one in each half hour at the day's edges.
+    Distinct minutes while they suffice, distinct seconds on busier days."""
+    if count == 0:
+        return []
+    if count > (DAY_END_S - DAY_START_S) // 60:
+        return _busy_times(rng, count)
     minutes = set(rng.sample(range(6 * 60, 23 * 60), count))
     if rng.random() < EDGE_EARLY:
         minutes.pop()
@@ -143,6 +214,17 @@ def _times(rng: random.Random, count: int) -> list[time]:
         minutes.discard(max(minutes))
         minutes.add(rng.randint(23 * 60 + 30, 23 * 60 + 59))
     return [time(m // 60, m % 60) for m in sorted(minutes)]
+
+
+def _busy_times(rng: random.Random, count: int) -> list[time]:
+    seconds = set(rng.sample(range(DAY_START_S, DAY_END_S), count))
+    if rng.random() < EDGE_EARLY:
+        seconds.pop()
+        seconds.add(rng.randint(0, 30 * 60 - 1))
+    if rng.random() < EDGE_LATE:
+        seconds.discard(max(seconds))
+        seconds.add(rng.randint(23 * 3600 + 30 * 60, 24 * 3600 - 1))
+    return [time(s // 3600, s // 60 % 60, s % 60) for s in sorted(seconds)]
 
 
 def _article(rng: random.Random, number: int, day: date, at: time, section: str) -> GenArticle:
@@ -168,15 +250,31 @@ def _article(rng: random.Random, number: int, day: date, at: time, section: str)
         paragraphs=paragraphs, description=sentences[0])
 
 
-@functools.cache
-def all_articles() -> tuple[GenArticle, ...]:
-    """Every article of the site (sponsored ones included), newest first."""
+def _daily_counts(rng: random.Random, size: Size) -> list[int] | None:
+    """Public articles per day of a sized site (exactly size.articles in all, spread evenly with the
+    remainder on random days); None for the default site, which draws each day's count as it goes."""
+    if size.articles is None:
+        return None
+    base, extra = divmod(size.articles, size.days)
+    lucky = set(rng.sample(range(size.days), extra))
+    return [base + (offset in lucky) for offset in range(size.days)]
+
+
+def all_articles(size: Size | int | None = None) -> tuple[GenArticle, ...]:
+    """Every article of the site of that size (sponsored ones included), newest first (cached)."""
+    return _all_articles(as_size(size))
+
+
+def generate(size: Size) -> tuple[GenArticle, ...]:
+    """Build the site's articles from the seed (uncached: ``all_articles`` is the cached way)."""
     rng = random.Random(SEED)
+    counts = _daily_counts(rng, size)
     found: list[GenArticle] = []
     number = FIRST_NUMBER
-    for offset in range(DAYS):
+    for offset in range(size.days):
         day = FIRST_DAY + timedelta(days=offset)
-        sections = [rng.choice(PUBLIC_SECTIONS) for _ in range(rng.randint(*PUBLIC_PER_DAY))]
+        public = rng.randint(*PUBLIC_PER_DAY) if counts is None else counts[offset]
+        sections = [rng.choice(PUBLIC_SECTIONS) for _ in range(public)]
         if rng.random() < PARTNER_CHANCE:
             sections.insert(rng.randint(0, len(sections)), DISALLOWED_SECTION)
         for at, section in zip(_times(rng, len(sections)), sections, strict=True):
@@ -185,17 +283,30 @@ def all_articles() -> tuple[GenArticle, ...]:
     return tuple(sorted(found, key=lambda a: (a.published, a.number), reverse=True))
 
 
-@functools.cache
-def by_path() -> dict[str, GenArticle]:
+_all_articles = functools.cache(generate)
+
+
+def by_path(size: Size | int | None = None) -> dict[str, GenArticle]:
     """Articles by canonical path."""
-    return {a.path: a for a in all_articles()}
+    return _by_path(as_size(size))
 
 
 @functools.cache
-def updatable() -> GenArticle:
-    """The article that can be revised at run time: the first public article of UPDATABLE_DAY."""
-    return min((a for a in all_articles() if a.day == UPDATABLE_DAY and not a.disallowed),
-               key=lambda a: a.published)
+def _by_path(size: Size) -> dict[str, GenArticle]:
+    return {a.path: a for a in _all_articles(size)}
+
+
+def updatable(size: Size | int | None = None) -> GenArticle:
+    """The article that can be revised at run time: the first public article of UPDATABLE_DAY (of the
+    oldest day with a public article on a site too small to have one that day)."""
+    return _updatable(as_size(size))
+
+
+@functools.cache
+def _updatable(size: Size) -> GenArticle:
+    public = [a for a in _all_articles(size) if not a.disallowed]
+    on_day = [a for a in public if a.day == UPDATABLE_DAY]
+    return min(on_day or public, key=lambda a: a.published)
 
 
 def revise(article: GenArticle, version: int) -> GenArticle:

@@ -1,25 +1,27 @@
 """Ground truth of the generated site: which articles exist, when they were published, and their URLs.
 
 ``articles()`` are the archivable ones (robots.txt allows them); ``disallowed()`` the sponsored ones a
-polite crawler never requests. Both are newest first, by publication instant.
+polite crawler never requests. Both are newest first, by publication instant. Every function takes the
+site's ``size`` (its number of public articles, as served by ``serve_generated(size=...)``; None = the
+default site).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from newsarchive.demosite.generated.corpus import DISALLOWED_SECTION, GenArticle, all_articles, revise, updatable
+from newsarchive.demosite.generated.corpus import DISALLOWED_SECTION, GenArticle, Size, all_articles, revise, updatable
 from newsarchive.demosite.generated.pages import article_url, variant_links
 
 
-def articles() -> list[GenArticle]:
+def articles(size: Size | int | None = None) -> list[GenArticle]:
     """Every article robots.txt allows, newest first."""
-    return [a for a in all_articles() if not a.disallowed]
+    return [a for a in all_articles(size) if not a.disallowed]
 
 
-def disallowed() -> list[GenArticle]:
+def disallowed(size: Size | int | None = None) -> list[GenArticle]:
     """The articles of the robots-disallowed section (``/partners/``)."""
-    return [a for a in all_articles() if a.disallowed]
+    return [a for a in all_articles(size) if a.disallowed]
 
 
 def _aware(value: datetime, name: str) -> datetime:
@@ -28,10 +30,10 @@ def _aware(value: datetime, name: str) -> datetime:
     return value
 
 
-def articles_between(start: datetime, end: datetime) -> list[GenArticle]:
+def articles_between(start: datetime, end: datetime, size: Size | int | None = None) -> list[GenArticle]:
     """Allowed articles whose publication instant is in [start, end) (aware datetimes, else ValueError)."""
     start, end = _aware(start, "start"), _aware(end, "end")
-    return [a for a in articles() if start <= a.published < end]
+    return [a for a in articles(size) if start <= a.published < end]
 
 
 def url(article: GenArticle, base_url: str) -> str:
@@ -45,10 +47,10 @@ def duplicate_urls(article: GenArticle, base_url: str) -> list[str]:
     return sorted({link for where in wheres for link in variant_links(base_url, article, where)})
 
 
-def updated(version: int) -> GenArticle:
+def updated(version: int, size: Size | int | None = None) -> GenArticle:
     """The updatable article at its version-th revision (0 = as first published)."""
-    return revise(updatable(), version)
+    return revise(updatable(size), version)
 
 
-__all__ = ["DISALLOWED_SECTION", "GenArticle", "articles", "articles_between", "disallowed", "duplicate_urls",
+__all__ = ["DISALLOWED_SECTION", "GenArticle", "Size", "articles", "articles_between", "disallowed", "duplicate_urls",
            "updated", "url"]

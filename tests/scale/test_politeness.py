@@ -1,0 +1,54 @@
+"""A site's politeness as its host sees it: never more requests in flight than its concurrency, never closer
+together than its download delay allows (Scrapy jitters it between 0.5x and 1.5x), with a server that takes
+50 ms to answer so that concurrent requests overlap as on a network."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from newsarchive.demosite.generated import serve_generated
+from newsarchive.demosite.generated.config import write_site_config
+from newsarchive.demosite.generated.corpus import FIRST_DAY, TZ
+from newsarchive.instants import Window
+from newsarchive.pipeline import stages
+
+LATENCY_S = 0.05
+
+
+def most_in_flight(spans: list[tuple[float, float]]) -> int:
+    """The largest number of spans open at one instant (an end before a start at the same instant)."""
+    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    most = now = 0
+    for _, step in events:
+        now += step
+        most = max(most, now)
+    return most
+
+
+@pytest.mark.parametrize(("concurrency", "delay"), [(2, 0.0), (3, 0.2)])
+def test_the_host_sees_the_configured_politeness(concurrency: int, delay: float, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    site = serve_generated("127.0.0.1", 0, latency=LATENCY_S)
+    try:
+        write_site_config(tmp_path / "sites", site.url, "polite", concurrency=concurrency, delay=delay,
+                          max_section_pages=2)
+        monkeypatch.setenv("NEWSARCHIVE_SITES_DIR", str(tmp_path / "sites"))
+        monkeypatch.setenv("NEWSARCHIVE_WORK_DIR", str(tmp_path / "work"))
+        start = datetime.combine(FIRST_DAY + timedelta(days=40), time(0), tzinfo=TZ)
+        stages.crawl("polite", Window(start, start + timedelta(days=1)), url=(tmp_path / "archive").as_uri())
+    finally:
+        site.stop()
+    exchanges = site.exchanges
+    assert len(exchanges) > 15
+    in_flight = most_in_flight([(e.start, e.end) for e in exchanges])
+    if delay:
+        starts = sorted(e.start for e in exchanges)
+        gap = min(b - a for a, b in itertools.pairwise(starts))
+        assert gap >= 0.5 * delay * 0.95, f"requests {gap:.3f}s apart with a {delay}s delay"
+        assert in_flight == 1  # each request is answered before the next one is due
+    else:
+        assert in_flight == concurrency, f"{in_flight} requests in flight, the site allows {concurrency}"
