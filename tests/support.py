@@ -114,3 +114,13 @@ def run_spider(spec: dict[str, Any], folder: Path, timeout: float = 120.0) -> di
     assert proc.returncode == 0, proc.stderr + proc.stdout[-3000:]
     stats: dict[str, Any] = json.loads((folder / "stats.json").read_text(encoding="utf-8"))
     return stats
+
+
+def most_at_once(spans: list[tuple[float, float]]) -> int:
+    """The largest number of spans open at one instant (an end before a start at the same instant)."""
+    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    most = now = 0
+    for _, step in events:
+        now += step
+        most = max(most, now)
+    return most

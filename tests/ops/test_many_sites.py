@@ -30,7 +30,6 @@ from time import monotonic, sleep
 from typing import Any
 
 import pytest
-from test_distributed import services  # noqa: F401  (the Postgres and Redis fixture)
 
 from newsarchive.archive.store import open_store
 from newsarchive.demosite.generated import GeneratedSite, serve_generated, truth
@@ -39,7 +38,8 @@ from newsarchive.demosite.generated.corpus import FIRST_DAY, TZ
 from newsarchive.pipeline.hostlease import host_id, host_turn
 from newsarchive.pipeline.localstack import AirflowStack, StackError
 from tests.ops.ops_support import airflow_env
-from tests.support import S3Server, free_port
+from tests.ops.test_distributed import services  # noqa: F401  (the Postgres and Redis fixture)
+from tests.support import S3Server, free_port, most_at_once
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 POOL_SLOTS = 2
@@ -159,16 +159,6 @@ def run_fleet(airflow: AirflowStack, fleet: Fleet, store: Any) -> FleetRun:
         poller.join(timeout=10)
     assert released.wait(timeout=10) and len(held) == 2
     return FleetRun(tasks, max(counts, default=0), (held[0], held[1]))
-
-
-def most_at_once(spans: list[tuple[float, float]]) -> int:
-    """The largest number of spans open at one instant (an end before a start at the same instant)."""
-    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
-    most = now = 0
-    for _, step in events:
-        now += step
-        most = max(most, now)
-    return most
 
 
 def check_politeness(fleet: Fleet) -> None:

@@ -15,18 +15,9 @@ from newsarchive.demosite.generated.config import write_site_config
 from newsarchive.demosite.generated.corpus import FIRST_DAY, TZ
 from newsarchive.instants import Window
 from newsarchive.pipeline import stages
+from tests.support import most_at_once
 
 LATENCY_S = 0.05
-
-
-def most_in_flight(spans: list[tuple[float, float]]) -> int:
-    """The largest number of spans open at one instant (an end before a start at the same instant)."""
-    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
-    most = now = 0
-    for _, step in events:
-        now += step
-        most = max(most, now)
-    return most
 
 
 @pytest.mark.parametrize(("concurrency", "delay"), [(2, 0.0), (3, 0.2)])
@@ -44,7 +35,7 @@ def test_the_host_sees_the_configured_politeness(concurrency: int, delay: float,
         site.stop()
     exchanges = site.exchanges
     assert len(exchanges) > 15
-    in_flight = most_in_flight([(e.start, e.end) for e in exchanges])
+    in_flight = most_at_once([(e.start, e.end) for e in exchanges])
     if delay:
         starts = sorted(e.start for e in exchanges)
         gap = min(b - a for a, b in itertools.pairwise(starts))
