@@ -49,18 +49,20 @@ def _result(path: Path | None, what: str) -> dict[str, Any]:
     return data
 
 
-def run_stage(args: argparse.Namespace) -> dict[str, Any]:
-    """Call the stage the DAG task calls; return its XCom dict."""
+def run_stage(args: argparse.Namespace) -> dict[str, object]:
+    """Call the stage the DAG task calls; return its XCom form (what the DAG passes on)."""
     from newsarchive.instants import parse_window
     from newsarchive.pipeline import stages
+    from newsarchive.pipeline.results import CrawlResult, ExtractResult
 
     window = parse_window(args.start, args.end)
     if args.stage == "crawl":
-        return stages.crawl(args.site, window, url=args.archive)
-    crawl = _result(args.crawl, "crawl")
+        return stages.crawl(args.site, window, url=args.archive).to_xcom()
+    crawl = CrawlResult.from_xcom(_result(args.crawl, "crawl"))
     if args.stage == "extract":
-        return stages.extract(args.site, window, crawl["warc_key"], url=args.archive)
-    return stages.check(args.site, window, crawl, _result(args.extract, "extract"), url=args.archive)
+        return stages.extract(args.site, window, crawl.warc_key, url=args.archive).to_xcom()
+    extract = ExtractResult.from_xcom(_result(args.extract, "extract"))
+    return stages.check(args.site, window, crawl, extract, url=args.archive).to_xcom()
 
 
 def main(argv: list[str] | None = None) -> int:

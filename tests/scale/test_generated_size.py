@@ -121,11 +121,11 @@ def test_a_sized_site_is_archived_whole_through_split_sitemaps(tmp_path: Path, m
         start = datetime.combine(size.first_day + timedelta(days=200), time(0), tzinfo=TZ)
         window = Window(start, start + timedelta(days=2))
         crawl = stages.crawl("big", window, url=archive)
-        extract = stages.extract("big", window, crawl["warc_key"], url=archive)
+        extract = stages.extract("big", window, crawl.warc_key, url=archive)
     finally:
         site.stop()
     expected = truth.articles_between(window.start, window.end, size)
-    assert expected and extract["counts"]["articles"] == len(expected)
+    assert expected and extract.counts.articles == len(expected)
     paths = [r.path for r in site.requests]
     assert any("-p" in p and p.startswith("/sitemaps/") for p in paths)
     assert any("/page/2/" in p and p.startswith("/archive/") for p in paths)
