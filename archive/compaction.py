@@ -47,13 +47,13 @@ from archive.bundles import BUNDLE_SCHEMA, read_bundle
 from archive.errors import ArchiveError, IndexFormatError, InvalidKey, KeyNotFound, PreconditionFailed
 from archive.index import INDEX_SCHEMA, PARQUET_CONTENT_TYPE, conform
 from archive.keys import (
-    check_site,
+    PARTITIONED_KINDS,
     compacted_key,
+    compaction_lease_key,
     companion_key,
+    daily_partitions_prefix,
     month_of,
-    parse_bundle_key,
-    parse_history_key,
-    parse_index_key,
+    parse_partition_key,
     versions_prefix,
 )
 from archive.lease import LEASE_SECONDS, Lease, lease
@@ -62,7 +62,7 @@ from archive.parquetio import ParquetObject, by_day_bytes, month_writer
 from archive.store import sha256_file
 from archive.takedown import enforce, taken_down_ids
 from archive.versions import HISTORY_SCHEMA, conform_history, history_row, history_table, read_history
-from newsarchive.instants import instant_or_none, parse_day
+from newsarchive.instants import instant_or_none
 
 if TYPE_CHECKING:
     from archive.store import Store
@@ -109,11 +109,10 @@ def month_end(month: date) -> date:
 
 def daily_files(store: Store, kind: str, site: str, month: date) -> list[str]:
     """The per-window files of ``kind`` under the month's ``date=`` folders (one prefix listing)."""
-    parse = {"index": parse_index_key, "bundles": parse_bundle_key, "history": parse_history_key}[kind]
     keys = []
-    for key in store.list(f"{kind}/site={site}/date={month.strftime('%Y-%m')}-"):
+    for key in store.list(daily_partitions_prefix(kind, site, month)):
         try:
-            parse(key)
+            parse_partition_key(kind, key)
         except InvalidKey:
             continue
         keys.append(key)
@@ -123,12 +122,11 @@ def daily_files(store: Store, kind: str, site: str, month: date) -> list[str]:
 def months_to_compact(store: Store, site: str, as_of: date, grace_days: int = DEFAULT_GRACE_DAYS) -> list[date]:
     """Closed months of the site (ended at least ``grace_days`` before ``as_of``) that have daily files."""
     months: set[date] = set()
-    for kind in ("index", "bundles", "history"):
-        for key in store.list(f"{kind}/site={site}/date="):
-            day = key.split("/date=", 1)[1][:10]
+    for kind in PARTITIONED_KINDS:
+        for key in store.list(daily_partitions_prefix(kind, site)):
             try:
-                months.add(month_of(parse_day(day)))
-            except ValueError:
+                months.add(month_of(parse_partition_key(kind, key).published_date))
+            except InvalidKey:
                 continue
     return sorted(m for m in months if month_end(m) + timedelta(days=grace_days) <= as_of)
 
@@ -139,7 +137,7 @@ def compact_month(store: Store, site: str, month: date, *, workdir: Path | None 
 
     Raises ``archive.lease.LeaseBusy`` when another compaction of the month holds its lease."""
     month = month_of(month)
-    with lease(store, f"compaction/site={check_site(site)}/{month:%Y-%m}.lease", lease_seconds) as held:
+    with lease(store, compaction_lease_key(site, month), lease_seconds) as held:
         return _compact(store, site, month, workdir, held)
 
 

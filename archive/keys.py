@@ -462,3 +462,68 @@ def parse_takedown_key(key: str) -> TakedownKey:
     """Site and article id of a takedown record's key."""
     match = _match(_TAKEDOWN_KEY_RE, key, "takedown")
     return TakedownKey(site=match["site"], article_id=check_article_id(match["id"]))
+
+
+# -- partition listings, site-level line statistics, compaction leases ---------------------------
+#
+#     <kind>/site=S/date=...                            a partitioned kind's per-window files, by publication date
+#     sitewide/site=S/<window>.json                     a window's line statistics (extract.sitewide), which the
+#                                                       site's later runs learn its chrome from
+#     compaction/site=S/<YYYY-MM>.lease                 the lease of one month's compaction (archive.lease)
+
+_SITEWIDE_KEY_RE = re.compile(rf"^sitewide/{_SITE}/{_WINDOW}\.json$")
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in PARTITIONED_KINDS:
+        raise InvalidKey(f"unknown partitioned kind {kind!r}: one of {', '.join(PARTITIONED_KINDS)}")
+    return kind
+
+
+def partitions_prefix(kind: str, site: str, published_date: date | None = None) -> str:
+    """Listing prefix of a site's files of a partitioned kind: all (compacted months too), or one date's."""
+    return _prefix(_check_kind(kind), site, published_date)
+
+
+def daily_partitions_prefix(kind: str, site: str, month: date | None = None) -> str:
+    """Listing prefix of a site's per-window files of a partitioned kind (``<kind>/site=S/date=``): every
+    date's, or only the dates of ``month`` (``...date=YYYY-MM-``)."""
+    prefix = f"{partitions_prefix(kind, site)}date="
+    return prefix if month is None else f"{prefix}{_day(month, 'month')[:7]}-"
+
+
+def parse_partition_key(kind: str, key: str) -> IndexKey:
+    """Site, publication date and window of a per-window file of ``kind`` (InvalidKey for anything else)."""
+    parsers = {"index": parse_index_key, "bundles": parse_bundle_key, "history": parse_history_key}
+    return parsers[_check_kind(kind)](key)
+
+
+@dataclass(frozen=True)
+class SitewideKey:
+    """Parts of a ``sitewide/`` key."""
+
+    site: str
+    start: datetime
+    end: datetime
+
+
+def sitewide_key(site: str, start: datetime, end: datetime) -> str:
+    """``sitewide/site=S/<window>.json``: a pure function of site and window, so reruns overwrite."""
+    return f"sitewide/site={check_site(site)}/{window_label(start, end)}.json"
+
+
+def sitewide_prefix(site: str) -> str:
+    """Listing prefix of a site's line statistics."""
+    return _prefix("sitewide", site, None)
+
+
+def parse_sitewide_key(key: str) -> SitewideKey:
+    """Site and window of a ``sitewide/`` key."""
+    match = _match(_SITEWIDE_KEY_RE, key, "sitewide")
+    start, end = parse_window_label(match["window"])
+    return SitewideKey(site=match["site"], start=start, end=end)
+
+
+def compaction_lease_key(site: str, month: date) -> str:
+    """``compaction/site=S/<YYYY-MM>.lease``: one compaction of a site's month at a time."""
+    return f"compaction/site={check_site(site)}/{_day(month_of(month), 'month')[:7]}.lease"

@@ -25,7 +25,6 @@ from archive.keys import (
     SITE_RE,
     IndexKey,
     bundles_prefix,
-    check_site,
     compacted_key,
     compacted_prefix,
     history_prefix,
@@ -35,6 +34,7 @@ from archive.keys import (
     parse_compacted_key,
     parse_history_key,
     parse_index_key,
+    partitions_prefix,
 )
 from archive.query import Query
 from archive.store import Store
@@ -204,10 +204,9 @@ def _listed(store: Store, prefix: str) -> list[str]:
 def partition_files(store: Store, kind: str, site: str, days: Collection[date] | None = None) -> list[str]:
     """A site's files of ``kind`` (``index``, ``bundles``, ``history``): per-window files of ``days`` (all
     days when None) and the compacted months holding those days."""
-    prefix = f"{kind}/site={check_site(site)}/"
     if days is None:
-        return sorted(store.list(prefix))
-    keys = [key for day in sorted(days) for key in store.list(f"{prefix}date={day.isoformat()}/")]
+        return sorted(store.list(partitions_prefix(kind, site)))
+    keys = [key for day in sorted(days) for key in store.list(partitions_prefix(kind, site, day))]
     for month in sorted({month_of(day) for day in days}):
         month_key = compacted_key(kind, site, month)
         if store.exists(month_key):

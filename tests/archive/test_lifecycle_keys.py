@@ -60,3 +60,29 @@ def test_takedown_keys() -> None:
     for site, article in (("../x", ID), ("demo", "../../etc"), ("demo", "XYZ")):
         with pytest.raises(InvalidKey):
             keys.takedown_key(site, article)
+
+
+def test_sitewide_keys_round_trip() -> None:
+    key = keys.sitewide_key("demo", START, END)
+    assert key == "sitewide/site=demo/20241101T000000Z_20241102T000000Z.json"
+    assert keys.parse_sitewide_key(key) == keys.SitewideKey("demo", START, END)
+    assert key.startswith(keys.sitewide_prefix("demo")) and keys.sitewide_prefix("demo") == "sitewide/site=demo/"
+    for bad in ("sitewide/site=demo/x.json", "sitewide/site=demo/20241101T000000Z_20241102T000000Z.json.tmp"):
+        with pytest.raises(InvalidKey):
+            keys.parse_sitewide_key(bad)
+    with pytest.raises(InvalidKey):
+        keys.sitewide_key("../demo", START, END)
+
+
+def test_partition_prefixes_and_compaction_lease() -> None:
+    assert keys.partitions_prefix("index", "demo") == "index/site=demo/"
+    assert keys.partitions_prefix("history", "demo", date(2024, 11, 3)) == "history/site=demo/date=2024-11-03/"
+    assert keys.daily_partitions_prefix("bundles", "demo") == "bundles/site=demo/date="
+    assert keys.daily_partitions_prefix("bundles", "demo", date(2024, 11, 1)) == "bundles/site=demo/date=2024-11-"
+    day_key = keys.index_key("demo", date(2024, 11, 3), START, END)
+    assert day_key.startswith(keys.daily_partitions_prefix("index", "demo", date(2024, 11, 1)))
+    assert keys.parse_partition_key("index", day_key).published_date == date(2024, 11, 3)
+    assert keys.compaction_lease_key("demo", date(2024, 11, 17)) == "compaction/site=demo/2024-11.lease"
+    for bad_kind in ("articles", "raw"):
+        with pytest.raises(InvalidKey):
+            keys.partitions_prefix(bad_kind, "demo")

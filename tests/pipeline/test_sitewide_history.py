@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from archive import keys
 from archive.store import open_store
 from extract.record import ArticleRecord, article_id
 from newsarchive.instants import parse_window
-from pipeline.extraction import apply_sitewide_pass, sitewide_key
+from pipeline.extraction import apply_sitewide_pass
 
 BOILERPLATE = "Suivez toute l'actualité de la région avec notre application"
 WEEK1 = parse_window("2024-11-01", "2024-11-02")
@@ -27,7 +28,7 @@ def test_recurring_line_is_dropped_once_history_adds_evidence(tmp_path: Path) ->
     first = apply_sitewide_pass("s", WEEK1, [page(1, True), page(2, True), page(3, False)], store)
     # Two pages of three: not enough evidence within one run (a line must be on at least 3 pages).
     assert all(BOILERPLATE in r.text for r in first if r.title in ("T1", "T2"))
-    assert store.exists(sitewide_key("s", WEEK1))
+    assert store.exists(keys.sitewide_key("s", WEEK1.start, WEEK1.end))
 
     second = apply_sitewide_pass("s", WEEK2, [page(4, True), page(5, True), page(6, False)], store)
     # With the first window's statistics: on 4 of 6 pages, so it is boilerplate now.
@@ -44,4 +45,4 @@ def test_rerunning_a_window_does_not_count_its_pages_twice(tmp_path: Path) -> No
     for _ in range(3):
         result = apply_sitewide_pass("s", WEEK1, pages, store)
     assert all(BOILERPLATE in r.text for r in result if r.title in ("T1", "T2"))
-    assert list(store.list("sitewide/")) == [sitewide_key("s", WEEK1)]
+    assert list(store.list("sitewide/")) == [keys.sitewide_key("s", WEEK1.start, WEEK1.end)]

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from archive import keys
 from archive.store import open_store
 from extract.record import ArticleRecord, LinePositions, article_id
 from newsarchive.instants import parse_window
-from pipeline.extraction import apply_sitewide_pass, sitewide_key
+from pipeline.extraction import apply_sitewide_pass
 
 WEEK1 = parse_window("2024-11-01", "2024-11-02")
 WEEK2 = parse_window("2024-11-02", "2024-11-03")
@@ -27,7 +28,7 @@ def test_caption_position_learnt_in_one_window_cleans_the_next(tmp_path: Path) -
     store = open_store(str(tmp_path))
     first = apply_sitewide_pass("s", WEEK1, [page(n, f"Photo caption number {n}.", 2) for n in range(3)], store)
     assert all("Photo caption" in r.text for r in first)  # 3 pages: a position needs 5 to be judged
-    stored = json.loads(store.get(sitewide_key("s", WEEK1)))
+    stored = json.loads(store.get(keys.sitewide_key("s", WEEK1.start, WEEK1.end)))
     assert stored["positions"][CAPTION] == [3, 3, 0, 6]
     second = apply_sitewide_pass("s", WEEK2, [page(n, f"Another caption {n}.", 0) for n in range(3, 6)], store)
     assert [r.text.split("\n") for r in second] == [[p.text.split("\n")[0]] for p in second]
