@@ -30,7 +30,7 @@ from airflow.sdk import Param, dag, task
 )
 def news_reextract() -> None:
     @task(task_id="reextract")
-    def reextract(**context: Any) -> dict[str, Any]:
+    def reextract(**context: Any) -> dict[str, object]:
         """Re-extract every archived crawl of the site overlapping the window."""
         from airflow.sdk.exceptions import AirflowFailException
         from news_sites import config_errors_fail_at_once, s3_options_from_connection
@@ -44,7 +44,7 @@ def news_reextract() -> None:
         except ValueError as exc:  # bad params do not fix themselves: no retries
             raise AirflowFailException(f"bad params start/end: {exc}") from None
         with config_errors_fail_at_once():  # an unknown site or a broken site file
-            return stages.reextract(str(params["site"]), window, s3=s3_options_from_connection())
+            return stages.reextract(str(params["site"]), window, s3=s3_options_from_connection()).to_xcom()
 
     reextract()
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, BaseNotifier, CronDataIntervalTimetable, Param, dag, task
 
 from pipeline import settings
 from pipeline.sites import SiteConfig, load_sites
+
+if TYPE_CHECKING:  # the DAG file is parsed often: these load inside the tasks only
+    from archive.s3 import S3Options
+    from newsarchive.instants import Window
 
 log = logging.getLogger("newsarchive.dags")
 # Mistakes of site files, found while parsing: the site loader's messages, not a task's.
@@ -42,7 +45,7 @@ def config_errors_fail_at_once() -> Iterator[None]:
         raise AirflowFailException(f"configuration error (not retried): {exc}") from None
 
 
-def _window(context: Any) -> Any:
+def _window(context: Any) -> Window:
     """The run's window: params start/end when given (manual runs), else the data interval."""
     from airflow.sdk.exceptions import AirflowFailException
 
@@ -63,7 +66,7 @@ def _window(context: Any) -> Any:
     return Window(start, end)
 
 
-def s3_options_from_connection() -> Any:
+def s3_options_from_connection() -> S3Options | None:
     """S3 settings from the Airflow connection `newsarchive_s3` when the archive is on S3 and it exists (the
     mapping itself is archive.s3_options.options_from_connection, shared with the UI plugin)."""
     if not settings.archive_url().startswith("s3://"):
@@ -161,8 +164,10 @@ def _doc(site: SiteConfig) -> str:
     ])
 
 
-def _timed(result: dict[str, Any], started: float, window: dict[str, str]) -> dict[str, Any]:
-    return {**result, "window": window, "duration_s": round(time.monotonic() - started, 2)}
+def extract_slots(site: SiteConfig) -> int:
+    """Pool slots of the site's extract task: its `[extraction] workers` when set, else 1 (0 means one worker
+    per usable CPU of whichever machine runs it, unknown when the DAG is parsed)."""
+    return site.extraction.workers if site.extraction.workers > 0 else 1
 
 
 def build_dag(site: SiteConfig) -> Any:
@@ -200,69 +205,67 @@ def build_dag(site: SiteConfig) -> Any:
     )
     def news_site() -> None:
         @task(task_id="crawl", pool=CRAWL_POOL)
-        def crawl(**context: Any) -> dict[str, Any]:
+        def crawl(**context: Any) -> dict[str, object]:
             """Discover and fetch the window's articles; every response goes to the window's WARC."""
             from pipeline import stages, summary
 
             window = _window(context)
-            span = {"start": window.start.isoformat(), "end": window.end.isoformat()}
             summary.log_block(log, f"crawl {site.id} {window}", [
                 f"site {site.base_url}; {len(site.discovery.feeds)} feed(s), {len(site.discovery.sitemaps)} "
                 f"sitemap(s), {len(site.discovery.sections)} section page(s); archive {settings.archive_url()}",
                 "the spider's own log is folded below; this task's numbers follow it",
             ])
-            started = time.monotonic()
             with summary.log_group(log, "Scrapy log (spider output, at its own levels)"), config_errors_fail_at_once():
-                result = _timed(stages.crawl(site.id, window, s3=s3_options_from_connection()), started, span)
+                result = stages.crawl(site.id, window, s3=s3_options_from_connection())
             summary.log_block(log, f"crawl summary: {site.id} {window}", summary.crawl_lines(result))
-            return result
+            return result.to_xcom()
 
-        @task(task_id="extract")
-        def extract(crawl_result: dict[str, Any]) -> dict[str, Any]:
+        # The extract task runs a pool of `[extraction] workers` processes: it claims as many slots of the
+        # Airflow pool it runs in, so the pool bounds the cores extraction takes (0 = one per CPU: one slot).
+        @task(task_id="extract", pool_slots=extract_slots(site))
+        def extract(crawl_xcom: dict[str, object]) -> dict[str, object]:
             """Extract article records and the index from the archived WARC (no network)."""
-            from newsarchive.instants import parse_window
             from pipeline import stages, summary
+            from pipeline.results import CrawlResult
 
-            span = crawl_result["window"]
-            window = parse_window(span["start"], span["end"])
-            summary.log_block(log, f"extract {site.id} {window}: the crawl found", summary.crawl_lines(crawl_result))
-            started = time.monotonic()
+            crawled = CrawlResult.from_xcom(crawl_xcom)
+            window = crawled.window
+            summary.log_block(log, f"extract {site.id} {window}: the crawl found", summary.crawl_lines(crawled))
             details = "extraction details (one line per rejected page)"
             with summary.log_group(log, details), config_errors_fail_at_once():
-                extracted = stages.extract(site.id, window, crawl_result["warc_key"], s3=s3_options_from_connection())
-                result = _timed(extracted, started, span)
+                result = stages.extract(site.id, window, crawled.warc_key, s3=s3_options_from_connection())
             summary.log_block(log, f"extract summary: {site.id} {window}", summary.extract_lines(result))
-            return result
+            return result.to_xcom()
 
         @task(task_id="check", outlets=[articles_asset], on_success_callback=[RunAlert(site.id, "warning")])
-        def check(crawl_result: dict[str, Any], extract_result: dict[str, Any], **context: Any) -> dict[str, Any]:
+        def check(crawl_xcom: dict[str, object], extract_xcom: dict[str, object],
+                  **context: Any) -> dict[str, object]:
             """Quality gates and the run report; announces the written keys to downstream DAGs."""
             from airflow.sdk.exceptions import AirflowFailException
 
-            from newsarchive.instants import parse_window
             from pipeline import stages, summary
             from pipeline.check import QualityGateFailed
+            from pipeline.results import CrawlResult, ExtractResult
 
-            window = parse_window(crawl_result["window"]["start"], crawl_result["window"]["end"])
-            summary.log_block(log, f"run summary: {site.id} {window}", summary.run_lines(crawl_result, extract_result))
+            crawled, extracted = CrawlResult.from_xcom(crawl_xcom), ExtractResult.from_xcom(extract_xcom)
+            window = crawled.window
+            summary.log_block(log, f"run summary: {site.id} {window}", summary.run_lines(crawled, extracted))
             try:
                 with config_errors_fail_at_once():
-                    report = stages.check(site.id, window, crawl_result, extract_result,
-                                          s3=s3_options_from_connection())
+                    report = stages.check(site.id, window, crawled, extracted, s3=s3_options_from_connection())
             except QualityGateFailed as exc:
                 # The report is in the archive already; as an XCom it reaches the UI and the failure alert too.
-                context["ti"].xcom_push(key="report", value=exc.report)
-                summary.log_block(log, "quality gates", summary.gate_lines(exc.report.get("gates", [])),
-                                  logging.WARNING)
+                context["ti"].xcom_push(key="report", value=exc.report.to_xcom())
+                summary.log_block(log, "quality gates", summary.gate_lines(exc.report.gates), logging.WARNING)
                 # A breached gate is a fact about the data: retrying cannot change it.
                 raise AirflowFailException(f"quality gate failed: {exc}") from None
-            summary.log_block(log, f"quality gates: {report['status']}", summary.gate_lines(report["gates"]))
+            summary.log_block(log, f"quality gates: {report.status}", summary.gate_lines(report.gates))
             context["outlet_events"][articles_asset].extra = {
-                "site": site.id, "window": crawl_result["window"], "report_key": report["report_key"],
-                "article_keys": extract_result["article_keys"], "archive": settings.archive_url(),
-                "articles": report["articles"], "status": report["status"], "warnings": report["warnings"],
+                "site": site.id, "window": window.to_json(), "report_key": report.report_key,
+                "article_keys": list(extracted.article_keys), "archive": settings.archive_url(),
+                "articles": report.articles, "status": report.status, "warnings": list(report.warnings),
             }
-            return report
+            return report.to_xcom()
 
         crawled = crawl()
         extracted = extract(crawled)

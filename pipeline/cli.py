@@ -7,16 +7,20 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pipeline import settings
+
+if TYPE_CHECKING:
+    from newsarchive.instants import Window
+    from pipeline.crawl import ProgressCallback, ProgressEvent
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _window(args: argparse.Namespace) -> object:
+def _window(args: argparse.Namespace) -> Window:
     from newsarchive.instants import parse_window
 
     try:
@@ -66,11 +70,13 @@ def cmd_stage(args: argparse.Namespace) -> int:
     window = _window(args)
     try:
         if args.command == "reextract":
-            result = stages.reextract(args.site, window, url=args.archive)  # type: ignore[arg-type]
+            result = stages.reextract(args.site, window, url=args.archive).to_xcom()
         else:
-            stage = stages.crawl if args.command == "crawl" else stages.run
             with crawl_progress(f"crawl {args.site}") as progress:
-                result = stage(args.site, window, url=args.archive, progress=progress)  # type: ignore[arg-type]
+                if args.command == "crawl":
+                    result = stages.crawl(args.site, window, url=args.archive, progress=progress).to_xcom()
+                else:
+                    result = stages.run(args.site, window, url=args.archive, progress=progress).to_xcom()
     except (KeyError, LookupError) as exc:
         print(f"newsarchive {args.command}: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
@@ -85,7 +91,7 @@ def cmd_stage(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def crawl_progress(label: str) -> Iterator[Callable[[Any], None] | None]:
+def crawl_progress(label: str) -> Iterator[ProgressCallback | None]:
     """A rich progress bar on stderr fed by the crawl's progress events (none when stderr is not a terminal)."""
     if not sys.stderr.isatty():
         yield None
@@ -97,7 +103,7 @@ def crawl_progress(label: str) -> Iterator[Callable[[Any], None] | None]:
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task(label, total=None, articles=0, errors=0)
 
-        def update(event: Any) -> None:  # called from the log-forwarding thread; rich is thread-safe
+        def update(event: ProgressEvent) -> None:  # called from the log-forwarding thread; rich is thread-safe
             bar.update(task, completed=event.fetched, total=event.total or None,
                        articles=event.articles, errors=event.errors)
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsarchive.instants import parse_day
+
+if TYPE_CHECKING:
+    from archive.store import Store
 
 log = logging.getLogger("newsarchive.compaction")
 
@@ -25,7 +28,7 @@ def parse_month(text: str) -> date:
         raise ValueError(f"not a month: {text!r} (expected YYYY-MM)") from None
 
 
-def compact_site(store: Any, site_id: str, *, as_of: date, months: list[date] | None = None,
+def compact_site(store: Store, site_id: str, *, as_of: date, months: list[date] | None = None,
                  grace_days: int | None = None) -> dict[str, Any]:
     """Compact ``months`` of the site (default: every closed month with daily files); a JSON-able summary."""
     from archive.compaction import DEFAULT_GRACE_DAYS, compact_month, months_to_compact

@@ -21,12 +21,16 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from newsarchive.instants import Window
 from pipeline import settings
+from pipeline.results import CrawlCounts, CrawlResult
 from pipeline.scratch import add_owner, scratch_dir
 from pipeline.sites import SiteConfig
+
+if TYPE_CHECKING:
+    from archive.store import Store
 
 log = logging.getLogger("newsarchive.crawl")
 
@@ -58,22 +62,6 @@ ProgressCallback = Callable[[ProgressEvent], None]
 PROGRESS_LOGGER = "spiders.progress:"
 # How often the spider reports when someone listens (a progress bar), and when only the log does.
 PROGRESS_INTERVAL_S, LOG_PROGRESS_INTERVAL_S = 1.0, 30.0
-
-
-@dataclass(frozen=True)
-class CrawlResult:
-    """What the crawl task hands on: object keys (this attempt's WARC and crawl numbers) and counts."""
-
-    site: str
-    warc_key: str
-    stats_key: str
-    counts: dict[str, Any]
-    attempt: str = ""
-
-    def to_xcom(self) -> dict[str, Any]:
-        """A small JSON-able dict for XCom."""
-        return {"site": self.site, "warc_key": self.warc_key, "stats_key": self.stats_key, "counts": self.counts,
-                "attempt": self.attempt}
 
 
 def crawl_spec(site: SiteConfig, window: Window, skip_urls: tuple[str, ...] = (),
@@ -172,7 +160,7 @@ def summarise_stats(stats: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in stats.items() if k not in ("articles", "scrapy")}
 
 
-def crawl_window(site: SiteConfig, window: Window, store: Any, progress: ProgressCallback | None = None,
+def crawl_window(site: SiteConfig, window: Window, store: Store, progress: ProgressCallback | None = None,
                  incremental: bool = True) -> CrawlResult:
     """Crawl one site for one window; upload the WARC and the crawl numbers under this attempt's own keys
     (never over another attempt's). ``incremental``: skip what the archive already holds unless modified
@@ -195,16 +183,15 @@ def crawl_window(site: SiteConfig, window: Window, store: Any, progress: Progres
         store.put_file(warc_key, warc_path, content_type="application/warc")
     store.put(stats_key, json.dumps(stats, indent=1, sort_keys=True).encode("utf-8"),
               content_type="application/json")
-    counts = summarise_stats(stats)
-    counts["warc_bytes"] = size
-    incremental_counts = stats.get("incremental", {})
+    counts = CrawlCounts.from_stats(summarise_stats(stats), warc_bytes=size)
+    duration_s = round(time.monotonic() - started, 2)
+    rechecks = counts.incremental
     log.info(
         "crawl %s done in %.1fs: %s article pages fetched, %s already archived, %s candidates in window; "
         "archived articles re-checked: %s reported modified by the site, %s revisited by age, %s not modified "
         "(304); errors %s, WARC %d bytes",
-        site.id, time.monotonic() - started, stats.get("fetched", {}).get("article", 0),
-        incremental_counts.get("already_archived", 0), stats.get("in_window", 0),
-        incremental_counts.get("refetched", 0), incremental_counts.get("revisited", 0),
-        incremental_counts.get("not_modified", 0), stats.get("errors", {}), size,
+        site.id, duration_s, counts.fetched.get("article", 0), rechecks.already_archived, counts.in_window,
+        rechecks.refetched, rechecks.revisited, rechecks.not_modified, counts.errors, size,
     )
-    return CrawlResult(site=site.id, warc_key=warc_key, stats_key=stats_key, counts=counts, attempt=attempt)
+    return CrawlResult(site=site.id, window=window, warc_key=warc_key, stats_key=stats_key, counts=counts,
+                       attempt=attempt, duration_s=duration_s)

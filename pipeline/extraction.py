@@ -10,35 +10,25 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from newsarchive.instants import Window, local_day, parse_instant
+from pipeline.results import ExtractCounts, ExtractResult
 from pipeline.scratch import scratch_dir
 from pipeline.sites import SiteConfig
 from pipeline.takedown import drop_taken_down, enforce_after_write
-from pipeline.versions import is_newer_fetch, write_article
+from pipeline.versions import WriteOutcome, is_newer_fetch, write_article
+
+if TYPE_CHECKING:
+    from archive.store import Store
+    from archive.warc import WarcResponse
+    from extract import ArticleRecord, ExtractHints
+    from extract.sitewide import LineStats
 
 log = logging.getLogger("newsarchive.extract")
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-@dataclass(frozen=True)
-class ExtractResult:
-    """What the extract task hands on: keys written and counts by reason."""
-
-    site: str
-    article_keys: tuple[str, ...]  # written by this run (what downstream consumers are told about)
-    index_keys: tuple[str, ...]
-    counts: dict[str, Any] = field(default_factory=dict)
-    # Every article of the window in the archive: this run's and those archived by earlier runs.
-    window_article_keys: tuple[str, ...] = ()
-
-    def to_xcom(self) -> dict[str, Any]:
-        """A JSON-able dict for XCom."""
-        return {"site": self.site, "article_keys": list(self.article_keys), "index_keys": list(self.index_keys),
-                "counts": self.counts, "window_article_keys": list(self.window_article_keys)}
 
 
 def published_instant(value: str, tz: ZoneInfo) -> datetime:
@@ -47,7 +37,7 @@ def published_instant(value: str, tz: ZoneInfo) -> datetime:
     return parse_instant(value, bare=tz, naive=tz)
 
 
-def _article_responses(warc_path: Path, counts: Counter[str], max_body_bytes: int) -> Iterator[Any]:
+def _article_responses(warc_path: Path, counts: Counter[str], max_body_bytes: int) -> Iterator[WarcResponse]:
     """The WARC's responses that may be articles: role article, status 200, an HTML content type, a body read
     whole within max_body_bytes (the spider's limit). A gzip body is inflated, bounded, by the extractor."""
     from archive.warc import iter_responses
@@ -86,15 +76,14 @@ def reject(counts: Counter[str], reason: str, url: str, detail: str, level: int 
         log.log(level, "rejected %s: %s", url, reason)
 
 
-def rejection_legend(counts: dict[str, Any]) -> dict[str, str]:
+def rejection_legend(counts: ExtractCounts) -> dict[str, str]:
     """What each rejection reason counted in ``counts`` means (the run report's legend)."""
     from extract import is_rejection_reason, reason_meaning
 
-    reasons = sorted(k.removeprefix("rejected.") for k in counts if k.startswith("rejected."))
-    return {r: reason_meaning(r) for r in reasons if is_rejection_reason(r)}
+    return {r: reason_meaning(r) for r in sorted(counts.rejected) if is_rejection_reason(r)}
 
 
-def extract_hints(site: SiteConfig) -> Any:
+def extract_hints(site: SiteConfig) -> ExtractHints:
     """The extractor's hints for a site (its [extraction] table, languages, timezone and size limit)."""
     from extract import ExtractHints
 
@@ -104,7 +93,7 @@ def extract_hints(site: SiteConfig) -> Any:
 
 
 def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key: str,
-                    counts: Counter[str], outside: list[Any] | None = None) -> list[Any]:
+                    counts: Counter[str], outside: list[ArticleRecord] | None = None) -> list[ArticleRecord]:
     """Extract every article of the window from a local WARC in the worker pool; count every other page by
     reason. Pages stream through the pool (a bounded number in flight), outcomes come back in WARC order.
     With ``outside``, articles published outside the window are added to it (an update of an archived
@@ -117,7 +106,7 @@ def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key:
     pages = (Page(body=r.body, url=r.target_uri, fetched_at=r.fetched_at, content_type=r.headers.get("content-type"),
                   raw=RawRef(warc_key=warc_key, offset=r.offset))
              for r in _article_responses(warc_path, counts, site.politeness.max_response_bytes))
-    records: dict[str, Any] = {}
+    records: dict[str, ArticleRecord] = {}
     with ExtractPool(settings.workers, settings.page_timeout_s, site=site.id, hints=extract_hints(site)) as pool:
         for outcome in pool.extract(pages):
             url = outcome.page.url
@@ -132,8 +121,8 @@ def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key:
     return _drop_duplicate_texts(list(records.values()), counts)
 
 
-def _keep(record: Any, url: str, window: Window, tz: ZoneInfo, records: dict[str, Any],
-          counts: Counter[str], outside: list[Any] | None = None) -> None:
+def _keep(record: ArticleRecord, url: str, window: Window, tz: ZoneInfo, records: dict[str, ArticleRecord],
+          counts: Counter[str], outside: list[ArticleRecord] | None = None) -> None:
     """Add a record to the window's unless it is undated, out of the window (then to ``outside`` when given)
     or an older fetch of one kept."""
     if not record.published:
@@ -158,7 +147,7 @@ def _keep(record: Any, url: str, window: Window, tz: ZoneInfo, records: dict[str
     records[record.id] = record
 
 
-def _drop_duplicate_texts(records: list[Any], counts: Counter[str]) -> list[Any]:
+def _drop_duplicate_texts(records: list[ArticleRecord], counts: Counter[str]) -> list[ArticleRecord]:
     """Keep one record per identical text (syndicated copies under other URLs); first by id wins."""
     seen: set[str] = set()
     kept = []
@@ -174,43 +163,38 @@ def _drop_duplicate_texts(records: list[Any], counts: Counter[str]) -> list[Any]
 HISTORY_WINDOWS = 10  # how many of the site's earlier windows' line statistics the site-level pass adds
 
 
-def sitewide_key(site_id: str, window: Window) -> str:
-    """Where a window's line statistics live: a pure function of site and window, so reruns overwrite."""
-    from archive import keys
-
-    return f"sitewide/site={keys.check_site(site_id)}/{keys.window_label(window.start, window.end)}.json"
-
-
-def recent_line_stats(store: Any, site_id: str, window: Window) -> Any:
+def recent_line_stats(store: Store, site_id: str, window: Window) -> LineStats:
     """The line statistics of the site's last windows ending before this one starts (its recent pages)."""
-    import json
-
     from archive import keys
+    from archive.errors import InvalidKey
     from extract.sitewide import LineStats
 
     earlier = []
-    for key in store.list(f"sitewide/site={keys.check_site(site_id)}/"):
-        start, end = keys.parse_window_label(key.rsplit("/", 1)[-1].removesuffix(".json"))
-        if end <= window.start:
-            earlier.append((end, start, key))
+    for key in store.list(keys.sitewide_prefix(site_id)):
+        try:
+            parsed = keys.parse_sitewide_key(key)
+        except InvalidKey:
+            continue  # not a statistics object of ours
+        if parsed.end <= window.start:
+            earlier.append((parsed.end, parsed.start, key))
     stats = LineStats(0, {})
     for _, _, key in sorted(earlier)[-HISTORY_WINDOWS:]:
         stats = stats.merged(LineStats.from_json(json.loads(store.get(key))))
     return stats
 
 
-def apply_sitewide_pass(site_id: str, window: Window, records: list[Any], store: Any) -> list[Any]:
+def apply_sitewide_pass(site_id: str, window: Window, records: list[ArticleRecord],
+                        store: Store) -> list[ArticleRecord]:
     """Drop what many pages of the site agree is chrome: lines that recur, template positions that carry
     chrome or captions (extract.sitewide), learnt from this run's pages plus the recent windows'; store this
     window's statistics for the runs after it. A record the pass would leave without text keeps its text."""
-    import json
-
+    from archive import keys
     from extract.sitewide import learn_site
 
     pages = [(r.text.split("\n"), r.positions) for r in records]  # records are distinct articles already
     run_stats, cleaner = learn_site(pages, recent_line_stats(store, site_id, window))
-    store.put(sitewide_key(site_id, window), json.dumps(run_stats.to_json(), sort_keys=True).encode("utf-8"),
-              content_type="application/json")
+    store.put(keys.sitewide_key(site_id, window.start, window.end),
+              json.dumps(run_stats.to_json(), sort_keys=True).encode("utf-8"), content_type="application/json")
     cleaned = []
     for record, (lines, positions) in zip(records, pages, strict=True):
         kept, kept_positions, dropped = cleaner.clean_with_positions(lines, positions)
@@ -222,7 +206,7 @@ def apply_sitewide_pass(site_id: str, window: Window, records: list[Any], store:
     return cleaned
 
 
-def drop_invalid(records: list[Any], counts: Counter[str]) -> list[Any]:
+def drop_invalid(records: list[ArticleRecord], counts: Counter[str]) -> list[ArticleRecord]:
     """Keep the records that satisfy the published JSON Schema; count and log the others (an extractor bug)."""
     from archive.schema import InvalidArticle, validate_article
 
@@ -238,12 +222,14 @@ def drop_invalid(records: list[Any], counts: Counter[str]) -> list[Any]:
     return valid
 
 
-def publication_date(record: Any, tz: ZoneInfo) -> date:
+def publication_date(record: ArticleRecord, tz: ZoneInfo) -> date:
     """The `date=` partition: the publication date in the site's timezone."""
+    if not record.published:  # _keep rejects undated records before anything is written
+        raise ValueError(f"{record.url}: an undated record has no date= partition")
     return local_day(published_instant(record.published, tz), tz)
 
 
-def write_records(site: SiteConfig, window: Window, records: list[Any], store: Any,
+def write_records(site: SiteConfig, window: Window, records: list[ArticleRecord], store: Store,
                   outcomes: Counter[str] | None = None,
                   validators: Mapping[tuple[str, int], Mapping[str, str | None]] | None = None,
                   ) -> tuple[list[str], list[str]]:
@@ -285,7 +271,7 @@ def write_records(site: SiteConfig, window: Window, records: list[Any], store: A
     return article_keys, index_keys
 
 
-def _stored_record(record: Any, outcome: Any) -> tuple[Any, str]:
+def _stored_record(record: ArticleRecord, outcome: WriteOutcome) -> tuple[ArticleRecord, str]:
     """The record now stored at the key and its JSON text: the incoming one, or the newer one that was kept
     (an older copy arriving late). The index row and the bundle must describe what the object holds, or
     readers would get the older text from the bundle and the newer one from the object."""
@@ -301,7 +287,7 @@ def _stored_record(record: Any, outcome: Any) -> tuple[Any, str]:
         return record, record.to_json()
 
 
-def index_row(record: Any, key: str, day: date,
+def index_row(record: ArticleRecord, key: str, day: date,
               validators: Mapping[str, str | None] | None = None) -> dict[str, Any]:
     """One index row: the record's metadata without its text (and its response's ETag and Last-Modified)."""
     return {
@@ -314,12 +300,12 @@ def index_row(record: Any, key: str, day: date,
     }
 
 
-def latest_fetches(per_warc: list[list[Any]], counts: Counter[str]) -> list[Any]:
+def latest_fetches(per_warc: list[list[ArticleRecord]], counts: Counter[str]) -> list[ArticleRecord]:
     """One record per article from several WARCs of the window (one per crawl attempt): the latest fetch
     wins, as within one WARC; identical texts under other ids are then dropped across WARCs too."""
     if len(per_warc) == 1:
         return per_warc[0]
-    records: dict[str, Any] = {}
+    records: dict[str, ArticleRecord] = {}
     for record in (r for found in per_warc for r in found):
         if record.id in records:
             counts["duplicate.same_canonical_url"] += 1
@@ -329,59 +315,85 @@ def latest_fetches(per_warc: list[list[Any]], counts: Counter[str]) -> list[Any]
     return _drop_duplicate_texts(list(records.values()), counts)
 
 
-def extract_window(site: SiteConfig, window: Window, store: Any, warc_key: str | None = None) -> ExtractResult:
+@dataclass
+class _WindowWarcs:
+    """What the window's WARCs gave: records per WARC, records published outside the window, the responses'
+    validators (ETag, Last-Modified) and which responses re-checked an archived article, by (WARC key, offset)."""
+
+    per_warc: list[list[ArticleRecord]] = field(default_factory=list)
+    outside: list[ArticleRecord] = field(default_factory=list)
+    validators: dict[tuple[str, int], dict[str, str | None]] = field(default_factory=dict)
+    rechecked: set[tuple[str, int]] = field(default_factory=set)
+
+
+def _read_window_warcs(site: SiteConfig, window: Window, store: Store, warc_key: str | None,
+                       counts: Counter[str]) -> _WindowWarcs:
+    """Extract the records of every WARC of the window (``warc_key`` among them even if not listed yet)."""
+    from pipeline.incremental import warc_validators
+    from pipeline.raw import download_warcs, window_warc_keys
+
+    warc_keys = window_warc_keys(store, site.id, window)
+    if warc_key is not None and warc_key not in warc_keys:
+        warc_keys.append(warc_key)  # not listed (yet): it was uploaded, so it is read all the same
+    found = _WindowWarcs()
+    with scratch_dir(f"extract-{site.id}-") as tmp:
+        for path, key in download_warcs(store, warc_keys, tmp):
+            found.per_warc.append(extract_records(site, window, path, key, counts, found.outside))
+            stored = warc_validators(path)
+            found.validators.update({(key, offset): v for offset, v in stored.validators.items()})
+            found.rechecked.update((key, offset) for offset in stored.rechecked)
+            counts["updates.not_modified"] += stored.not_modified
+    counts["warcs"] = len(warc_keys)
+    return found
+
+
+def _count_articles(records: list[ArticleRecord], counts: Counter[str]) -> None:
+    """Residue lines dropped, languages and access of the articles kept (the gates' shares)."""
+    for record in records:
+        counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
+        counts[f"language.{record.language or 'unknown'}"] += 1
+        counts[f"access.{record.access or 'unknown'}"] += 1  # paywalled/metered shares: the access gate
+
+
+def extract_window(site: SiteConfig, window: Window, store: Store, warc_key: str | None = None) -> ExtractResult:
     """Extract a window's articles from every archived WARC of the window (no network: one per crawl attempt,
     ``warc_key``, the crawl just run, always among them) and write them to the archive. Archived articles
     re-checked by the crawl (published outside the window) are written too, where they live; a 304 writes
     nothing (counted ``updates.not_modified``)."""
     from archive import keys
-    from pipeline.incremental import archived_updates, warc_validators
-    from pipeline.raw import download_warcs, window_warc_keys
+    from pipeline.incremental import archived_updates
 
     started = time.monotonic()
     counts: Counter[str] = Counter()
-    warc_keys = window_warc_keys(store, site.id, window)
-    if warc_key is not None and warc_key not in warc_keys:
-        warc_keys.append(warc_key)  # not listed (yet): it was uploaded, so it is read all the same
-    outside: list[Any] = []
-    validators: dict[tuple[str, int], dict[str, str | None]] = {}
-    rechecked: set[tuple[str, int]] = set()
-    with scratch_dir(f"extract-{site.id}-") as tmp:
-        per_warc = []
-        for path, key in download_warcs(store, warc_keys, tmp):
-            per_warc.append(extract_records(site, window, path, key, counts, outside))
-            found = warc_validators(path)
-            validators.update({(key, offset): v for offset, v in found.validators.items()})
-            rechecked.update((key, offset) for offset in found.rechecked)
-            counts["updates.not_modified"] += found.not_modified
-    counts["warcs"] = len(warc_keys)
-    updates = archived_updates(store, site, outside, rechecked, counts)
-    records = latest_fetches([*per_warc, updates] if updates else per_warc, counts)
+    warcs = _read_window_warcs(site, window, store, warc_key, counts)
+    updates = archived_updates(store, site, warcs.outside, warcs.rechecked, counts)
+    records = latest_fetches([*warcs.per_warc, updates] if updates else warcs.per_warc, counts)
     records = apply_sitewide_pass(site.id, window, records, store)
-    for record in records:
-        counts.update({f"dropped_lines.{k}": v for k, v in record.dropped.items()})
-        counts[f"language.{record.language or 'unknown'}"] += 1
-        counts[f"access.{record.access or 'unknown'}"] += 1  # paywalled/metered shares: the access gate
+    _count_articles(records, counts)
     records = drop_invalid(records, counts)
     records = drop_taken_down(store, site.id, records, counts)  # never (re)write a taken-down article
-    article_keys, index_keys = write_records(site, window, records, store, outcomes=counts, validators=validators)
+    article_keys, index_keys = write_records(site, window, records, store, outcomes=counts,
+                                             validators=warcs.validators)
     article_keys = enforce_after_write(store, site.id, records, article_keys, counts)  # a takedown meanwhile
-    counts["articles"] = len(article_keys)
     update_ids = {r.id for r in updates}
     written_in_window = [k for k in article_keys if keys.parse_article_key(k).article_id not in update_ids]
     in_window = window_article_keys(store, site, window, written_in_window)
+    counts["articles"] = len(article_keys)
     counts["articles_in_window"] = len(in_window)
     counts["words"] = sum(r.word_count for r in records)
+    result = ExtractResult(site=site.id, window=window, article_keys=tuple(article_keys),
+                           index_keys=tuple(index_keys), counts=ExtractCounts.from_xcom(counts, strict=True),
+                           window_article_keys=tuple(in_window), duration_s=round(time.monotonic() - started, 2))
     log.info(
         "extract %s window %s done in %.1fs: %d responses, %d articles written, %s",
-        site.id, window, time.monotonic() - started, counts["responses"], len(article_keys),
-        {k: v for k, v in sorted(counts.items()) if k.startswith(("rejected", "duplicate", "out_of", "updates"))},
+        site.id, window, result.duration_s, result.counts.responses, len(article_keys),
+        {k: v for k, v in result.counts.to_xcom().items()
+         if k.startswith(("rejected", "duplicate", "out_of", "updates")) and v},
     )
-    return ExtractResult(site=site.id, article_keys=tuple(article_keys), index_keys=tuple(index_keys),
-                         counts=dict(sorted(counts.items())), window_article_keys=tuple(in_window))
+    return result
 
 
-def window_article_keys(store: Any, site: SiteConfig, window: Window, written: list[str]) -> list[str]:
+def window_article_keys(store: Store, site: SiteConfig, window: Window, written: list[str]) -> list[str]:
     """The article keys of every article published in the window, whichever run archived it (from the index)."""
     from archive.reader import Archive
 

@@ -1,6 +1,6 @@
 """Quality gates: a run's numbers (from the crawl and extract counts) against the site's thresholds and history.
 
-Pure functions over plain dicts, except `load_history`, which reads the site's earlier run reports from the
+Pure functions over the stages' typed counts, except `load_history`, which reads the site's earlier run reports from the
 archive. A gate is "ok", "warning" (breached, soft), "failed" (breached, listed in `hard_gates`) or "skipped"
 (not enough data to judge: no history yet, no articles to measure).
 """
@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 import logging
 import statistics
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsarchive.instants import Window
+from pipeline.results import CrawlCounts, ExtractCounts
 from pipeline.sites import GATE_NAMES, Checks
+
+if TYPE_CHECKING:
+    from archive.store import Store
 
 log = logging.getLogger("newsarchive.gates")
 
@@ -89,57 +93,46 @@ class RunMetrics:
         return self.words / self.articles if self.articles else None
 
 
-def _sum(counts: Mapping[str, Any], prefix: str, exclude: Callable[[str], bool] = lambda _: False) -> int:
-    return sum(int(v) for k, v in counts.items() if k.startswith(prefix) and not exclude(k[len(prefix):]))
-
-
-def _is_redirect(reason: str) -> bool:
-    # The WARC keeps every redirect hop as its own response; the page it leads to is counted on its own.
-    return reason.startswith("http_3")
-
-
-def run_metrics(languages: tuple[str, ...], window_days: float, crawl_counts: Mapping[str, Any],
-                extract_counts: Mapping[str, Any]) -> RunMetrics:
-    """Gate metrics from a run's crawl counts (spider stats) and extract counts (`rejected.<reason>`...)."""
-    fetched = crawl_counts.get("fetched", {}) or {}
-    errors = crawl_counts.get("errors", {}) or {}
-    fetch_errors = sum(int(v) for v in errors.values())
+def run_metrics(languages: tuple[str, ...], window_days: float, crawl: CrawlCounts,
+                extract: ExtractCounts) -> RunMetrics:
+    """Gate metrics from a run's crawl counts (spider stats) and extract counts."""
     wanted = set(languages)
-    foreign = _sum(extract_counts, "language.", exclude=lambda code: not wanted or code in wanted)
-    lines = extract_counts.get("lines")
+    # The WARC keeps every redirect hop as its own response; the page it leads to is counted on its own.
+    redirects = extract.redirect_rejections
     return RunMetrics(
-        articles=int(extract_counts.get("articles", 0)),
-        in_window=int(extract_counts.get("articles_in_window", extract_counts.get("articles", 0))),
+        articles=extract.articles,
+        in_window=extract.in_window,
         window_days=window_days,
-        responses=int(extract_counts.get("responses", 0)) - _sum(extract_counts, "rejected.http_3"),
-        rejected=_sum(extract_counts, "rejected.", exclude=_is_redirect),
-        duplicates=_sum(extract_counts, "duplicate."),
-        foreign_language=foreign,
-        dropped_lines=_sum(extract_counts, "dropped_lines."),
-        lines=int(lines) if lines is not None else None,
-        words=int(extract_counts.get("words", 0)),
-        requests=sum(int(v) for v in fetched.values()) + fetch_errors,
-        fetch_errors=fetch_errors,
-        non_free=int(extract_counts.get("access.paywalled", 0)) + int(extract_counts.get("access.metered", 0)),
-        updated=int(extract_counts.get("versions.updated", 0)),
+        responses=extract.responses - redirects,
+        rejected=extract.rejected_total - redirects,
+        duplicates=sum(extract.duplicate.values()),
+        foreign_language=sum(n for code, n in extract.language.items() if wanted and code not in wanted),
+        dropped_lines=sum(extract.dropped_lines.values()),
+        lines=extract.lines,
+        words=extract.words,
+        requests=crawl.requests,
+        fetch_errors=crawl.fetch_errors,
+        non_free=extract.access.get("paywalled", 0) + extract.access.get("metered", 0),
+        updated=extract.versions.get("updated", 0),
     )
 
 
 def metrics_from_report(report: Mapping[str, Any], languages: tuple[str, ...]) -> RunMetrics | None:
     """A stored run report's metrics, or None if it is not a usable report (malformed, from a failed run, or
-    of a window that only had updates)."""
+    of a window that only had updates). Reads reports of every age: the counters' JSON form has not changed,
+    and a counter an older report lacks reads as 0."""
     try:
         if report.get("status") != "ok":
             return None  # a failed run is not a baseline: it would lower the bar for the next one
         window = Window.from_json(report["window"])
-        metrics = run_metrics(languages, window.length_days, report["crawl"]["counts"],
-                              report["extract"]["counts"])
+        metrics = run_metrics(languages, window.length_days, CrawlCounts.from_xcom(report["crawl"]["counts"]),
+                              ExtractCounts.from_xcom(report["extract"]["counts"]))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
     return None if metrics.updates_only else metrics  # no yield of its own to compare with
 
 
-def load_history(store: Any, site_id: str, languages: tuple[str, ...], before: datetime, exclude_key: str,
+def load_history(store: Store, site_id: str, languages: tuple[str, ...], before: datetime, exclude_key: str,
                  limit: int) -> list[RunMetrics]:
     """Metrics of the site's last `limit` successful runs whose window starts before `before` (oldest first)."""
     from archive import keys

@@ -20,16 +20,21 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from newsarchive.instants import Window
 from pipeline.sites import SiteConfig
+
+if TYPE_CHECKING:
+    from archive.store import Store
+    from extract import ArticleRecord
+    from pipeline.results import CrawlCounts, ExtractCounts
 
 log = logging.getLogger("newsarchive.incremental")
 
@@ -42,7 +47,7 @@ def window_dates(site: SiteConfig, window: Window) -> list[date]:
     return list(window.days(ZoneInfo(site.timezone)))
 
 
-def _read_index_files(store: Any, keys: list[str]) -> list[tuple[str, Any]]:
+def _read_index_files(store: Store, keys: list[str]) -> list[tuple[str, Any]]:
     """(key, table) of every readable index file; an unreadable one is skipped with a warning (its articles
     are then fetched again, which loses nothing). A store outage (StoreUnavailable) propagates."""
     from archive.errors import IndexFormatError, KeyNotFound
@@ -59,7 +64,7 @@ def _read_index_files(store: Any, keys: list[str]) -> list[tuple[str, Any]]:
         return [found for found in pool.map(read, keys) if found is not None]
 
 
-def _latest_rows(store: Any, site_id: str, since: datetime, end: datetime) -> list[dict[str, Any]]:
+def _latest_rows(store: Store, site_id: str, since: datetime, end: datetime) -> list[dict[str, Any]]:
     """The newest index row of every article of the site published in [since, end)."""
     from archive.reader import Archive, merge_latest
     from newsarchive.instants import instant_or_none
@@ -74,7 +79,7 @@ def _latest_rows(store: Any, site_id: str, since: datetime, end: datetime) -> li
     return rows
 
 
-def _record_time(store: Any, row: dict[str, Any]) -> str | None:
+def _record_time(store: Store, row: dict[str, Any]) -> str | None:
     """The article's modified time (else published) from its record: for index rows written before the index
     had a ``modified`` column. None when the record is unreadable (the article is then fetched again)."""
     from archive.errors import KeyNotFound
@@ -115,7 +120,7 @@ def _urls(row: dict[str, Any]) -> list[str]:
     return urls
 
 
-def archived_articles(store: Any, site: SiteConfig, window: Window) -> dict[str, Any]:
+def archived_articles(store: Store, site: SiteConfig, window: Window) -> dict[str, Any]:
     """URL -> archived copy (spec ``archived``) of the site's articles published from the site's update
     horizon before the window to its end. Keys are the records' fetched and canonical URLs; the spider
     canonicalises them itself.
@@ -201,8 +206,8 @@ def warc_validators(warc_path: Path) -> WarcUpdates:
     return WarcUpdates(validators, frozenset(rechecked), not_modified)
 
 
-def archived_updates(store: Any, site: SiteConfig, outside: Iterable[Any], rechecked: Collection[tuple[str, int]],
-                     counts: Counter[str]) -> list[Any]:
+def archived_updates(store: Store, site: SiteConfig, outside: Iterable[ArticleRecord],
+                     rechecked: Collection[tuple[str, int]], counts: Counter[str]) -> list[ArticleRecord]:
     """The extracted articles published outside the window that are updates: responses to re-checks of
     archived articles (``rechecked``: their raw references, WARC key and offset), one per article, the
     latest fetch, written where the article lives. Any other page published outside the window is counted
@@ -233,19 +238,15 @@ def archived_updates(store: Any, site: SiteConfig, outside: Iterable[Any], reche
     return kept
 
 
-def update_counts(crawl_counts: Mapping[str, Any], extract_counts: Mapping[str, Any]) -> dict[str, int]:
+def update_counts(crawl_counts: CrawlCounts, extract_counts: ExtractCounts) -> dict[str, int]:
     """The run report's ``updates``: archived articles re-checked because the site signalled a change
     (``signalled``) or by age (``revisited``), how many answered 304 (``not_modified``), how many came back
     with another text and were kept as a new version (``changed``), and new articles (``new``)."""
-    incremental = crawl_counts.get("incremental", {}) or {}
-
-    def count(value: Any) -> int:
-        return int(value or 0)
-
+    rechecks = crawl_counts.incremental
     return {
-        "signalled": count(incremental.get("refetched")),
-        "revisited": count(incremental.get("revisited")),
-        "not_modified": count(incremental.get("not_modified")),
-        "changed": count(extract_counts.get("versions.updated")),
-        "new": count(extract_counts.get("versions.new")),
+        "signalled": rechecks.refetched,
+        "revisited": rechecks.revisited,
+        "not_modified": rechecks.not_modified,
+        "changed": extract_counts.versions.get("updated", 0),
+        "new": extract_counts.versions.get("new", 0),
     }

@@ -73,18 +73,21 @@ def short_reason(reason: str, site: str) -> str:
 
 
 def run_numbers(crawl: Mapping[str, Any] | None, extract: Mapping[str, Any] | None,
-                report: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The few numbers an alert shows, from whichever of the run's results exist."""
-    numbers: dict[str, Any] = {}
-    counts = (crawl or {}).get("counts", {}) or {}
-    if counts:
-        numbers["candidates"] = int(counts.get("in_window", 0))
-        numbers["fetched"] = int((counts.get("fetched", {}) or {}).get("article", 0))
-        numbers["fetch_errors"] = sum(int(v) for v in (counts.get("errors", {}) or {}).values())
-    extract_counts = (extract or {}).get("counts", {}) or {}
-    if extract_counts:
-        numbers["articles"] = int(extract_counts.get("articles", 0))
-        numbers["rejected"] = sum(int(v) for k, v in extract_counts.items() if k.startswith("rejected."))
+                report: Mapping[str, Any] | None) -> dict[str, int]:
+    """The few numbers an alert shows, from whichever of the run's results exist (their XCom forms, as the
+    failure callback pulls them: read through the typed counts, whatever the run got to)."""
+    from pipeline.results import CrawlCounts, ExtractCounts
+
+    numbers: dict[str, int] = {}
+    if (crawl or {}).get("counts"):
+        counts = CrawlCounts.from_xcom((crawl or {})["counts"])
+        numbers["candidates"] = counts.in_window
+        numbers["fetched"] = counts.fetched.get("article", 0)
+        numbers["fetch_errors"] = counts.fetch_errors
+    if (extract or {}).get("counts"):
+        extract_counts = ExtractCounts.from_xcom((extract or {})["counts"])
+        numbers["articles"] = extract_counts.articles
+        numbers["rejected"] = extract_counts.rejected_total
     if report:
         numbers["articles"] = int(report.get("articles", numbers.get("articles", 0)))
     return numbers

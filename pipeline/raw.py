@@ -15,9 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsarchive.instants import Window
+
+if TYPE_CHECKING:
+    from archive.store import Store
 
 log = logging.getLogger("newsarchive.raw")
 
@@ -70,7 +73,7 @@ def _warc_keys(listed: Iterable[str]) -> list[tuple[Any, str]]:
     return found
 
 
-def window_warc_keys(store: Any, site_id: str, window: Window) -> list[str]:
+def window_warc_keys(store: Store, site_id: str, window: Window) -> list[str]:
     """Every WARC of exactly this window, oldest first (one listing of the window's raw date folder)."""
     from archive import keys
 
@@ -79,7 +82,7 @@ def window_warc_keys(store: Any, site_id: str, window: Window) -> list[str]:
     return sorted((k for p, k in _warc_keys(listed) if (p.start, p.end) == (start, end)), key=_order)
 
 
-def stored_windows(store: Any, site_id: str, window: Window) -> list[StoredWindow]:
+def stored_windows(store: Store, site_id: str, window: Window) -> list[StoredWindow]:
     """The site's crawled windows overlapping [start, end), oldest first, each with all its WARCs."""
     from archive import keys
 
@@ -91,7 +94,7 @@ def stored_windows(store: Any, site_id: str, window: Window) -> list[StoredWindo
             for (start, end), found in sorted(by_window.items())]
 
 
-def download_warcs(store: Any, warc_keys: Iterable[str], folder: Path) -> list[tuple[Path, str]]:
+def download_warcs(store: Store, warc_keys: Iterable[str], folder: Path) -> list[tuple[Path, str]]:
     """Download WARCs into folder: (local path, key) each, in the order given."""
     fetched = []
     for n, key in enumerate(warc_keys):

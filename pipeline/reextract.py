@@ -10,57 +10,98 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from newsarchive.instants import Window
 from pipeline.raw import StoredWindow, stored_windows
+from pipeline.results import CrawlCounts, CrawlResult, XCom
 from pipeline.sites import SiteConfig
+
+if TYPE_CHECKING:
+    from archive.store import Store
 
 log = logging.getLogger("newsarchive.reextract")
 
 
-def _crawl_counts(store: Any, stats_key: str) -> dict[str, Any]:
-    """The crawl's stored numbers (for the rebuilt report), or {} if its stats object is missing."""
+@dataclass(frozen=True)
+class ReextractedCrawl:
+    """One archived crawl window re-extracted: its latest WARC, all its WARCs, articles written, report status."""
+
+    warc_key: str
+    warc_keys: tuple[str, ...]
+    articles: int
+    status: str  # the report's status, or "failed: <why>" when a hard gate is breached
+
+    def to_xcom(self) -> XCom:
+        """The JSON object."""
+        return {"warc_key": self.warc_key, "warc_keys": list(self.warc_keys), "articles": self.articles,
+                "status": self.status}
+
+
+@dataclass(frozen=True)
+class ReextractResult:
+    """What a re-extraction did, window by archived window."""
+
+    site: str
+    window: Window
+    crawls: tuple[ReextractedCrawl, ...]
+    duration_s: float | None = None
+
+    @property
+    def articles(self) -> int:
+        """Articles written, all windows."""
+        return sum(c.articles for c in self.crawls)
+
+    def to_xcom(self) -> XCom:
+        """A JSON-able dict for XCom and the CLI."""
+        return {"site": self.site, "window": self.window.to_json(), "crawls": [c.to_xcom() for c in self.crawls],
+                "articles": self.articles, "duration_s": self.duration_s}
+
+
+def _crawl_counts(store: Store, stats_key: str) -> CrawlCounts:
+    """The crawl's stored numbers (for the rebuilt report), or empty counts if its stats object is missing."""
     from archive.errors import KeyNotFound
     from pipeline.crawl import summarise_stats
 
     try:
-        return summarise_stats(json.loads(store.get(stats_key)))
+        return CrawlCounts.from_xcom(summarise_stats(json.loads(store.get(stats_key))))
     except KeyNotFound:
         log.warning("no crawl stats at %s: the rebuilt report will lack crawl counts", stats_key)
-        return {}
+        return CrawlCounts()
 
 
-def _crawl_result(store: Any, crawled: StoredWindow) -> dict[str, Any]:
+def _crawl_result(store: Store, site_id: str, crawled: StoredWindow) -> CrawlResult:
     """What the check stage needs of the crawl: the window's latest attempt (its WARC, numbers and counts)."""
     from archive import keys
 
     warc_key = crawled.latest_warc_key
     stats_key = keys.crawl_stats_key(warc_key)
-    return {"warc_key": warc_key, "stats_key": stats_key, "counts": _crawl_counts(store, stats_key),
-            "warc_keys": list(crawled.warc_keys)}
+    return CrawlResult(site=site_id, window=crawled.window, warc_key=warc_key, stats_key=stats_key,
+                       counts=_crawl_counts(store, stats_key))
 
 
-def reextract_window(site: SiteConfig, window: Window, store: Any, generated_at: str) -> dict[str, Any]:
+def reextract_window(site: SiteConfig, window: Window, store: Store, generated_at: str) -> ReextractResult:
     """Re-extract every archived crawl of the site overlapping the window; rewrite records, index and reports."""
     from pipeline.check import QualityGateFailed, check_window
     from pipeline.extraction import extract_window
 
+    started = time.monotonic()
     crawls = stored_windows(store, site.id, window)
     if not crawls:
         raise LookupError(f"no archived crawl of {site.id} overlaps {window} in {store.url}")
-    summary: dict[str, Any] = {"site": site.id, "window": {"start": window.start.isoformat(),
-                                                             "end": window.end.isoformat()}, "crawls": []}
+    done = []
     for crawled in crawls:
-        result = extract_window(site, crawled.window, store).to_xcom()
-        crawl_xcom = _crawl_result(store, crawled)
+        result = extract_window(site, crawled.window, store)
+        crawl = _crawl_result(store, site.id, crawled)
         try:
-            status = check_window(site, crawled.window, store, crawl_xcom, result, generated_at)["status"]
+            status = check_window(site, crawled.window, store, crawl, result, generated_at).status
         except QualityGateFailed as exc:
             status = f"failed: {exc}"  # the report is written either way; re-extraction itself succeeded
-        summary["crawls"].append({"warc_key": crawl_xcom["warc_key"], "warc_keys": list(crawled.warc_keys),
-                                  "articles": len(result["article_keys"]), "status": status})
+        done.append(ReextractedCrawl(warc_key=crawl.warc_key, warc_keys=tuple(crawled.warc_keys),
+                                     articles=len(result.article_keys), status=status))
         log.info("re-extracted %s (%d WARCs): %d articles (%s)", crawled.window, len(crawled.warc_keys),
-                 len(result["article_keys"]), status)
-    summary["articles"] = sum(c["articles"] for c in summary["crawls"])
-    return summary
+                 len(result.article_keys), status)
+    return ReextractResult(site=site.id, window=window, crawls=tuple(done),
+                           duration_s=round(time.monotonic() - started, 2))

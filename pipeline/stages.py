@@ -1,13 +1,25 @@
-"""The stages as the DAG tasks and the CLI call them: by site id and window, returning JSON-able dicts."""
+"""The stages as the DAG tasks and the CLI call them: by site id and window, returning typed results.
+
+Each result times its stage (``duration_s``) and has one JSON-able form, ``to_xcom()``, which is what the
+DAG's tasks pass each other (``from_xcom()`` reads it back): see pipeline.results and pipeline.report.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from newsarchive.instants import Window
 from pipeline import settings
+from pipeline.report import RunReport
+from pipeline.results import CrawlResult, ExtractResult
 from pipeline.sites import SiteConfig, load_sites
+
+if TYPE_CHECKING:
+    from archive.s3 import S3Options
+    from archive.store import Store
+    from pipeline.crawl import ProgressCallback
+    from pipeline.reextract import ReextractResult
 
 log = logging.getLogger("newsarchive")
 
@@ -17,30 +29,31 @@ def get_site(site_id: str) -> SiteConfig:
     return load_sites(settings.sites_dir()).get(site_id)
 
 
-def open_archive(url: str | None = None, s3: Any = None) -> Any:
+def open_archive(url: str | None = None, s3: S3Options | None = None) -> Store:
     """Open the archive store at url (default: settings.archive_url()), with S3 options if given."""
     from archive.store import open_store
 
     return open_store(url or settings.archive_url(), s3=s3)
 
 
-def crawl(site_id: str, window: Window, *, url: str | None = None, s3: Any = None,
-          progress: Any = None) -> dict[str, Any]:
+def crawl(site_id: str, window: Window, *, url: str | None = None, s3: S3Options | None = None,
+          progress: ProgressCallback | None = None) -> CrawlResult:
     """Crawl stage: fetch the window's pages into a WARC in the archive (progress: a ProgressEvent callback)."""
     from pipeline.crawl import crawl_window
 
-    return crawl_window(get_site(site_id), window, open_archive(url, s3), progress=progress).to_xcom()
+    return crawl_window(get_site(site_id), window, open_archive(url, s3), progress=progress)
 
 
-def extract(site_id: str, window: Window, warc_key: str, *, url: str | None = None, s3: Any = None) -> dict[str, Any]:
-    """Extract stage: articles and index from the window's WARC."""
+def extract(site_id: str, window: Window, warc_key: str, *, url: str | None = None,
+            s3: S3Options | None = None) -> ExtractResult:
+    """Extract stage: articles and index from the window's WARCs (``warc_key``, the crawl's, among them)."""
     from pipeline.extraction import extract_window
 
-    return extract_window(get_site(site_id), window, open_archive(url, s3), warc_key).to_xcom()
+    return extract_window(get_site(site_id), window, open_archive(url, s3), warc_key)
 
 
-def check(site_id: str, window: Window, crawl_result: dict[str, Any], extract_result: dict[str, Any],
-          *, url: str | None = None, s3: Any = None) -> dict[str, Any]:
+def check(site_id: str, window: Window, crawl_result: CrawlResult, extract_result: ExtractResult,
+          *, url: str | None = None, s3: S3Options | None = None) -> RunReport:
     """Check stage: quality gates and the run report (raises QualityGateFailed on a breached gate)."""
     from pipeline.check import check_window
     from pipeline.extraction import now_iso
@@ -48,15 +61,16 @@ def check(site_id: str, window: Window, crawl_result: dict[str, Any], extract_re
     return check_window(get_site(site_id), window, open_archive(url, s3), crawl_result, extract_result, now_iso())
 
 
-def run(site_id: str, window: Window, *, url: str | None = None, s3: Any = None,
-        progress: Any = None) -> dict[str, Any]:
+def run(site_id: str, window: Window, *, url: str | None = None, s3: S3Options | None = None,
+        progress: ProgressCallback | None = None) -> RunReport:
     """crawl + extract + check for one window, without Airflow."""
     crawl_result = crawl(site_id, window, url=url, s3=s3, progress=progress)
-    extract_result = extract(site_id, window, crawl_result["warc_key"], url=url, s3=s3)
+    extract_result = extract(site_id, window, crawl_result.warc_key, url=url, s3=s3)
     return check(site_id, window, crawl_result, extract_result, url=url, s3=s3)
 
 
-def reextract(site_id: str, window: Window, *, url: str | None = None, s3: Any = None) -> dict[str, Any]:
+def reextract(site_id: str, window: Window, *, url: str | None = None,
+              s3: S3Options | None = None) -> ReextractResult:
     """Rebuild articles, index and reports of the window from the archived WARC (no network)."""
     from pipeline.extraction import now_iso
     from pipeline.reextract import reextract_window

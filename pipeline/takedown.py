@@ -18,7 +18,11 @@ import logging
 import os
 from collections import Counter
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archive.store import Store
+    from extract import ArticleRecord
 
 log = logging.getLogger("newsarchive.takedown")
 
@@ -27,7 +31,7 @@ class TakedownError(ValueError):
     """A takedown request that cannot be carried out as given (the message says why)."""
 
 
-def resolve(store: Any, site_id: str, url: str | None, article_id: str | None) -> tuple[set[str], set[str]]:
+def resolve(store: Store, site_id: str, url: str | None, article_id: str | None) -> tuple[set[str], set[str]]:
     """The article ids and URLs a request names: the id given, or every indexed article whose URL or
     canonical URL is ``url`` plus the id that URL would have as a canonical URL (so a page not archived yet is
     blocked too)."""
@@ -46,7 +50,7 @@ def resolve(store: Any, site_id: str, url: str | None, article_id: str | None) -
     return ids_for_urls(store, site_id, {url}) | {id_of_url(url)}, {url}
 
 
-def takedown(store: Any, site_id: str, *, reason: str, requested_at: str, url: str | None = None,
+def takedown(store: Store, site_id: str, *, reason: str, requested_at: str, url: str | None = None,
              article_id: str | None = None, requested_by: str | None = None, raw: bool = True) -> dict[str, Any]:
     """Take an article down (see the module doc); return a summary for the CLI (no text)."""
     from archive import keys
@@ -80,14 +84,15 @@ def takedown(store: Any, site_id: str, *, reason: str, requested_at: str, url: s
             "raw": raw_summary}
 
 
-def taken_down_urls(store: Any, site_id: str) -> tuple[str, ...]:
+def taken_down_urls(store: Store, site_id: str) -> tuple[str, ...]:
     """Every URL on the site's takedown list (the crawl stage's ``skip_urls``)."""
     from archive.takedown import taken_down
 
     return tuple(sorted({url for record in taken_down(store, site_id) for url in record.urls}))
 
 
-def drop_taken_down(store: Any, site_id: str, records: list[Any], counts: Counter[str]) -> list[Any]:
+def drop_taken_down(store: Store, site_id: str, records: list[ArticleRecord],
+                    counts: Counter[str]) -> list[ArticleRecord]:
     """The records whose id is not on the site's takedown list (the others counted as ``taken_down``)."""
     from archive.takedown import taken_down_ids
 
@@ -99,7 +104,7 @@ def drop_taken_down(store: Any, site_id: str, records: list[Any], counts: Counte
     return kept
 
 
-def enforce_after_write(store: Any, site_id: str, records: list[Any], article_keys: list[str],
+def enforce_after_write(store: Store, site_id: str, records: list[ArticleRecord], article_keys: list[str],
                         counts: Counter[str]) -> list[str]:
     """After a run wrote ``records``: remove again any that a takedown listed meanwhile; return the article
     keys still standing."""

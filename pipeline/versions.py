@@ -18,12 +18,16 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # The versions/ layout and labels belong to the archive (archive.keys, archive.versions); re-exported here.
 from archive.keys import version_key, versions_prefix
 from archive.versions import recency, text_digest, version_label
 from newsarchive.instants import instant_or_none
+
+if TYPE_CHECKING:
+    from archive.store import Store
+    from extract import ArticleRecord
 
 log = logging.getLogger("newsarchive.versions")
 
@@ -63,7 +67,7 @@ class WriteOutcome:
     kept: bool = False
 
 
-def is_newer_fetch(record: Any, other: Any) -> bool:
+def is_newer_fetch(record: ArticleRecord, other: ArticleRecord) -> bool:
     """Whether ``record`` was fetched after ``other`` (two ArticleRecords of one article in one WARC)."""
     mine, theirs = instant_or_none(record.fetched_at), instant_or_none(other.fetched_at)
     return mine is not None and (theirs is None or mine > theirs)
@@ -83,7 +87,7 @@ class _Stored:
     etag: str
 
 
-def _stored(store: Any, key: str) -> _Stored | None:
+def _stored(store: Store, key: str) -> _Stored | None:
     """The stored object at key with its tag, or None when absent."""
     from archive.errors import KeyNotFound
 
@@ -98,7 +102,7 @@ def _stored(store: Any, key: str) -> _Stored | None:
     return _Stored(tagged.data, decoded if isinstance(decoded, dict) else None, tagged.etag)
 
 
-def write_article(store: Any, key: str, record: Any) -> WriteOutcome:
+def write_article(store: Store, key: str, record: ArticleRecord) -> WriteOutcome:
     """Write an ArticleRecord to its article key, keeping any other text stored there as a version.
 
     The article object is never overwritten blindly: each write is conditional on the object read just
@@ -118,7 +122,7 @@ def write_article(store: Any, key: str, record: Any) -> WriteOutcome:
     raise ArchiveError(f"article {key} changed under each of {MAX_WRITE_ATTEMPTS} attempts to write it")
 
 
-def _write_once(store: Any, key: str, record: Any, data: bytes) -> WriteOutcome:
+def _write_once(store: Store, key: str, record: ArticleRecord, data: bytes) -> WriteOutcome:
     """One read-decide-write round; PreconditionFailed when the object changed after it was read."""
     stored = _stored(store, key)
     if stored is None:
@@ -152,6 +156,6 @@ def _write_once(store: Any, key: str, record: Any, data: bytes) -> WriteOutcome:
     return WriteOutcome(SUPERSEDED, key, aside, stored=stored.data, kept=True)
 
 
-def list_versions(store: Any, site: str, article_id: str) -> list[str]:
+def list_versions(store: Store, site: str, article_id: str) -> list[str]:
     """The version keys of an article, oldest label first."""
     return sorted(store.list(versions_prefix(site, article_id)))

@@ -52,6 +52,7 @@ PARSE_SCRIPT = textwrap.dedent("""
                 "retries": sorted({t.retries for t in dag.tasks}), "max_active_runs": dag.max_active_runs,
                 "doc_md": bool(dag.doc_md), "timetable": type(dag.timetable).__name__,
                 "pools": sorted({t.pool for t in dag.tasks}),
+                "pool_slots": {t.task_id: t.pool_slots for t in dag.tasks},
             }
             for dag_id, dag in bag.dags.items()
         },
@@ -136,6 +137,18 @@ def test_scheduled_site_gets_a_data_interval_timetable(tmp_path: Path) -> None:
     (tmp_path / "demo.toml").write_text(text)
     dags = parse_dags(tmp_path, tmp_path)["dags"]
     assert dags["news_demo"]["timetable"] == "CronDataIntervalTimetable"
+
+
+def test_the_extract_task_claims_a_pool_slot_per_extract_worker(tmp_path: Path) -> None:
+    """The extract task runs `[extraction] workers` processes: as many pool slots, so the pool bounds the cores
+    it takes; 0 (one per CPU of whichever machine runs it) claims one."""
+    demo = (ROOT / "sites" / "demo.toml").read_text()
+    (tmp_path / "demo.toml").write_text(demo)
+    (tmp_path / "three.toml").write_text(
+        demo.replace('id = "demo"', 'id = "three"') + "\n[extraction]\nworkers = 3\n")
+    dags = parse_dags(tmp_path, tmp_path)["dags"]
+    assert dags["news_three"]["pool_slots"] == {"crawl": 1, "extract": 3, "check": 1}
+    assert dags["news_demo"]["pool_slots"] == {"crawl": 1, "extract": 1, "check": 1}
 
 
 def test_a_broken_site_file_does_not_hide_the_others(tmp_path: Path) -> None:

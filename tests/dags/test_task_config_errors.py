@@ -49,10 +49,12 @@ SCRIPT = textwrap.dedent("""
     path = sites / "demo.toml"
     path.write_text(path.read_text().replace("concurrency = 8", "concurrency = 0"))
     window = {"start": "2024-11-01T00:00:00+00:00", "end": "2024-11-02T00:00:00+00:00"}
-    crawled = {"window": window, "warc_key": "raw/site=demo/x.warc.gz", "counts": {}}
+    crawled = {"site": "demo", "window": window, "warc_key": "raw/site=demo/x.warc.gz",
+               "stats_key": "raw/site=demo/x.crawl.json", "counts": {}}  # the crawl result's XCom form
     outcome("crawl", lambda: crawl(params=day))
     outcome("extract", lambda: extract(crawled))
-    outcome("check", lambda: check(crawled, {"window": window, "counts": {}, "article_keys": []}, params=day))
+    outcome("check", lambda: check(crawled, {"site": "demo", "window": window, "counts": {}, "article_keys": []},
+                                   params=day))
     outcome("reextract", lambda: reextract.get_task("reextract").python_callable(params={"site": "demo", **day}))
     print("RESULT " + json.dumps(results))
 """)

@@ -72,10 +72,11 @@ class Runner:
         if progress is None:
             crawl = stages.crawl(SITE_ID, window, url=self.archive_url)
         else:
-            crawl = crawl_window(stages.get_site(SITE_ID), window, self.store(), progress=progress).to_xcom()
-        extract = stages.extract(SITE_ID, window, crawl["warc_key"], url=self.archive_url)
-        report = stages.check(SITE_ID, window, crawl, extract, url=self.archive_url) if check else None
-        return Run(window, crawl, extract, self.site.requests[before:], report)
+            crawl = crawl_window(stages.get_site(SITE_ID), window, self.store(), progress=progress)
+        extract = stages.extract(SITE_ID, window, crawl.warc_key, url=self.archive_url)
+        report = stages.check(SITE_ID, window, crawl, extract, url=self.archive_url).to_xcom() if check else None
+        # The tests read the results in their XCom form: what the DAG's tasks hand each other.
+        return Run(window, crawl.to_xcom(), extract.to_xcom(), self.site.requests[before:], report)
 
     def store(self) -> Any:
         """The archive store."""

@@ -74,10 +74,10 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seed]:
         monkeypatch.setenv("NEWSARCHIVE_WORK_DIR", str(tmp / "work"))
         store = LocalStore(tmp / "seed")
         crawl = stages.crawl("gen", WINDOW, url=store.url)
-        extracted = stages.extract("gen", WINDOW, crawl["warc_key"], url=store.url)
-        assert extracted["counts"]["articles"] == 5
+        extracted = stages.extract("gen", WINDOW, crawl.warc_key, url=store.url)
+        assert extracted.counts.articles == 5
         control = {r["id"]: r for r in Archive(store).articles()}
-        yield Seed(site, sites_dir, crawl["warc_key"], store.get(crawl["warc_key"]),
+        yield Seed(site, sites_dir, crawl.warc_key, store.get(crawl.warc_key),
                    store.get(crawl["stats_key"]), control)
     site.stop()
 
@@ -130,8 +130,8 @@ def test_takedown_in_the_pipeline(seed: Seed, archive_url: str, life: ModuleType
     crawl = stages.crawl("gen", WINDOW, url=archive_url)
     requested = [r.path for r in seed.site.requests[before:]]
     assert not [p for p in requested if p.split("?")[0].rstrip("/") == url.split(seed.site.url.rstrip("/"))[1]]
-    extracted = stages.extract("gen", WINDOW, crawl["warc_key"], url=archive_url)
-    assert victim not in {key.rsplit("/", 1)[1][:16] for key in extracted["article_keys"]}
+    extracted = stages.extract("gen", WINDOW, crawl.warc_key, url=archive_url)
+    assert victim not in {key.rsplit("/", 1)[1][:16] for key in extracted.article_keys}
     assert_only_the_victim_is_gone(store, seed, life, victim)
     for key in store.list("raw/"):
         if key.endswith(".warc.gz"):
@@ -182,7 +182,7 @@ def test_a_takedown_while_the_window_is_extracted(seed: Seed, archive_url: str, 
     result = extract_window(seed.config(), WINDOW, life.HookStore(store, hook), seed.warc_key)
     assert ran, f"the takedown never ran ({scenario})"
     assert_only_the_victim_is_gone(store, seed, life, victim)
-    assert result.counts.get("taken_down") == 1  # the extract's own check found it and removed it again
+    assert result.counts.taken_down == 1  # the extract's own check found it and removed it again
     assert victim not in {key.rsplit("/", 1)[1][:16] for key in result.article_keys}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.gates import evaluate, run_metrics
+from pipeline.results import CrawlCounts, ExtractCounts
 from pipeline.sites import Checks
 
 LANGS = ("en",)
@@ -14,7 +15,7 @@ CRAWL = {"fetched": {"article": 40}, "errors": {}}
 def metrics(articles: int = 40, paywalled: int = 0, metered: int = 0) -> Any:
     counts = {"articles": articles, "words": articles * 300, "responses": articles, "language.en": articles,
               "access.free": articles - paywalled - metered, "access.paywalled": paywalled, "access.metered": metered}
-    return run_metrics(LANGS, 1.0, CRAWL, counts)
+    return run_metrics(LANGS, 1.0, CrawlCounts.from_xcom(CRAWL), ExtractCounts.from_xcom(counts))
 
 
 def gate(run: Any, history: list[Any], checks: Checks | None = None) -> Any:
@@ -45,6 +46,7 @@ def test_hard_when_listed_and_skipped_without_history() -> None:
 
 
 def test_reports_from_before_access_count_as_no_paywall() -> None:
-    old = [run_metrics(LANGS, 1.0, CRAWL, {"articles": 40, "words": 12000, "responses": 40}) for _ in range(5)]
+    old = [run_metrics(LANGS, 1.0, CrawlCounts.from_xcom(CRAWL),
+                       ExtractCounts.from_xcom({"articles": 40, "words": 12000, "responses": 40})) for _ in range(5)]
     assert gate(metrics(paywalled=2), old).status == "ok"
     assert gate(metrics(paywalled=20), old).status == "warning"

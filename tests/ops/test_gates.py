@@ -13,7 +13,9 @@ from archive import keys
 from archive.local import LocalStore
 from newsarchive.instants import Window
 from pipeline.check import QualityGateFailed, check_window
-from pipeline.gates import evaluate, load_history, run_metrics
+from pipeline.gates import RunMetrics, evaluate, load_history
+from pipeline.gates import run_metrics as run_metrics_of
+from pipeline.results import CrawlCounts, CrawlResult, ExtractCounts, ExtractResult
 from pipeline.sites import GATE_NAMES, Checks, SiteConfigError, load_site_file, load_sites
 
 LANGS = ("fr", "en")
@@ -37,6 +39,12 @@ def extract_counts(articles: int = 40, words_each: int = 300, dropped_each: int 
     if duplicates:
         counts["duplicate.same_text"] = duplicates
     return counts
+
+
+def run_metrics(languages: tuple[str, ...], days: float, crawl: dict[str, Any],
+                extract: dict[str, Any]) -> RunMetrics:
+    """The gates' metrics of counts in their JSON form (a result's XCom, a stored report's counts)."""
+    return run_metrics_of(languages, days, CrawlCounts.from_xcom(crawl), ExtractCounts.from_xcom(extract))
 
 
 def metrics(days: float = 1.0, **kwargs: Any) -> Any:
@@ -174,8 +182,11 @@ def test_check_window_writes_the_report_then_fails_with_what_and_how_much(tmp_pa
     for i in range(3):
         _report(store, DAY + timedelta(days=i), 1, articles=40)
     window = Window(DAY + timedelta(days=3), DAY + timedelta(days=4))
-    crawl = {"warc_key": "raw/x", "counts": crawl_counts()}
-    extract = {"counts": extract_counts(articles=3), "article_keys": ["a", "b", "c"]}
+    span = window.to_json()
+    crawl = CrawlResult.from_xcom({"site": "demo", "window": span, "warc_key": "raw/x", "stats_key": "raw/x.json",
+                                   "counts": crawl_counts()})
+    extract = ExtractResult.from_xcom({"site": "demo", "window": span, "counts": extract_counts(articles=3),
+                                       "article_keys": ["a", "b", "c"]})
     with pytest.raises(QualityGateFailed) as info:
         check_window(site, window, store, crawl, extract, "2024-11-05T00:00:00+00:00")
     message = str(info.value)
@@ -184,8 +195,9 @@ def test_check_window_writes_the_report_then_fails_with_what_and_how_much(tmp_pa
     stored = json.loads(store.get(keys.report_key("demo", window.start, window.end)))
     assert stored["status"] == "failed" and stored["failed_gates"] == ["yield_vs_history"]
     assert [g["name"] for g in stored["gates"]] == list(GATE_NAMES)
-    assert info.value.report["report_key"].endswith(".json") and "article_keys" not in info.value.report
+    failed = info.value.report.to_xcom()
+    assert failed["report_key"].endswith(".json") and "article_keys" not in failed
     # The same numbers with a lower bar pass, and the summary is what the DAG returns as XCom.
     relaxed = site.model_copy(update={"checks": site.checks.model_copy(update={"min_yield_ratio": 0.05})})
-    summary = check_window(relaxed, window, store, crawl, extract, "2024-11-05T00:00:00+00:00")
+    summary = check_window(relaxed, window, store, crawl, extract, "2024-11-05T00:00:00+00:00").to_xcom()
     assert summary["status"] == "ok" and summary["articles"] == 3 and summary["failed_gates"] == []

@@ -6,18 +6,24 @@ import logging
 
 import pytest
 
+from newsarchive.instants import parse_window
+from pipeline.gates import Gate
+from pipeline.results import CrawlCounts, CrawlResult, ExtractCounts, ExtractResult
 from pipeline.summary import crawl_lines, extract_lines, gate_lines, log_block, log_group, run_lines
 
-CRAWL = {"duration_s": 12.5, "counts": {
+WINDOW = parse_window("2024-11-01", "2024-11-02")
+CRAWL = CrawlResult(site="demo", window=WINDOW, warc_key="raw/w", stats_key="raw/s", duration_s=12.5,
+                    counts=CrawlCounts.from_xcom({
     "candidates": {"feed": 20, "sitemap": 42, "section": 46, "date_archive": 0}, "in_window": 46,
     "fetched": {"article": 38, "feed": 1, "robots": 1, "section": 8, "sitemap": 4},
     "skipped": {"already_archived": 5, "duplicate": 63, "robots": 0},
     "errors": {"http_404": 2, "http_500": 1, "timeout": 0},
-    "bytes_received": 483697, "warc_bytes": 218491, "warc_records": 127, "duration_s": 0.55}}
-EXTRACT = {"duration_s": 2.3, "counts": {
+    "bytes_received": 483697, "warc_bytes": 218491, "warc_records": 127, "duration_s": 0.55}))
+EXTRACT = ExtractResult(site="demo", window=WINDOW, article_keys=(), index_keys=(), duration_s=2.3,
+                        counts=ExtractCounts.from_xcom({
     "articles": 38, "words": 10494, "responses": 49, "rejected.http_404": 2, "rejected.not_html": 2,
     "language.en": 19, "language.fr": 19, "dropped_lines.ad_block": 78, "dropped_lines.caption": 65,
-    **{f"rejected.reason_{i}": 1 for i in range(9)}}}
+    **{f"rejected.reason_{i}": 1 for i in range(9)}}))
 
 
 def test_crawl_lines() -> None:
@@ -41,15 +47,16 @@ def test_extract_lines_cap_long_reason_lists() -> None:
 
 
 def test_empty_results_read_as_none() -> None:
-    assert crawl_lines({})[0].split(None, 3)[3] == "none (0 in window)"
-    assert extract_lines({"counts": {}})[1].endswith("none")
+    assert crawl_lines(CrawlResult("demo", WINDOW, "raw/w", "raw/s", CrawlCounts()))[0].split(None, 3)[3] == \
+        "none (0 in window)"
+    assert extract_lines(ExtractResult("demo", WINDOW, (), ()))[1].endswith("none")
 
 
 def test_run_and_gate_lines() -> None:
     lines = run_lines(CRAWL, EXTRACT)
     assert lines[0] == "-- crawl" and lines[8] == "-- extract" and len(lines) < 25  # one screen
-    gates = gate_lines([{"name": "min_articles", "status": "failed", "message": "0 articles"},
-                        {"name": "yield_vs_history", "status": "skipped", "message": "needs history"}])
+    gates = gate_lines([Gate("min_articles", 0.0, 1.0, "failed", "0 articles"),
+                        Gate("yield_vs_history", None, 0.25, "skipped", "needs history")])
     assert gates == ["FAIL min_articles             0 articles", "--   yield_vs_history         needs history"]
 
 

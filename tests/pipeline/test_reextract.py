@@ -45,7 +45,7 @@ def test_reextract_applies_a_changed_rule_offline(archived: tuple[Path, Path], d
     assert demo_site.requests == [], "re-extraction must not fetch anything"
     after = _texts(archive)
     assert sorted(after) == sorted(before), "same article keys, nothing duplicated"
-    assert summary["articles"] == len(after)
+    assert summary.articles == len(after)
     changed = [name for name in before if before[name] != after[name]]
     assert len(changed) == 1
     assert not any("Klitschko" in line for line in after[changed[0]].split("\n"))
@@ -87,7 +87,7 @@ def test_reextract_reads_archives_written_with_one_warc_per_window(archived: tup
     demo_site.clear_log()
     summary = stages.reextract("demo", WINDOW)
     assert demo_site.requests == []
-    assert summary["crawls"][0]["warc_keys"] == [old_key] and summary["articles"] == len(before)
+    assert summary.crawls[0].warc_keys == (old_key,) and summary.articles == len(before)
     assert _texts(archive) == before
     records = [json.loads(p.read_text()) for p in (archive / "articles").rglob("*.json")]
     assert {r["raw"]["warc_key"] for r in records} == {old_key}
@@ -110,7 +110,7 @@ def test_a_rerun_after_the_upgrade_reads_the_old_warc_and_its_own(archived: tupl
     crawl = crawl_window(site, WINDOW, store, incremental=False)  # fetches every article again
     result = extract_window(site, WINDOW, store, crawl.warc_key)
     assert window_warc_keys(store, "demo", WINDOW) == [old_key, crawl.warc_key]
-    assert result.counts["warcs"] == 2 and result.counts["duplicate.same_canonical_url"] >= len(before)
+    assert result.counts.warcs == 2 and result.counts.duplicate["same_canonical_url"] >= len(before)
     assert _texts(archive) == before
     records = [json.loads(p.read_text()) for p in (archive / "articles").rglob("*.json")]
     assert {r["raw"]["warc_key"] for r in records} == {crawl.warc_key}  # the latest fetch wins

@@ -17,12 +17,13 @@ from demosite.soup.config import write_site_config
 from demosite.soup.server import serve_soup
 from newsarchive.instants import parse_window
 from pipeline import stages
+from pipeline.report import RunReport
 
 WINDOWS = [parse_window("2024-12-01", "2024-12-08"), parse_window("2024-12-08", "2024-12-15")]
 
 
 @pytest.fixture
-def soup_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
+def soup_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, list[RunReport]]]:
     site = serve_soup()
     try:
         sites, archive = tmp_path / "sites", tmp_path / "archive"
@@ -36,7 +37,7 @@ def soup_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tu
         site.stop()
 
 
-def test_soup_site_archives_clean_texts(soup_archive: tuple[Any, list[dict[str, Any]]], tmp_path: Path) -> None:
+def test_soup_site_archives_clean_texts(soup_archive: tuple[Any, list[RunReport]], tmp_path: Path) -> None:
     site, reports = soup_archive
     by_url = {truth.url(a, site.url): a for a in truth.articles()}
     expected = [a for a in truth.articles() if any(w.start <= a.published < w.end for w in WINDOWS)]
@@ -51,5 +52,5 @@ def test_soup_site_archives_clean_texts(soup_archive: tuple[Any, list[dict[str, 
             assert lines == list(article.body), article.slug
             for text in truth.captions_and_credits(article):
                 assert not any(text in line for line in lines), (article.slug, text)
-    dropped = sum(r["extract"]["counts"].get("dropped_lines.sitewide_caption", 0) for r in reports)
+    dropped = sum(r.extract.counts.dropped_lines.get("sitewide_caption", 0) for r in reports)
     assert dropped > 0  # the site pass, with the per-line positions the records carried, did part of it

@@ -132,20 +132,24 @@ def run_stages(site_id: str, window: Window, archive_url: str, *, stages: Sequen
     ``previous`` supplies the results of stages run earlier (e.g. the crawl result when only extracting).
     """
     from pipeline import stages as st
+    from pipeline.results import CrawlResult, ExtractResult
 
     run = StageRun(results=dict(previous or {}))
     with captured_logs(level) as lines:
         for name in stages:
             started = time.monotonic()
             try:
+                # Results are kept in their XCom form and read back from it, as the DAG's tasks do.
                 if name == "crawl":
-                    run.results["crawl"] = st.crawl(site_id, window, url=archive_url, s3=s3)
+                    run.results["crawl"] = st.crawl(site_id, window, url=archive_url, s3=s3).to_xcom()
                 elif name == "extract":
-                    run.results["extract"] = st.extract(site_id, window, run.results["crawl"]["warc_key"],
-                                                        url=archive_url, s3=s3)
+                    crawl = CrawlResult.from_xcom(run.results["crawl"])
+                    run.results["extract"] = st.extract(site_id, window, crawl.warc_key, url=archive_url,
+                                                        s3=s3).to_xcom()
                 else:
-                    run.results["check"] = st.check(site_id, window, run.results["crawl"], run.results["extract"],
-                                                    url=archive_url, s3=s3)
+                    run.results["check"] = st.check(
+                        site_id, window, CrawlResult.from_xcom(run.results["crawl"]),
+                        ExtractResult.from_xcom(run.results["extract"]), url=archive_url, s3=s3).to_xcom()
             except Exception as exc:  # the test inspects it
                 run.error = exc
                 run.logs = list(lines)

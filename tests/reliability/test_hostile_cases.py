@@ -188,5 +188,5 @@ def test_reextract_of_the_hostile_window_succeeds_with_the_same_articles(hostile
 
     summary = stages.reextract("hostile", window_of(window["start"], window["end"]), url=hostile_run.store.url)
     after = {k: json.loads(hostile_run.store.get(k))["text_sha256"] for k in hostile_run.store.list("articles/")}
-    assert summary["articles"] == len(before)
+    assert summary.articles == len(before)
     assert after == before
