@@ -49,7 +49,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         with pytest.raises(QualityGateFailed) as failed:
             runner.run(paris_window(EMPTY_DAY), check=True)
         yield {"site": site, "store": runner.store(), "daily": daily, "quiet": quiet, "updated": updated,
-               "touched": touched, "empty": failed.value.report}
+               "touched": touched, "empty": failed.value.report.to_xcom()}
     site.stop()
 
 

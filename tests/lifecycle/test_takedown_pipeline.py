@@ -78,7 +78,7 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seed]:
         assert extracted.counts.articles == 5
         control = {r["id"]: r for r in Archive(store).articles()}
         yield Seed(site, sites_dir, crawl.warc_key, store.get(crawl.warc_key),
-                   store.get(crawl["stats_key"]), control)
+                   store.get(crawl.stats_key), control)
     site.stop()
 
 
