@@ -29,9 +29,12 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.extract_worker import read_frame, write_frame
+
+if TYPE_CHECKING:  # the pool itself never imports the extractor: its workers do
+    from extract import ArticleRecord, ExtractHints, RawRef
 
 log = logging.getLogger("newsarchive.extract")
 
@@ -102,7 +105,7 @@ class Page:
     body: bytes | str
     url: str
     fetched_at: str | None = None
-    raw: Any = None  # extract.RawRef
+    raw: RawRef | None = None
     content_type: str | None = None
 
 
@@ -111,7 +114,7 @@ class Outcome:
     """What became of a page: a record, or a rejection reason (extract.REJECTION_REASONS) and its detail."""
 
     page: Page
-    record: Any = None  # extract.ArticleRecord
+    record: ArticleRecord | None = None
     reason: str | None = None
     detail: str = ""
 
@@ -142,7 +145,7 @@ class _Run:
 class ExtractPool:
     """Worker processes extracting pages for one site; a context manager (the workers stop on exit)."""
 
-    def __init__(self, workers: int, page_timeout_s: float, *, site: str = "", hints: Any = None,
+    def __init__(self, workers: int, page_timeout_s: float, *, site: str = "", hints: ExtractHints | None = None,
                  max_ahead: int | None = None) -> None:
         if workers < 1 or page_timeout_s <= 0:
             raise ValueError(f"need at least one worker and a positive page timeout, got {workers}, {page_timeout_s}")

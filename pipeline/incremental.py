@@ -218,7 +218,7 @@ def archived_updates(store: Store, site: SiteConfig, outside: Iterable[ArticleRe
     from pipeline.versions import is_newer_fetch
 
     tz = ZoneInfo(site.timezone)
-    latest: dict[str, Any] = {}
+    latest: dict[str, ArticleRecord] = {}
     for record in outside:
         raw = record.raw
         if raw is None or (raw.warc_key, raw.offset) not in rechecked:
