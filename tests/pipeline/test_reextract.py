@@ -52,6 +52,14 @@ def test_reextract_applies_a_changed_rule_offline(archived: tuple[Path, Path], d
     assert all(before[n] == after[n] for n in before if n not in changed)
 
 
+def test_a_run_without_airflow_reports_the_stages_own_durations(archived: tuple[Path, Path]) -> None:
+    """The stages time themselves: the report of `newsarchive run` (no DAG around it) has both durations."""
+    _, archive = archived
+    [report] = [json.loads(p.read_text()) for p in (archive / "reports").rglob("*.json")]
+    for stage in ("crawl", "extract"):
+        assert isinstance(report[stage]["duration_s"], float) and report[stage]["duration_s"] >= 0, stage
+
+
 def test_reextract_without_a_stored_crawl_is_a_clear_error(archived: tuple[Path, Path]) -> None:
     with pytest.raises(LookupError, match="no archived crawl of demo overlaps"):
         stages.reextract("demo", parse_window("2023-01-01", "2023-01-02"))
