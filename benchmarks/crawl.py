@@ -1,6 +1,6 @@
 """Crawl benchmark: our spider against a bare Scrapy spider on the generated site, politeness off.
 
-Both run in subprocesses against the same local site (demosite.generated, served by this process), with
+Both run in subprocesses against the same local site (newsarchive.demosite.generated, served by this process), with
 the same concurrency, no delay, no AutoThrottle, no robots.txt, cookies off. Ours discovers the whole
 90 days from the configured sitemaps, feed, sections and date archives, filters, dedups, and writes every
 response to a WARC; the bare spider is handed the very URLs ours fetched (from the site's access log) and
@@ -84,7 +84,7 @@ class Result:
 
 def our_spec(base_url: str, concurrency: int) -> dict[str, Any]:
     """A spec for the whole generated site (90 days), politeness off, discovery as the site config has it."""
-    from demosite.generated.corpus import FIRST_DAY, LAST_DAY, PUBLIC_SECTIONS, TZ
+    from newsarchive.demosite.generated.corpus import FIRST_DAY, LAST_DAY, PUBLIC_SECTIONS, TZ
 
     start = datetime.combine(FIRST_DAY, time(0), tzinfo=TZ)
     end = datetime.combine(LAST_DAY + timedelta(days=1), time(0), tzinfo=TZ)
@@ -99,9 +99,9 @@ def our_spec(base_url: str, concurrency: int) -> dict[str, Any]:
 
 
 def run_ours(base_url: str, concurrency: int, work: Path) -> Result:
-    """python -m spiders.crawl on the whole site; throughput from its stats."""
+    """python -m spiders.runner on the whole site; throughput from its stats."""
     (work / "spec.json").write_text(json.dumps(our_spec(base_url, concurrency)), encoding="utf-8")
-    cmd = [sys.executable, "-m", "spiders.crawl", "--spec", str(work / "spec.json"), "--warc-out",
+    cmd = [sys.executable, "-m", "spiders.runner", "--spec", str(work / "spec.json"), "--warc-out",
            str(work / "ours.warc.gz"), "--stats-out", str(work / "stats.json"), "--progress-interval", "0",
            "--log-level", "WARNING"]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
@@ -150,7 +150,7 @@ def table(ours: list[Result], bare: list[Result], concurrency: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Serve the generated site, run both spiders alternately, print the Markdown table."""
-    from demosite.generated import serve_generated
+    from newsarchive.demosite.generated import serve_generated
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each spider (median counts)")

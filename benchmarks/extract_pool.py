@@ -1,7 +1,7 @@
 """Extract pool benchmark: the extract stage's worker pool with 1 worker against N workers, same pages, same run.
 
 The pages are the development set's (990 real pages, ``../shared/datasets``, unpacked once to var/bench/ as
-benchmarks/extraction.py does). Each round extracts every page through ``pipeline.extract_pool.ExtractPool``
+benchmarks/extraction.py does). Each round extracts every page through ``newsarchive.pipeline.extract_pool.ExtractPool``
 with 1 worker, then with N (default: the usable CPUs), timing wall-clock from starting the workers to the last
 outcome (worker start-up included, as in the stage). The outcomes of every run are compared for equality
 (records, rejection reasons, order); the script exits 1 if they differ. Articles/s is pages per wall-clock
@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 
 from extraction import WORK_DIR, load_pages, unpack  # noqa: E402  (benchmarks/extraction.py, beside this script)
 
-from pipeline.extract_pool import DEFAULT_PAGE_TIMEOUT_S, ExtractPool, Page, usable_cpus  # noqa: E402
+from newsarchive.pipeline.extract_pool import DEFAULT_PAGE_TIMEOUT_S, ExtractPool, Page, usable_cpus  # noqa: E402
 
 TARGET_RATIO = 1.6
 

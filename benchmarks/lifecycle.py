@@ -31,13 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from archive.bundles import write_partition  # noqa: E402
-from archive.compaction import compact_month  # noqa: E402
-from archive.keys import article_key, index_key, month_of, raw_warc_key  # noqa: E402
-from archive.reader import Archive  # noqa: E402
-from archive.s3 import S3Options, S3Store  # noqa: E402
 from extract.record import ArticleRecord, RawRef, article_id  # noqa: E402
-from pipeline.extraction import index_row  # noqa: E402
+from newsarchive.archive.bundles import write_partition  # noqa: E402
+from newsarchive.archive.compaction import compact_month  # noqa: E402
+from newsarchive.archive.keys import article_key, index_key, month_of, raw_warc_key  # noqa: E402
+from newsarchive.archive.reader import Archive  # noqa: E402
+from newsarchive.archive.s3 import S3Options, S3Store  # noqa: E402
+from newsarchive.pipeline.extract_stage import index_row  # noqa: E402
 
 SITE = "daily"
 FIRST_DAY = date(2023, 1, 1)

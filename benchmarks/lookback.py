@@ -1,6 +1,6 @@
 """Lookback benchmark: what the crawl stage reads before each crawl to re-check archived articles.
 
-``pipeline.incremental.archived_articles`` reads the index of the articles published from the site's
+``newsarchive.pipeline.incremental.archived_articles`` reads the index of the articles published from the site's
 ``[updates]`` horizon before the window to its end. This loads a simulated archive of one site with daily
 runs over ``--days`` days (``--per-day`` articles a day, one index file per day, plus an update file on one
 day in ten, as runs that re-check older articles write) into a local S3 API server (moto_server) and a local
@@ -20,7 +20,6 @@ ratios to (a); everything is read through the archive's reader functions, so com
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import tempfile
 import time
@@ -35,15 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from archive.index import index_rows_to_table, table_to_parquet  # noqa: E402
-from archive.keys import article_key, index_key  # noqa: E402
-from archive.local import LocalStore  # noqa: E402
-from archive.s3 import S3Options, S3Store  # noqa: E402
+from newsarchive.archive.index import index_rows_to_table, table_to_parquet  # noqa: E402
+from newsarchive.archive.keys import article_key, index_key  # noqa: E402
+from newsarchive.archive.local import LocalStore  # noqa: E402
+from newsarchive.archive.s3 import S3Options, S3Store  # noqa: E402
 from newsarchive.instants import Window  # noqa: E402
-from pipeline.incremental import archived_articles  # noqa: E402
-from pipeline.sites import parse_site  # noqa: E402
+from newsarchive.pipeline.incremental import archived_articles  # noqa: E402
+from newsarchive.pipeline.sites import parse_site  # noqa: E402
 
-SUPPORT_PATH = ROOT / "tests" / "_lib" / "support.py"
 LAST_DAY = date(2026, 11, 30)
 SITE_TOML = """
 id = "bench"
@@ -58,12 +56,10 @@ lookback = "{lookback}"
 
 
 def load_support() -> ModuleType:
-    """The tests' support.py (S3Server) by path: the tests folder is not a package."""
-    spec = importlib.util.spec_from_file_location("newsarchive_test_support", SUPPORT_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The tests' support module (S3Server: moto_server on 127.0.0.1); the project root is on sys.path."""
+    import tests.support
+
+    return tests.support
 
 
 def site(lookback: str) -> Any:

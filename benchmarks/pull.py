@@ -1,6 +1,6 @@
 """Pull benchmark: ``Archive.articles()`` (index, bundles, concurrent GETs) vs a bare boto3 loop of sequential GETs.
 
-Starts its own S3 API server (``moto_server`` on 127.0.0.1, through the tests' S3Server in tests/_lib/support.py),
+Starts its own S3 API server (``moto_server`` on 127.0.0.1, through the tests' S3Server in tests/support.py),
 loads N small article records, their Parquet index and their record bundles into a bucket as daily runs
 would, then times, in the same run and on the same keys:
 
@@ -25,7 +25,6 @@ that round trip.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 import tempfile
@@ -43,12 +42,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from archive.keys import article_key, index_key, raw_warc_key  # noqa: E402
-from archive.reader import Archive  # noqa: E402
-from archive.s3 import S3Options, S3Store  # noqa: E402
 from extract.record import ArticleRecord, RawRef, article_id  # noqa: E402
+from newsarchive.archive.keys import article_key, index_key, raw_warc_key  # noqa: E402
+from newsarchive.archive.reader import Archive  # noqa: E402
+from newsarchive.archive.s3 import S3Options, S3Store  # noqa: E402
 
-SUPPORT_PATHS = (ROOT / "tests" / "_lib" / "support.py", ROOT / "tests" / "support.py")
 SITES = ("alpha", "beta", "gamma", "delta", "epsilon")
 FIRST_DAY = date(2024, 11, 1)
 DAYS = 20
@@ -59,13 +57,10 @@ WORDS = SENTENCE.split()
 
 
 def load_support() -> ModuleType:
-    """The tests' support.py (S3Server) by path: the tests folder is not a package."""
-    path = next(p for p in SUPPORT_PATHS if p.exists())
-    spec = importlib.util.spec_from_file_location("newsarchive_test_support", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The tests' support module (S3Server: moto_server on 127.0.0.1); the project root is on sys.path."""
+    import tests.support
+
+    return tests.support
 
 
 def make_records(count: int) -> list[ArticleRecord]:
@@ -91,8 +86,8 @@ def make_records(count: int) -> list[ArticleRecord]:
 
 def load(store: S3Store, records: list[ArticleRecord]) -> list[str]:
     """Write the records, then a bundle and an index per (site, day), as daily runs would; return the article keys."""
-    from archive.bundles import write_partition
-    from pipeline.extraction import index_row
+    from newsarchive.archive.bundles import write_partition
+    from newsarchive.pipeline.extract_stage import index_row
 
     partitions: dict[tuple[str, date], tuple[list[dict[str, Any]], list[str]]] = {}
     keyed = []

@@ -34,7 +34,7 @@ def example_downstream() -> None:
         """Read the articles named by the triggering events; return counts (shown as XCom in the UI)."""
         from news_sites import s3_options_from_connection
 
-        from pipeline.stages import open_archive
+        from newsarchive.pipeline.stages import open_archive
 
         words: Counter[str] = Counter()
         read: list[str] = []

@@ -2,7 +2,7 @@
 
 Daily runs leave one index file and one bundle per window and publication day. Each run of this DAG folds
 every closed month (ended at least ``grace_days`` before the run's data interval ends) that still has daily
-files into one index, one bundle and one history file per site and month (``archive.compaction``): readers
+files into one index, one bundle and one history file per site and month (``newsarchive.archive.compaction``): readers
 return the same records before and after, a crash at any point leaves them correct, and a month written
 into later (a backfill, an update of an old article) is folded again by the next run. One mapped task per
 site; a site's months run one after the other.
@@ -40,8 +40,8 @@ def news_maintenance() -> None:
         """The sites to compact: the params' list, else every site with an index in the archive."""
         from news_sites import s3_options_from_connection
 
-        from archive.reader import Archive
-        from pipeline import stages
+        from newsarchive.archive.reader import Archive
+        from newsarchive.pipeline import stages
 
         chosen = [str(s) for s in context["params"].get("sites") or []]
         return chosen or Archive(stages.open_archive(s3=s3_options_from_connection())).sites()
@@ -52,8 +52,8 @@ def news_maintenance() -> None:
         from news_sites import s3_options_from_connection
 
         from newsarchive.instants import parse_day
-        from pipeline import stages
-        from pipeline.compaction import compact_site
+        from newsarchive.pipeline import stages
+        from newsarchive.pipeline.compaction import compact_site
 
         params = context["params"]
         end = context.get("data_interval_end")

@@ -36,7 +36,7 @@ def news_reextract() -> None:
         from news_sites import config_errors_fail_at_once, s3_options_from_connection
 
         from newsarchive.instants import parse_window
-        from pipeline import stages
+        from newsarchive.pipeline import stages
 
         params = context["params"]
         try:

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, BaseNotifier, CronDataIntervalTimetable, Param, dag, task
 
-from pipeline import settings
-from pipeline.sites import SiteConfig, load_sites
+from newsarchive.pipeline import settings
+from newsarchive.pipeline.sites import SiteConfig, load_sites
 
 if TYPE_CHECKING:  # the DAG file is parsed often: these load inside the tasks only
-    from archive.s3 import S3Options
+    from newsarchive.archive.s3 import S3Options
     from newsarchive.instants import Window
 
 log = logging.getLogger("newsarchive.dags")
@@ -37,7 +37,7 @@ def config_errors_fail_at_once() -> Iterator[None]:
     fails the task at once: it is deterministic, so a retry would only repeat it."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from pipeline.siteerrors import ConfigError
+    from newsarchive.pipeline.siteerrors import ConfigError
 
     try:
         yield
@@ -68,13 +68,13 @@ def _window(context: Any) -> Window:
 
 def s3_options_from_connection() -> S3Options | None:
     """S3 settings from the Airflow connection `newsarchive_s3` when the archive is on S3 and it exists (the
-    mapping itself is archive.s3_options.options_from_connection, shared with the UI plugin)."""
+    mapping itself is newsarchive.archive.s3_options.options_from_connection, shared with the UI plugin)."""
     if not settings.archive_url().startswith("s3://"):
         return None
     from airflow.sdk import Connection
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from archive.s3_options import options_from_connection
+    from newsarchive.archive.s3_options import options_from_connection
 
     try:
         conn = Connection.get("newsarchive_s3")
@@ -88,7 +88,7 @@ def _alert_target() -> Any:
     from airflow.sdk import Connection
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from pipeline.notify import ALERT_CONNECTION, webhook_target
+    from newsarchive.pipeline.notify import ALERT_CONNECTION, webhook_target
 
     try:
         conn = Connection.get(ALERT_CONNECTION)
@@ -110,7 +110,7 @@ class RunAlert(BaseNotifier):
 
     def notify(self, context: Any) -> None:
         """Build the alert from the context and send it (a delivery failure is logged, never raised)."""
-        from pipeline import notify
+        from newsarchive.pipeline import notify
 
         ti = context["ti"]
         report = ti.xcom_pull(task_ids="check", key="report") or ti.xcom_pull(task_ids="check")
@@ -207,7 +207,7 @@ def build_dag(site: SiteConfig) -> Any:
         @task(task_id="crawl", pool=CRAWL_POOL)
         def crawl(**context: Any) -> dict[str, object]:
             """Discover and fetch the window's articles; every response goes to the window's WARC."""
-            from pipeline import stages, summary
+            from newsarchive.pipeline import stages, summary
 
             window = _window(context)
             summary.log_block(log, f"crawl {site.id} {window}", [
@@ -225,8 +225,8 @@ def build_dag(site: SiteConfig) -> Any:
         @task(task_id="extract", pool_slots=extract_slots(site))
         def extract(crawl_xcom: dict[str, object]) -> dict[str, object]:
             """Extract article records and the index from the archived WARC (no network)."""
-            from pipeline import stages, summary
-            from pipeline.results import CrawlResult
+            from newsarchive.pipeline import stages, summary
+            from newsarchive.pipeline.results import CrawlResult
 
             crawled = CrawlResult.from_xcom(crawl_xcom)
             window = crawled.window
@@ -243,9 +243,9 @@ def build_dag(site: SiteConfig) -> Any:
             """Quality gates and the run report; announces the written keys to downstream DAGs."""
             from airflow.sdk.exceptions import AirflowFailException
 
-            from pipeline import stages, summary
-            from pipeline.check import QualityGateFailed
-            from pipeline.results import CrawlResult, ExtractResult
+            from newsarchive.pipeline import stages, summary
+            from newsarchive.pipeline.check import QualityGateFailed
+            from newsarchive.pipeline.results import CrawlResult, ExtractResult
 
             crawled, extracted = CrawlResult.from_xcom(crawl_xcom), ExtractResult.from_xcom(extract_xcom)
             window = crawled.window

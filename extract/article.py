@@ -57,7 +57,7 @@ def extract_article(
     nothing else for any input (see tests/extract/test_robust_properties.py); a paywalled or metered article
     is returned with the text it shows and its ``access``. The work per page is bounded (size, attributes,
     elements, metadata) but not timed: the extract stage runs it in worker processes it can kill
-    (pipeline.extract_pool). Pure: no I/O, deterministic for the same input.
+    (newsarchive.pipeline.extract_pool). Pure: no I/O, deterministic for the same input.
     """
     hints = hints or DEFAULT_HINTS
     if len(html) > hints.max_bytes:

@@ -12,7 +12,7 @@ from lxml.html import HtmlElement
 from extract.authors import clean_authors
 from extract.dates import pick_date
 from extract.jsonld import jsonld_objects, main_article, name_value, page_types, text_value, text_values
-from urlcanon import canonicalize_url
+from newsarchive.urlcanon import canonicalize_url
 
 # Meta names/properties holding each field, best first (after JSON-LD, which comes first for dates).
 PUBLISHED_META = (

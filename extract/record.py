@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from extract.safetext import bounded, valid_text
-from urlcanon import canonicalize_url
+from newsarchive.urlcanon import canonicalize_url
 
 # 2: ``access`` added (free, paywalled, metered). Records of version 1 have no ``access``: readers treat it
 # as unknown (null), and re-extraction from the WARC gives them one.

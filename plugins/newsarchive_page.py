@@ -72,7 +72,7 @@ class BrokenFile:
 
 
 def broken_files(errors: Sequence[Any]) -> list[BrokenFile]:
-    """One entry per mistake of each SiteConfigError of the catalog (pipeline.sites.load_sites)."""
+    """One entry per mistake of each SiteConfigError of the catalog (newsarchive.pipeline.sites.load_sites)."""
     return [BrokenFile(str(error.path), error.site_id, name, problem)
             for error in errors for name, problem in error.problems]
 
@@ -96,8 +96,8 @@ def run_window(conf: Mapping[str, Any] | None, interval_start: datetime | None,
 
 def read_report(store: Any, site_id: str, run: RunInfo | None) -> dict[str, Any] | None:
     """The run report of a run's window, or None (no window, not written, unreadable)."""
-    from archive import keys
-    from archive.errors import ArchiveError
+    from newsarchive.archive import keys
+    from newsarchive.archive.errors import ArchiveError
 
     if run is None or run.window_start is None or run.window_end is None:
         return None
@@ -110,7 +110,7 @@ def read_report(store: Any, site_id: str, run: RunInfo | None) -> dict[str, Any]
 
 def articles_per_day(store: Any, site_id: str, last_day: date, days: int = DAYS) -> tuple[tuple[date, int], ...]:
     """Articles archived per publication date for the `days` days ending on last_day (one LIST per day)."""
-    from archive import keys
+    from newsarchive.archive import keys
 
     span = [last_day - timedelta(days=n) for n in range(days - 1, -1, -1)]
     return tuple((day, sum(1 for _ in store.list(keys.articles_prefix(site_id, day)))) for day in span)
@@ -154,7 +154,7 @@ def site_status(site: Any, store: Any, runs: Sequence[RunInfo], today: date) -> 
 def collect(sites: Sequence[Any], store: Any, runs_of: Callable[[str], Sequence[RunInfo]],
             today: date) -> list[SiteStatus]:
     """Every site's row; a site whose data cannot be read shows as such instead of breaking the page."""
-    from archive.errors import ArchiveError
+    from newsarchive.archive.errors import ArchiveError
 
     rows = []
     for site in sites:

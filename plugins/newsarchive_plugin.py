@@ -85,8 +85,8 @@ def _s3_options() -> Any:
     from airflow.exceptions import AirflowNotFoundException
     from airflow.models.connection import Connection
 
-    from archive.s3_options import options_from_connection
-    from pipeline import settings
+    from newsarchive.archive.s3_options import options_from_connection
+    from newsarchive.pipeline import settings
 
     if not settings.archive_url().startswith("s3://"):
         return None
@@ -108,9 +108,9 @@ def statuses() -> tuple[list[SiteStatus], str, list[BrokenFile]]:
     """Every configured site's row, the archive URL they were read from, and the site files with mistakes."""
     from newsarchive_page import broken_files, collect
 
-    from archive.store import open_store
-    from pipeline import settings
-    from pipeline.sites import load_sites
+    from newsarchive.archive.store import open_store
+    from newsarchive.pipeline import settings
+    from newsarchive.pipeline.sites import load_sites
 
     catalog = load_sites(settings.sites_dir())
     store = open_store(settings.archive_url(), s3=_s3_options())
@@ -167,8 +167,8 @@ def get_app() -> FastAPI:
         """The site files with mistakes, one entry per mistake: file, site_id, field, problem."""
         from newsarchive_page import broken_files
 
-        from pipeline import settings
-        from pipeline.sites import load_sites
+        from newsarchive.pipeline import settings
+        from newsarchive.pipeline.sites import load_sites
 
         return _jsonable(broken_files(load_sites(settings.sites_dir()).errors))
 

@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-exec .venv/bin/python -m pipeline.demo up
+exec .venv/bin/python -m newsarchive.pipeline.demo up

@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-.venv/bin/python -m pipeline.demo stop
+.venv/bin/python -m newsarchive.pipeline.demo stop

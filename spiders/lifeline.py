@@ -41,7 +41,7 @@ def _request_death_signal() -> bool:
 
 def _orphaned(parent_pid: int) -> None:
     """Leave now: nothing the crawl would still write can be used (os._exit: no cleanup, no flush)."""
-    print(f"spiders.crawl: parent process {parent_pid} is gone: stopping", file=sys.stderr, flush=True)
+    print(f"spiders.runner: parent process {parent_pid} is gone: stopping", file=sys.stderr, flush=True)
     os._exit(EXIT_ORPHANED)
 
 

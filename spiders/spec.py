@@ -1,4 +1,4 @@
-"""The crawl spec (SPEC.json from the pipeline): the site's config (the one site model, pipeline/sites.py) plus
+"""The crawl spec (SPEC.json from the pipeline): the site's config (the one site model, newsarchive.pipeline.sites) plus
 the window, what the archive already holds, and the user agent.
 
 The pipeline writes it with `spec_document` (the site serialised by its model) after checking that
@@ -38,9 +38,9 @@ from pydantic import (
 )
 
 from newsarchive.instants import Window, parse_instant
-from pipeline.siteerrors import ConfigError, field_problem, problems
-from pipeline.sitefields import Text, check_http_url, check_nonblank, check_site_id, compile_pattern, shown
-from pipeline.sites import Politeness, SiteConfig, Updates
+from newsarchive.pipeline.siteerrors import ConfigError, field_problem, problems
+from newsarchive.pipeline.sitefields import Text, check_http_url, check_nonblank, check_site_id, compile_pattern, shown
+from newsarchive.pipeline.sites import Politeness, SiteConfig, Updates
 from spiders.incremental import ArchivedCopy, parse_archived
 from spiders.urls import PathPattern
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from urlcanon import DEFAULT_PORTS, Origin, canonicalize_url, origin_of, strip_trailing_slash
+from newsarchive.urlcanon import DEFAULT_PORTS, Origin, canonicalize_url, origin_of, strip_trailing_slash
 
 
 class PathPattern(Protocol):

@@ -7,9 +7,23 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support import S3Server, free_port, wait_for_port, write_site_config
+
+from tests.support import S3Server, free_port, wait_for_port, write_site_config
 
 __all__ = ["S3Server", "free_port", "wait_for_port", "write_site_config"]
+
+# Suites that run whole stages (crawl + extract + check against the fixture sites and S3) or start Airflow's
+# parsers: what `make test-fast` leaves out. The full command (scripts/test.sh, CI) runs everything.
+STAGE_SUITES = frozenset({"e2e", "incremental", "lifecycle", "reliability", "ops", "dags"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test of a stage suite ``stages`` (deselected by ``-m "not stages"``)."""
+    root = config.rootpath / "tests"
+    for item in items:
+        parts = item.path.relative_to(root).parts
+        if parts and parts[0] in STAGE_SUITES:
+            item.add_marker(pytest.mark.stages)
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +48,7 @@ def s3_bucket(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture(scope="session")
 def demo_site() -> Iterator[Any]:
     """The bundled demo news site, served over HTTP on 127.0.0.1 for the whole session."""
-    from demosite.server import serve
+    from newsarchive.demosite.server import serve
 
     handle = serve(host="127.0.0.1", port=0)
     yield handle

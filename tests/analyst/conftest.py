@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import uuid
 from pathlib import Path
 from types import ModuleType
@@ -11,30 +9,18 @@ from typing import Any
 
 import pytest
 
-from archive.local import LocalStore
-from archive.s3 import S3Store
-from archive.store import Store
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.s3 import S3Store
+from newsarchive.archive.store import Store
+from tests.analyst import worlds as worlds_module
 
 HERE = Path(__file__).resolve().parent
-
-
-def _load_worlds() -> ModuleType:
-    # Registered in sys.modules before running it: its frozen dataclasses look their module up there.
-    name = "analyst_test_worlds"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, HERE / "worlds.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="session")
 def worlds() -> ModuleType:
     """The fixture-archive builders of worlds.py."""
-    return _load_worlds()
+    return worlds_module
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -44,13 +30,13 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
         return LocalStore(tmp_path / "archive")
     server = request.getfixturevalue("s3_server")
     bucket = request.getfixturevalue("s3_bucket")
-    return S3Store.from_url(f"s3://{bucket}/team/news", _load_worlds().s3_options(server), page_size=3)
+    return S3Store.from_url(f"s3://{bucket}/team/news", worlds_module.s3_options(server), page_size=3)
 
 
 @pytest.fixture(scope="module", params=["local", "s3"])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The world archive (read-only: shared by a module's tests), in a folder or in its own S3 bucket."""
-    worlds = _load_worlds()
+    worlds = worlds_module
     if request.param == "local":
         return worlds.build_world(LocalStore(tmp_path_factory.mktemp("world") / "archive"))
     server = request.getfixturevalue("s3_server")
@@ -62,4 +48,4 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 @pytest.fixture(scope="module")
 def local_world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The world archive in a local folder (read-only; for CLI and DuckDB tests)."""
-    return _load_worlds().build_world(LocalStore(tmp_path_factory.mktemp("local-world") / "archive"))
+    return worlds_module.build_world(LocalStore(tmp_path_factory.mktemp("local-world") / "archive"))

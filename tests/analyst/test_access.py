@@ -15,12 +15,12 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from archive.index import INDEX_SCHEMA, PARQUET_CONTENT_TYPE, index_rows_to_table
-from archive.keys import index_key
-from archive.local import LocalStore
-from archive.reader import Archive
-from pipeline.analyst_cli import main
-from pipeline.extraction import index_row
+from newsarchive.archive.index import INDEX_SCHEMA, PARQUET_CONTENT_TYPE, index_rows_to_table
+from newsarchive.archive.keys import index_key
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.reader import Archive
+from newsarchive.pipeline.analyst_cli import main
+from newsarchive.pipeline.extract_stage import index_row
 
 
 def _archive(tmp_path: Path, worlds: ModuleType) -> tuple[LocalStore, dict[str, Any]]:
@@ -99,8 +99,8 @@ def test_pull_bad_access_is_a_usage_error(tmp_path: Path, worlds: ModuleType, ca
 
 
 def test_reader_and_extractor_agree_on_the_access_values() -> None:
-    from archive.query import ACCESS_VALUES as READER_VALUES
-    from archive.schema import article_schema
     from extract.access import ACCESS_VALUES
+    from newsarchive.archive.query import ACCESS_VALUES as READER_VALUES
+    from newsarchive.archive.schema import article_schema
 
     assert READER_VALUES == ACCESS_VALUES == tuple(article_schema()["properties"]["access"]["enum"])

@@ -13,14 +13,14 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from archive.bundles import BUNDLE_SCHEMA, bundle_table, read_bundle
-from archive.errors import ArchiveError, KeyNotFound
-from archive.index import PARQUET_CONTENT_TYPE
-from archive.keys import bundle_key_for, parse_bundle_key
-from archive.local import LocalStore
-from archive.reader import Archive
-from archive.store import Store
-from pipeline.extraction import index_row
+from newsarchive.archive.bundles import BUNDLE_SCHEMA, bundle_table, read_bundle
+from newsarchive.archive.errors import ArchiveError, KeyNotFound
+from newsarchive.archive.index import PARQUET_CONTENT_TYPE
+from newsarchive.archive.keys import bundle_key_for, parse_bundle_key
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.reader import Archive
+from newsarchive.archive.store import Store
+from newsarchive.pipeline.extract_stage import index_row
 
 WINDOW = "2024-11-01/2024-11-02"
 
@@ -107,7 +107,7 @@ def test_a_bundle_the_store_refuses_falls_back(tmp_path: Path, worlds: ModuleTyp
     store = RefusingBundles(tmp_path / "archive")
     records = day_records(worlds, 5)
     worlds.write_window(store, WINDOW, records)
-    with caplog.at_level(logging.WARNING, logger="archive.fetching"):
+    with caplog.at_level(logging.WARNING, logger="newsarchive.archive.fetching"):
         assert list(Archive(store).articles()) == [stored(records)[r.id] for r in records]
     assert any("AccessDenied" in m for m in caplog.messages)
 
@@ -152,7 +152,7 @@ def test_an_unreadable_bundle_is_reported_and_skipped(
     records = day_records(worlds, 4)
     [index] = worlds.write_window(store, WINDOW, records)
     store.put(bundle_key_for(index), b"PAR1 truncated", content_type=PARQUET_CONTENT_TYPE)
-    with caplog.at_level(logging.WARNING, logger="archive.fetching"):
+    with caplog.at_level(logging.WARNING, logger="newsarchive.archive.fetching"):
         got = list(Archive(store).articles())
     assert got == [stored(records)[r.id] for r in records]
     assert any("not readable" in m and bundle_key_for(index) in m for m in caplog.messages), caplog.messages

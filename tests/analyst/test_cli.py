@@ -17,8 +17,8 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.analyst_cli import add_commands, main
-from pipeline.export import ARTICLE_COLUMNS, CSV_COLUMNS
+from newsarchive.pipeline.analyst_cli import add_commands, main
+from newsarchive.pipeline.export import ARTICLE_COLUMNS, CSV_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,7 @@ def spawn(*argv: str, env: dict[str, str] | None = None, **kwargs: Any) -> subpr
     """Run the CLI as its own process (what a shell pipe sees)."""
     streams = kwargs or {"capture_output": True}
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.analyst_cli", *argv], cwd=ROOT, env={**os.environ, **(env or {})},
+        [sys.executable, "-m", "newsarchive.pipeline.analyst_cli", *argv], cwd=ROOT, env={**os.environ, **(env or {})},
         timeout=60, check=False, **streams,
     )  # fmt: skip
 
@@ -137,7 +137,7 @@ def test_pull_missing_archive(tmp_path: Path, capsysbinary: Any) -> None:
 
 
 def test_failed_pull_keeps_the_previous_output(tmp_path: Path, worlds: ModuleType, capsysbinary: Any) -> None:
-    from archive.local import LocalStore
+    from newsarchive.archive.local import LocalStore
 
     store = LocalStore(tmp_path / "archive")
     world = worlds.build_world(store)
@@ -158,7 +158,7 @@ def world_key(store: Any, article_id: str) -> str:
 
 
 def test_pull_in_a_pipe_prints_only_data(s3_server: Any, s3_bucket: str, worlds: ModuleType) -> None:
-    from archive import open_store
+    from newsarchive.archive import open_store
 
     url = f"s3://{s3_bucket}/piped"
     world = worlds.build_world(open_store(url))
@@ -191,7 +191,7 @@ def test_pull_shows_progress_on_a_terminal(local_world: Any, tmp_path: Path) -> 
 
 
 def test_unreachable_archive_is_one_line_and_exit_1(tmp_path: Path) -> None:
-    from support import free_port
+    from tests.support import free_port
 
     env = {
         "NEWSARCHIVE_S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
@@ -252,8 +252,8 @@ def test_stats_errors(local_world: Any, tmp_path: Path, capsysbinary: Any) -> No
 def test_daily_series_fills_missing_days(local_world: Any) -> None:
     from datetime import date
 
-    from archive.reader import Archive
-    from pipeline.plot import daily_series
+    from newsarchive.archive.reader import Archive
+    from newsarchive.pipeline.plot import daily_series
 
     series = daily_series(Archive(local_world.store).stats(site="alpha", start="2024-11-01", end="2024-11-02"))
     assert series == {"alpha": [(date(2024, 11, 1), 1)]}  # a2 (04:30Z on Nov 2) is past the end

@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from archive.reader import Archive
+from newsarchive.archive.reader import Archive
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
 MARKER = "<!-- tested: tests/analyst/test_duckdb.py"
@@ -89,7 +89,7 @@ def test_a_fetch_time_tie_goes_to_the_window_that_ends_later(tmp_path: Path, wor
     though that window's file name sorts first (it starts earlier)."""
     from dataclasses import replace
 
-    from archive.local import LocalStore
+    from newsarchive.archive.local import LocalStore
 
     store = LocalStore(tmp_path / "archive")
     base = worlds.make_record("alpha", "t1", "2024-11-02T08:00:00+00:00", fetched_at="2024-11-05T12:00:00Z")

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from archive import ArchiveError, InvalidKey, InvalidQuery, open_archive
-from archive.local import LocalStore
-from archive.reader import Archive
-from archive.store import Store
+from newsarchive.archive import ArchiveError, InvalidKey, InvalidQuery, open_archive
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.reader import Archive
+from newsarchive.archive.store import Store
 
 
 def ids(records: Any) -> list[str]:
@@ -183,7 +183,7 @@ def test_missing_local_archive_is_an_error(tmp_path: Path) -> None:
 
 def test_open_archive_on_s3(s3_server: Any, s3_bucket: str, worlds: ModuleType) -> None:
     url = f"s3://{s3_bucket}/deep/prefix"
-    from archive import open_store
+    from newsarchive.archive import open_store
 
     written = worlds.build_world(open_store(url))
     archive = open_archive(url)  # options from the environment the s3_bucket fixture set
@@ -233,7 +233,7 @@ def test_stopping_early_stops_fetching_one_by_one(tmp_path: Path, worlds: Module
 
 
 def test_s3_lists_only_the_asked_date_range(s3_server: Any, s3_bucket: str, worlds: ModuleType) -> None:
-    from archive.s3 import S3Store
+    from newsarchive.archive.s3 import S3Store
 
     store = S3Store.from_url(f"s3://{s3_bucket}/ranged", worlds.s3_options(s3_server), page_size=3)
     days = [f"2024-11-{d:02d}" for d in range(1, 13)]

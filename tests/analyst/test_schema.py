@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from archive import InvalidArticle, validate_article
-from archive.schema import article_schema
 from extract.record import SCHEMA_VERSION, TRANSIENT_FIELDS, ArticleRecord
-from pipeline.export import ARTICLE_ARROW_SCHEMA, ARTICLE_COLUMNS
+from newsarchive.archive import InvalidArticle, validate_article
+from newsarchive.archive.schema import article_schema
+from newsarchive.pipeline.export import ARTICLE_ARROW_SCHEMA, ARTICLE_COLUMNS
 
 
 def good(worlds: ModuleType) -> dict[str, Any]:

@@ -1,7 +1,6 @@
 """Fixture archives for the analyst tests, written with the archive's own API (records + index files).
 
-Loaded by path from conftest.py (test modules cannot import each other under --import-mode=importlib)
-and handed to tests as the ``worlds`` fixture.
+Imported by the analyst tests' conftest as ``tests.analyst.worlds`` and handed to tests as the ``worlds`` fixture.
 """
 
 from __future__ import annotations
@@ -13,13 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from archive.bundles import write_partition
-from archive.keys import article_key, index_key, raw_warc_key
-from archive.local import LocalStore
-from archive.s3 import S3Options
-from archive.store import Store
 from extract.record import ArticleRecord, RawRef, article_id
-from pipeline.extraction import index_row
+from newsarchive.archive.bundles import write_partition
+from newsarchive.archive.keys import article_key, index_key, raw_warc_key
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.s3 import S3Options
+from newsarchive.archive.store import Store
+from newsarchive.pipeline.extract_stage import index_row
 
 EXTRACTOR = {"langdetect": "1.0.9", "newsarchive-extract": "1.0.0", "trafilatura": "2.0.0"}
 

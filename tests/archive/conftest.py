@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from archive.local import LocalStore
-from archive.s3 import S3Options, S3Store
-from archive.store import Store
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.s3 import S3Options, S3Store
+from newsarchive.archive.store import Store
 
 
 def fake_options(server: Any, **overrides: Any) -> S3Options:

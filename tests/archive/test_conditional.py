@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from archive.errors import KeyNotFound, PreconditionFailed
-from archive.store import Store
+from newsarchive.archive.errors import KeyNotFound, PreconditionFailed
+from newsarchive.archive.store import Store
 
 
 def test_create_only_and_replace_if_unchanged(store: Store) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from archive.errors import IndexFormatError, KeyNotFound
-from archive.index import (
+from newsarchive.archive.errors import IndexFormatError, KeyNotFound
+from newsarchive.archive.index import (
     INDEX_SCHEMA,
     PARQUET_CONTENT_TYPE,
     index_rows_to_table,
@@ -19,7 +19,7 @@ from archive.index import (
     table_to_parquet,
     write_index,
 )
-from archive.local import LocalStore
+from newsarchive.archive.local import LocalStore
 
 KEY = "index/site=demo/date=2024-11-13/20241113T000000Z_20241114T000000Z.parquet"
 

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from archive import keys
-from archive.errors import InvalidKey
-from archive.store import validate_key
+from newsarchive.archive import keys
+from newsarchive.archive.errors import InvalidKey
+from newsarchive.archive.store import validate_key
 
 START = datetime(2024, 11, 13, tzinfo=UTC)
 END = datetime(2024, 11, 14, tzinfo=UTC)
@@ -179,7 +179,7 @@ def test_the_record_schema_accepts_both_raw_layouts() -> None:
     import re
     from pathlib import Path
 
-    import archive
+    from newsarchive import archive
 
     schema = json.loads((Path(archive.__file__).parent / "schemas" / "article.schema.json").read_text())
     raw = next(v for v in schema["properties"]["raw"]["anyOf"] if v.get("type") == "object")

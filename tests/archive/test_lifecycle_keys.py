@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from archive import keys
-from archive.errors import InvalidKey
+from newsarchive.archive import keys
+from newsarchive.archive.errors import InvalidKey
 
 START, END = datetime(2024, 11, 1, tzinfo=UTC), datetime(2024, 11, 2, tzinfo=UTC)
 ID = "0123456789abcdef"

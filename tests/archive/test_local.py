@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.errors import ArchiveError, InvalidKey
-from archive.local import LocalStore
-from archive.store import open_store
+from newsarchive.archive.errors import ArchiveError, InvalidKey
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.store import open_store
 
 
 def test_layout_on_disk_is_the_documented_one(tmp_path: Path) -> None:

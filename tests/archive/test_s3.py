@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from archive.errors import ArchiveError, InvalidKey, KeyNotFound, StoreUnavailable
-from archive.s3 import MIB, S3Options, S3Store
-from archive.store import open_store
+from newsarchive.archive.errors import ArchiveError, InvalidKey, KeyNotFound, StoreUnavailable
+from newsarchive.archive.s3 import MIB, S3Options, S3Store
+from newsarchive.archive.store import open_store
 
 SECRET = "sekret-DO-NOT-LEAK-4f1c9e"
 TOKEN = "token-DO-NOT-LEAK-77aa"

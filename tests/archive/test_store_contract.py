@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.errors import InvalidKey, InvalidMetadata, KeyNotFound
-from archive.s3 import S3Store
-from archive.store import Store
+from newsarchive.archive.errors import InvalidKey, InvalidMetadata, KeyNotFound
+from newsarchive.archive.s3 import S3Store
+from newsarchive.archive.store import Store
 
 BAD_KEYS = [
     "",
@@ -207,7 +207,7 @@ def test_invalid_content_type_is_rejected(store: Store) -> None:
 
 
 def test_url_round_trips_through_open_store(store: Store, s3_options_if_needed: object) -> None:
-    from archive.store import open_store
+    from newsarchive.archive.store import open_store
 
     reopened = open_store(store.url, s3=s3_options_if_needed)  # type: ignore[arg-type]
     assert reopened.url == store.url

@@ -14,8 +14,8 @@ from backports import zstd
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.errors import ArchiveError, WarcError
-from archive.warc import WarcResponse, iter_responses, read_response_at
+from newsarchive.archive.errors import ArchiveError, WarcError
+from newsarchive.archive.warc import WarcResponse, iter_responses, read_response_at
 
 HTML = "<html><head><title>Élection</title></head><body><p>Le président a dit…</p></body></html>"
 

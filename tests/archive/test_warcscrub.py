@@ -10,10 +10,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.store import Store
-from archive.warc import iter_responses, read_response_at
-from archive.warcframes import iter_raw_records
-from archive.warcscrub import TAKEDOWN_HEADER, scrub_bytes, scrub_warc, tombstone
+from newsarchive.archive.store import Store
+from newsarchive.archive.warc import iter_responses, read_response_at
+from newsarchive.archive.warcframes import iter_raw_records
+from newsarchive.archive.warcscrub import TAKEDOWN_HEADER, scrub_bytes, scrub_warc, tombstone
 
 GONE = "http://news.test/2024/11/01/gone.html"
 SECRET = "A sentence the court ordered removed."

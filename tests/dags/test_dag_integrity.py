@@ -16,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY_MODULES = ("scrapy", "twisted", "trafilatura", "boto3", "botocore", "pyarrow", "langdetect", "warcio",
-                 "extract", "archive", "spiders", "pipeline.crawl", "pipeline.extraction")
+                 "extract", "archive", "spiders", "newsarchive.pipeline.crawl_stage",
+                 "newsarchive.pipeline.extract_stage")
 
 PARSE_SCRIPT = textwrap.dedent("""
     import json, socket, sys, time
@@ -104,7 +105,7 @@ def site_dags(parsed: dict) -> dict:
 
 
 def test_one_dag_per_enabled_site(parsed: dict) -> None:
-    from pipeline.sites import load_sites
+    from newsarchive.pipeline.sites import load_sites
 
     catalog = load_sites(ROOT / "sites")
     assert catalog.errors == ()

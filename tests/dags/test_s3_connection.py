@@ -1,12 +1,12 @@
-"""The Airflow connection `newsarchive_s3` -> S3Options: one mapping (archive.s3_options), used by the DAGs'
+"""The Airflow connection `newsarchive_s3` -> S3Options: one mapping (newsarchive.archive.s3_options), used by the DAGs'
 tasks and by the UI plugin, which only read the connection."""
 
 from __future__ import annotations
 
 import pytest
 
-from archive.errors import ArchiveError
-from archive.s3_options import options_from_connection
+from newsarchive.archive.errors import ArchiveError
+from newsarchive.archive.s3_options import options_from_connection
 
 ENV = {"NEWSARCHIVE_S3_REGION": "eu-west-3", "NEWSARCHIVE_S3_MAX_ATTEMPTS": "2"}
 

@@ -1,4 +1,4 @@
-"""``python -m demosite`` serves in the foreground and logs each request to stdout."""
+"""``python -m newsarchive.demosite`` serves in the foreground and logs each request to stdout."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 import urllib.request
 
-from demosite.server import serve
+from newsarchive.demosite.server import serve
 
 
 def _free_port() -> int:
@@ -21,7 +21,7 @@ def _free_port() -> int:
 def test_cli_serves_and_logs_requests() -> None:
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "demosite", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "newsarchive.demosite", "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -46,7 +46,7 @@ def test_cli_reports_busy_port() -> None:
     site = serve(port=0)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "demosite", "--port", str(site.port)],
+            [sys.executable, "-m", "newsarchive.demosite", "--port", str(site.port)],
             capture_output=True,
             text=True,
             timeout=30,

@@ -13,10 +13,10 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from demosite import truth
-from demosite.content import SECTIONS
-from demosite.layout import tag_slug
-from demosite.pages import PAGE_SIZE, PRIVATE_PATH
+from newsarchive.demosite import truth
+from newsarchive.demosite.content import SECTIONS
+from newsarchive.demosite.layout import tag_slug
+from newsarchive.demosite.pages import PAGE_SIZE, PRIVATE_PATH
 
 NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",

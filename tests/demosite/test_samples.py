@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from demosite import truth
-from demosite.render import COLUMN_XPATH
-from demosite.samples import SAMPLE_000, SAMPLE_004, sample_lines, sample_text
-from demosite.textlines import visible_lines
+from newsarchive.demosite import truth
+from newsarchive.demosite.render import COLUMN_XPATH
+from newsarchive.demosite.samples import SAMPLE_000, SAMPLE_004, sample_lines, sample_text
+from newsarchive.demosite.textlines import visible_lines
 
 SHARED_SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 SAMPLES = {a.sample: a for a in truth.articles() if a.sample}

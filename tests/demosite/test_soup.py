@@ -1,4 +1,4 @@
-"""The soup site (demosite.soup): a layout whose markup says nothing, served over HTTP."""
+"""The soup site (newsarchive.demosite.soup): a layout whose markup says nothing, served over HTTP."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from demosite.soup import corpus, truth
-from demosite.soup.server import serve_soup
 from extract.article import parse_html
+from newsarchive.demosite.soup import corpus, truth
+from newsarchive.demosite.soup.server import serve_soup
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,11 @@ import pytest
 from langdetect import DetectorFactory, detect
 from lxml import html as lxml_html
 
-from demosite import truth
-from demosite.content import SECTIONS, ContentError, load_articles, parse_article
-from demosite.items import BulletList, Quote, Subheading
-from demosite.render import COLUMN_XPATH
-from demosite.textlines import page_lines, visible_lines
+from newsarchive.demosite import truth
+from newsarchive.demosite.content import SECTIONS, ContentError, load_articles, parse_article
+from newsarchive.demosite.items import BulletList, Quote, Subheading
+from newsarchive.demosite.render import COLUMN_XPATH
+from newsarchive.demosite.textlines import page_lines, visible_lines
 
 BASE = "http://127.0.0.1:8765"
 ARTICLES = truth.articles()

@@ -19,11 +19,11 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
-from support import S3Server, free_port, write_site_config
 
-from archive.keys import bundle_key_for
+from newsarchive.archive.keys import bundle_key_for
 from newsarchive.instants import parse_window
-from pipeline.localstack import AirflowStack
+from newsarchive.pipeline.localstack import AirflowStack
+from tests.support import S3Server, free_port, write_site_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,7 +92,7 @@ def _wait_success(airflow: AirflowStack, run_id: str, home: Path) -> dict[str, A
 
 
 def _truth_between(start: str, end: str) -> list[Any]:
-    from demosite import truth
+    from newsarchive.demosite import truth
 
     window = parse_window(start, end)
     return list(truth.articles_between(window.start, window.end))
@@ -106,7 +106,7 @@ def test_manual_run_archives_the_window(stack: Any) -> None:
     assert len(expected) >= 10
 
     # The WARC holds every response, the article pages among them.
-    from archive.warc import iter_responses
+    from newsarchive.archive.warc import iter_responses
 
     window = parse_window(WINDOW["start"], WINDOW["end"])
     warc_keys = [k for k in keys if k.startswith("raw/") and k.endswith(".warc.gz")]
@@ -209,8 +209,8 @@ def test_backfill_archives_each_day_into_its_own_window(stack: Any) -> None:
 def test_maintenance_compacts_closed_months_without_changing_the_records(stack: Any, s3_server: S3Server) -> None:
     """The news_maintenance DAG (real scheduler, the S3 connection) folds the demo's closed months into one file
     per kind and month: the same records before and after, no daily index or bundle left in those months."""
-    from archive.reader import Archive as Reader
-    from archive.s3 import S3Options, S3Store
+    from newsarchive.archive.reader import Archive as Reader
+    from newsarchive.archive.s3 import S3Options, S3Store
 
     airflow, archive, _, home = stack
     options = S3Options(endpoint_url=s3_server.endpoint, region="us-east-1", access_key_id="testing-key-id",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import tarfile
 from pathlib import Path
@@ -10,25 +9,18 @@ from types import ModuleType
 
 import pytest
 
+from tests.extract import pages as pages_module
+
 HERE = Path(__file__).resolve().parent
 DATASETS = HERE.parents[2] / "shared" / "datasets"
 DEV_ARCHIVES = ("trafilatura-eval.tar.xz", "trafilatura-eval-cache.tar.xz")
 GOLDEN_DEVSET = HERE / "golden" / "devset.json"
 
 
-def _load_pages() -> ModuleType:
-    # Test modules are not importable by each other under --import-mode=importlib: load it by path.
-    spec = importlib.util.spec_from_file_location("extract_test_pages", HERE / "pages.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def pages() -> ModuleType:
     """The page builders of pages.py."""
-    return _load_pages()
+    return pages_module
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,9 @@ from types import ModuleType
 
 import pytest
 
-from archive import validate_article
 from extract import ExtractHints, extract_article
 from extract.access import AccessMarkup, page_access
+from newsarchive.archive import validate_article
 
 URL = "https://news.example.org/fr/2024/11/13/page.html"
 LD = {

@@ -10,7 +10,7 @@ import pytest
 
 from extract import ArticleRecord, ExtractHints, extract_article
 
-truth = pytest.importorskip("demosite.truth", reason="the demo site package is built in parallel")
+truth = pytest.importorskip("newsarchive.demosite.truth", reason="the demo site package is built in parallel")
 
 BASE_URL = "http://127.0.0.1:8765"
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"

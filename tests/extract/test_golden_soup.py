@@ -1,4 +1,4 @@
-"""Golden tests on the soup site (demosite.soup): markup that says nothing, hashed class names that change
+"""Golden tests on the soup site (newsarchive.demosite.soup): markup that says nothing, hashed class names that change
 on every page, captions and credits in the same tags as the body, stock captions on many pages.
 
 Every article, extracted page by page and then through the site-level pass run window by window as the
@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from demosite.soup import truth
 from extract import ArticleRecord, ExtractHints, extract_article
 from extract.sitewide import LineStats, learn_site
+from newsarchive.demosite.soup import truth
 
 BASE_URL = "http://127.0.0.1:8767"
 HINTS = ExtractHints(languages=("fr", "en"), timezone="Europe/Paris")
 WINDOW = timedelta(days=7)
-HISTORY_WINDOWS = 10  # as pipeline.extraction.HISTORY_WINDOWS
+HISTORY_WINDOWS = 10  # as newsarchive.pipeline.extract_stage.HISTORY_WINDOWS
 WARM_PAGES = 20
 ARTICLES = truth.articles()
 

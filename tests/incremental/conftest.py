@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from demosite.generated import GeneratedSite, serve_generated
-from demosite.generated.config import write_site_config
-from demosite.generated.corpus import TZ
+from newsarchive.demosite.generated import GeneratedSite, serve_generated
+from newsarchive.demosite.generated.config import write_site_config
+from newsarchive.demosite.generated.corpus import TZ
 from newsarchive.instants import Window
-from pipeline import stages
-from pipeline.crawl import ProgressCallback, crawl_window
+from newsarchive.pipeline import stages
+from newsarchive.pipeline.crawl_stage import ProgressCallback, crawl_window
 
 SITE_ID = "gen"
 ARTICLE_PATH_PARTS = 6  # /section/yyyy/mm/dd/slug
@@ -66,7 +66,8 @@ class Runner:
 
     def run(self, window: Window, progress: ProgressCallback | None = None, check: bool = False) -> Run:
         """stages.crawl then stages.extract (then stages.check, with ``check``) for window, as the DAG's tasks
-        do (with a progress callback, pipeline.crawl.crawl_window is called directly: the stage does not take
+        do (with a progress callback, newsarchive.pipeline.crawl_stage.crawl_window is called directly: the stage does
+        not take
         one)."""
         before = len(self.site.requests)
         if progress is None:
@@ -87,7 +88,7 @@ class Runner:
 
 
 def configure(monkeypatch: pytest.MonkeyPatch, tmp: Path, site: GeneratedSite, **options: Any) -> None:
-    """Point the stages at a site config for ``site`` (options as for demosite.generated.config.site_toml)
+    """Point the stages at a site config for ``site`` (options as for newsarchive.demosite.generated.config.site_toml)
     and a scratch folder under tmp."""
     sites = tmp / "sites"
     write_site_config(sites, site.url, SITE_ID, **options)

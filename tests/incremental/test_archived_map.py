@@ -1,4 +1,4 @@
-"""pipeline.incremental: the archived copies the crawl stage gives the spider, read from the index of the
+"""newsarchive.pipeline.incremental: the archived copies the crawl stage gives the spider, read from the index of the
 window and of the site's update horizon before it (``[updates] lookback``, or the oldest revisit age)."""
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from archive.index import ADDED_COLUMNS, read_index
-from archive.local import LocalStore
-from demosite.generated.config import site_toml
 from extract import ArticleRecord, RawRef
+from newsarchive.archive.index import ADDED_COLUMNS, read_index
+from newsarchive.archive.local import LocalStore
+from newsarchive.demosite.generated.config import site_toml
 from newsarchive.instants import Window, parse_window
-from pipeline.crawl import crawl_spec
-from pipeline.extraction import write_records
-from pipeline.incremental import archived_articles, window_dates
-from pipeline.sites import parse_site
+from newsarchive.pipeline.crawl_stage import crawl_spec
+from newsarchive.pipeline.extract_stage import write_records
+from newsarchive.pipeline.incremental import archived_articles, window_dates
+from newsarchive.pipeline.sites import parse_site
 from spiders.spec import parse_spec
 
 BASE = "http://gen.example"

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from archive import keys
-from demosite.generated import truth
-from demosite.generated.corpus import GenArticle
 from extract import article_id
+from newsarchive.archive import keys
+from newsarchive.demosite.generated import truth
+from newsarchive.demosite.generated.corpus import GenArticle
 from newsarchive.instants import Window
-from pipeline.crawl import ProgressEvent
-from pipeline.raw import window_warc_keys
+from newsarchive.pipeline.crawl_stage import ProgressEvent
+from newsarchive.pipeline.raw import window_warc_keys
 
 FIRST_DAY = date(2025, 2, 1)
 DAYS = 10

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from archive.local import LocalStore
-from archive.store import open_store
 from extract import ArticleRecord, RawRef
-from pipeline.versions import list_versions, write_article
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.store import open_store
+from newsarchive.pipeline.versions import list_versions, write_article
 
 KEY = "articles/site=gen/date=2025-01-15/0123456789abcdef.json"
 

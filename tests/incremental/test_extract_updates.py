@@ -12,13 +12,13 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 
-from archive.local import LocalStore
-from demosite.generated.config import site_toml
 from extract import ArticleRecord, RawRef
+from newsarchive.archive.local import LocalStore
+from newsarchive.demosite.generated.config import site_toml
 from newsarchive.instants import parse_window
-from pipeline.extraction import write_records
-from pipeline.incremental import archived_updates, warc_validators
-from pipeline.sites import parse_site
+from newsarchive.pipeline.extract_stage import write_records
+from newsarchive.pipeline.incremental import archived_updates, warc_validators
+from newsarchive.pipeline.sites import parse_site
 from spiders.meta import META_RECHECK, META_REFERS_TO_DATE, META_ROLE, META_SOURCE
 from spiders.warc import WarcRecorder
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from demosite.generated import corpus, truth
-from demosite.generated.routes import respond
 from extract import ExtractHints, extract_article
+from newsarchive.demosite.generated import corpus, truth
+from newsarchive.demosite.generated.routes import respond
 
 BASE = "http://gen.example"
 

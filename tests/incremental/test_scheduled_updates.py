@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive import keys, open_archive
-from demosite.generated import GeneratedSite, serve_generated, truth
-from demosite.generated.corpus import TZ, GenArticle
-from demosite.generated.edits import etag
 from extract import article_id
+from newsarchive.archive import keys, open_archive
+from newsarchive.demosite.generated import GeneratedSite, serve_generated, truth
+from newsarchive.demosite.generated.corpus import TZ, GenArticle
+from newsarchive.demosite.generated.edits import etag
 from newsarchive.instants import Window
-from pipeline.versions import list_versions
+from newsarchive.pipeline.versions import list_versions
 
 from .conftest import Run, Runner, configure, paris_window, request_path
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from demosite.generated import truth
-from demosite.generated.corpus import TZ, GenArticle
-from demosite.generated.edits import Edit, apply_edits, etag
-from demosite.generated.feeds import month_of, month_path
+from newsarchive.demosite.generated import truth
+from newsarchive.demosite.generated.corpus import TZ, GenArticle
+from newsarchive.demosite.generated.edits import Edit, apply_edits, etag
+from newsarchive.demosite.generated.feeds import month_of, month_path
 
 AT = datetime.combine(date(2025, 2, 10), time(9, 30), tzinfo=TZ)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from newsarchive.instants import parse_window
-from pipeline.crawl import crawl_spec
-from pipeline.sites import SiteConfig, SiteConfigError, load_site_file
+from newsarchive.pipeline.crawl_stage import crawl_spec
+from newsarchive.pipeline.sites import SiteConfig, SiteConfigError, load_site_file
 from spiders.spec import SpecError, parse_spec
 
 SITE = ('id = "s"\nname = "S"\nbase_url = "https://news.example/"\n[discovery]\narticle_allow = [\'^/news/\']\n'

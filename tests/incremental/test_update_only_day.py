@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from archive import keys
-from demosite.generated import serve_generated, truth
-from demosite.generated.corpus import TZ, GenArticle
 from extract import article_id
-from pipeline.check import QualityGateFailed
-from pipeline.gates import load_history, metrics_from_report
-from pipeline.versions import list_versions
+from newsarchive.archive import keys
+from newsarchive.demosite.generated import serve_generated, truth
+from newsarchive.demosite.generated.corpus import TZ, GenArticle
+from newsarchive.pipeline.check import QualityGateFailed
+from newsarchive.pipeline.gates import load_history, metrics_from_report
+from newsarchive.pipeline.versions import list_versions
 
 from .conftest import Runner, configure, paris_window, request_path
 

@@ -8,12 +8,12 @@ import html
 import json
 from typing import Any
 
-from archive import keys
-from archive.warc import read_response_at
-from demosite.generated import truth
-from demosite.generated.corpus import UPDATABLE_DAY
 from extract import article_id
-from pipeline.versions import version_key
+from newsarchive.archive import keys
+from newsarchive.archive.warc import read_response_at
+from newsarchive.demosite.generated import truth
+from newsarchive.demosite.generated.corpus import UPDATABLE_DAY
+from newsarchive.pipeline.versions import version_key
 
 
 def test_updated_article_gets_a_second_version(s3_runner: Any, tmp_path: Any) -> None:

@@ -1,4 +1,4 @@
-"""pipeline.versions: the latest version at the article key, earlier ones under versions/ (local store)."""
+"""newsarchive.pipeline.versions: the latest version at the article key, earlier ones under versions/ (local store)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from archive.local import LocalStore
-from demosite.generated.config import site_toml
 from extract import ArticleRecord, RawRef
+from newsarchive.archive.local import LocalStore
+from newsarchive.demosite.generated.config import site_toml
 from newsarchive.instants import parse_window
-from pipeline.extraction import write_records
-from pipeline.sites import parse_site
-from pipeline.versions import (
+from newsarchive.pipeline.extract_stage import write_records
+from newsarchive.pipeline.sites import parse_site
+from newsarchive.pipeline.versions import (
     NEW,
     SUPERSEDED,
     UNCHANGED,

@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from archive.local import LocalStore
-from archive.s3 import S3Options, S3Store
-from archive.store import Store
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.s3 import S3Options, S3Store
+from newsarchive.archive.store import Store
+from tests.lifecycle import lifeworld
 
 HERE = Path(__file__).resolve().parent
-
-
-def _load(name: str) -> ModuleType:
-    # Registered in sys.modules before running it: its dataclasses look their module up there.
-    module_name = f"lifecycle_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, HERE / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="session")
 def life() -> ModuleType:
     """The archive builders of lifeworld.py."""
-    return _load("lifeworld")
+    return lifeworld
 
 
 def s3_options(server: object) -> S3Options:

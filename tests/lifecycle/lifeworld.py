@@ -1,5 +1,5 @@
 """Archives with a life for the lifecycle tests: daily windows written through the pipeline's own write path
-(``pipeline.extraction.write_records``: article objects, versions, bundles, index, history), updates of old
+(``extract_stage.write_records``: article objects, versions, bundles, index, history), updates of old
 articles, stale copies and fetch-time ties. Loaded by path from conftest.py and handed out as ``life``.
 """
 
@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from archive.reader import Archive
-from archive.store import Store
-from demosite.generated.config import site_toml
 from extract import ArticleRecord, RawRef
 from extract.record import article_id
+from newsarchive.archive.reader import Archive
+from newsarchive.archive.store import Store
+from newsarchive.demosite.generated.config import site_toml
 from newsarchive.instants import Window
-from pipeline.extraction import write_records
-from pipeline.sites import parse_site
+from newsarchive.pipeline.extract_stage import write_records
+from newsarchive.pipeline.sites import parse_site
 
 SITE = "gen"
 TZ = ZoneInfo("Europe/Paris")

@@ -8,10 +8,10 @@ from types import ModuleType
 
 import pytest
 
-from archive.local import LocalStore
-from archive.reader import Archive
 from extract.record import article_id
-from pipeline.cli import main
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.reader import Archive
+from newsarchive.pipeline.cli import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

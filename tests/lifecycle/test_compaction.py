@@ -13,12 +13,12 @@ from typing import Any
 import duckdb
 import pytest
 
-from archive.compaction import compact_month, months_to_compact
-from archive.keys import compacted_key
-from archive.lease import LeaseBusy, lease
-from archive.local import LocalStore
-from archive.reader import Archive
-from archive.store import Store
+from newsarchive.archive.compaction import compact_month, months_to_compact
+from newsarchive.archive.keys import compacted_key
+from newsarchive.archive.lease import LeaseBusy, lease
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.reader import Archive
+from newsarchive.archive.store import Store
 
 OCT, NOV = date(2024, 10, 1), date(2024, 11, 1)
 ANALYSTS_DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"

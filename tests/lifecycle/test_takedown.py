@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from archive.compaction import compact_month
-from archive.keys import compacted_key, takedown_key
-from archive.parquetio import ParquetObject
-from archive.reader import Archive
-from archive.store import Store
-from archive.takedown import taken_down_ids
 from extract.record import article_id
-from pipeline.takedown import TakedownError, takedown, taken_down_urls
+from newsarchive.archive.compaction import compact_month
+from newsarchive.archive.keys import compacted_key, takedown_key
+from newsarchive.archive.parquetio import ParquetObject
+from newsarchive.archive.reader import Archive
+from newsarchive.archive.store import Store
+from newsarchive.archive.takedown import taken_down_ids
+from newsarchive.pipeline.takedown import TakedownError, takedown, taken_down_urls
 
 AT = "2024-12-05T10:00:00+00:00"
 

@@ -18,19 +18,19 @@ from typing import Any
 
 import pytest
 
-from archive.local import LocalStore
-from archive.reader import Archive
-from archive.store import Store, open_store
-from archive.warc import iter_responses, read_response_at
-from demosite.generated import GeneratedSite, serve_generated, truth
-from demosite.generated.config import write_site_config
-from demosite.generated.corpus import TZ, UPDATABLE_DAY
 from extract.record import article_id
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.reader import Archive
+from newsarchive.archive.store import Store, open_store
+from newsarchive.archive.warc import iter_responses, read_response_at
+from newsarchive.demosite.generated import GeneratedSite, serve_generated, truth
+from newsarchive.demosite.generated.config import write_site_config
+from newsarchive.demosite.generated.corpus import TZ, UPDATABLE_DAY
 from newsarchive.instants import Window
-from pipeline import stages
-from pipeline.extraction import extract_window
-from pipeline.sites import load_sites
-from pipeline.takedown import takedown
+from newsarchive.pipeline import stages
+from newsarchive.pipeline.extract_stage import extract_window
+from newsarchive.pipeline.sites import load_sites
+from newsarchive.pipeline.takedown import takedown
 
 AT = "2025-02-01T10:00:00+00:00"
 WINDOW = Window(datetime.combine(UPDATABLE_DAY, time(), tzinfo=TZ),
@@ -191,7 +191,7 @@ def test_a_takedown_that_loses_the_race_for_an_index_file(seed: Seed, archive_ur
     """A rerun of the window (which checked the takedown list before the takedown) rewrites the index file
     the takedown has just read: the takedown's conditional write fails, it reads the file again; the rerun's
     own check removes the article it wrote. Nothing of the other articles is lost."""
-    caplog.set_level(logging.INFO, logger="archive.takedown")
+    caplog.set_level(logging.INFO, logger="newsarchive.archive.takedown")
     store = open_store(archive_url)
     seed.load(store)
     extract_window(seed.config(), WINDOW, store, seed.warc_key)

@@ -11,13 +11,13 @@ from types import ModuleType
 import duckdb
 import pytest
 
-from archive.keys import parse_version_key, version_key
-from archive.local import LocalStore
-from archive.reader import Archive
-from archive.store import Store
 from extract.record import article_id
-from pipeline.analyst_cli import main
-from pipeline.versions import version_label
+from newsarchive.archive.keys import parse_version_key, version_key
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.reader import Archive
+from newsarchive.archive.store import Store
+from newsarchive.pipeline.analyst_cli import main
+from newsarchive.pipeline.versions import version_label
 
 ANALYSTS_DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
 MARKER = "<!-- tested (versions): tests/lifecycle/test_versions_readers.py"

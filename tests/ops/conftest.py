@@ -1,4 +1,4 @@
-"""Fixtures of the ops tests: the plugin's modules and ops_support importable, a webhook recorder."""
+"""Fixtures of the ops tests: the plugin's modules importable, a webhook recorder."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-# Airflow puts plugins/ on sys.path in its processes; the unit tests import the page module the same way.
-for folder in (HERE, ROOT / "plugins"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+# Airflow puts plugins/ on sys.path in its processes (it is a folder of plugin files, not a package); the unit
+# tests import the page module the same way. Test helpers are imported as modules of the tests package.
+if str(ROOT / "plugins") not in sys.path:
+    sys.path.insert(0, str(ROOT / "plugins"))
 
-from ops_support import Recorder  # noqa: E402
+from tests.ops.ops_support import Recorder  # noqa: E402
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Helpers of the ops tests: an HTTP server that records webhook POSTs, Airflow stacks on test servers, Chromium.
 
-Importable as `ops_support` (tests/ops/conftest.py puts this folder on sys.path; the Celery worker of the
-distributed test gets it on PYTHONPATH for `worker_hostname`).
+Imported as `tests.ops.ops_support` (the Celery worker of the distributed test gets the project root on PYTHONPATH
+for `worker_hostname`).
 """
 
 from __future__ import annotations

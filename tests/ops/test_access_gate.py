@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.gates import evaluate, run_metrics
-from pipeline.results import CrawlCounts, ExtractCounts
-from pipeline.sites import Checks
+from newsarchive.pipeline.gates import evaluate, run_metrics
+from newsarchive.pipeline.results import CrawlCounts, ExtractCounts
+from newsarchive.pipeline.sites import Checks
 
 LANGS = ("en",)
 CRAWL = {"fetched": {"article": 40}, "errors": {}}

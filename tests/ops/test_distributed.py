@@ -16,15 +16,14 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
-from ops_support import DEMO_DAG, ROOT, airflow_env
-from support import S3Server, free_port, write_site_config
 
 from newsarchive.instants import parse_window
-from pipeline.localstack import AirflowStack, StackError
+from newsarchive.pipeline.localstack import AirflowStack, StackError
+from tests.ops.ops_support import DEMO_DAG, ROOT, airflow_env
+from tests.support import S3Server, free_port, write_site_config
 
 pytestmark = pytest.mark.e2e
 WINDOW = {"start": "2024-11-01T00:00:00+00:00", "end": "2024-11-08T00:00:00+00:00"}
@@ -100,9 +99,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, services: dict[str, str], s3
     worker_env = {
         **env, "AIRFLOW_HOME": str(worker_home), "NEWSARCHIVE_WORK_DIR": str(worker_home / "work"),
         # Task instances record the host that ran them: the worker names itself so the test can tell.
-        "AIRFLOW__CORE__HOSTNAME_CALLABLE": "ops_support.worker_hostname",
+        "AIRFLOW__CORE__HOSTNAME_CALLABLE": "tests.ops.ops_support.worker_hostname",
         "NEWSARCHIVE_TEST_WORKER_NAME": WORKER_NAME,
-        "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).parent), os.environ.get("PYTHONPATH")) if p),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
     }
     airflow = CeleryStack(env=env, port=port, run_dir=home / "run", worker_env=worker_env)
     airflow.init_db()
@@ -138,8 +137,8 @@ def test_a_run_on_celery_succeeds_on_the_worker_with_the_archive_complete(stack:
     assert _psql(pg_url, "select count(*) from dag_run where state = 'success'") == "1"
 
     # The archive is complete on S3: WARC, one JSON per article of the window, index, and the report last.
-    from archive import keys
-    from demosite import truth
+    from newsarchive.archive import keys
+    from newsarchive.demosite import truth
 
     window = parse_window(WINDOW["start"], WINDOW["end"])
     expected = list(truth.articles_between(window.start, window.end))

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from archive import keys
-from archive.local import LocalStore
+from newsarchive.archive import keys
+from newsarchive.archive.local import LocalStore
 from newsarchive.instants import Window
-from pipeline.check import QualityGateFailed, check_window
-from pipeline.gates import RunMetrics, evaluate, load_history
-from pipeline.gates import run_metrics as run_metrics_of
-from pipeline.results import CrawlCounts, CrawlResult, ExtractCounts, ExtractResult
-from pipeline.sites import GATE_NAMES, Checks, SiteConfigError, load_site_file, load_sites
+from newsarchive.pipeline.check import QualityGateFailed, check_window
+from newsarchive.pipeline.gates import RunMetrics, evaluate, load_history
+from newsarchive.pipeline.gates import run_metrics as run_metrics_of
+from newsarchive.pipeline.results import CrawlCounts, CrawlResult, ExtractCounts, ExtractResult
+from newsarchive.pipeline.sites import GATE_NAMES, Checks, SiteConfigError, load_site_file, load_sites
 
 LANGS = ("fr", "en")
 DAY = datetime(2024, 11, 1, tzinfo=UTC)

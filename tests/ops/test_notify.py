@@ -7,9 +7,8 @@ import logging
 from typing import Any
 
 import pytest
-from ops_support import Recorder
 
-from pipeline.notify import (
+from newsarchive.pipeline.notify import (
     Alert,
     AlertDeliveryFailed,
     log_alert,
@@ -18,6 +17,7 @@ from pipeline.notify import (
     short_reason,
     webhook_target,
 )
+from tests.ops.ops_support import Recorder
 
 CRAWL = {"counts": {"in_window": 12, "fetched": {"article": 10, "feed": 1}, "errors": {"http_404": 2, "dns": 0}}}
 EXTRACT = {"counts": {"articles": 0, "rejected.too_short": 7, "rejected.not_html": 3}}

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from newsarchive_page import RunInfo, broken_files, collect, render, run_window
 
-from archive import keys
-from archive.local import LocalStore
-from pipeline.sites import load_site_file, load_sites
+from newsarchive.archive import keys
+from newsarchive.archive.local import LocalStore
+from newsarchive.pipeline.sites import load_site_file, load_sites
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = load_site_file(ROOT / "sites" / "demo.toml")

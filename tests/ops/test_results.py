@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from newsarchive.instants import parse_window
-from pipeline.gates import Gate, metrics_from_report
-from pipeline.reextract import ReextractedCrawl, ReextractResult
-from pipeline.report import CrawlSection, ExtractSection, RunReport
-from pipeline.results import (
+from newsarchive.pipeline.gates import Gate, metrics_from_report
+from newsarchive.pipeline.reextract import ReextractedCrawl, ReextractResult
+from newsarchive.pipeline.report import CrawlSection, ExtractSection, RunReport
+from newsarchive.pipeline.results import (
     CrawlCounts,
     CrawlResult,
     ExtractCounts,

@@ -7,9 +7,9 @@ import logging
 import pytest
 
 from newsarchive.instants import parse_window
-from pipeline.gates import Gate
-from pipeline.results import CrawlCounts, CrawlResult, ExtractCounts, ExtractResult
-from pipeline.summary import crawl_lines, extract_lines, gate_lines, log_block, log_group, run_lines
+from newsarchive.pipeline.gates import Gate
+from newsarchive.pipeline.results import CrawlCounts, CrawlResult, ExtractCounts, ExtractResult
+from newsarchive.pipeline.summary import crawl_lines, extract_lines, gate_lines, log_block, log_group, run_lines
 
 WINDOW = parse_window("2024-11-01", "2024-11-02")
 CRAWL = CrawlResult(site="demo", window=WINDOW, warc_key="raw/w", stats_key="raw/s", duration_s=12.5,

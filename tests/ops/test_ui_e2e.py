@@ -13,10 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ops_support import ARTIFACTS, DEMO_DAG, Recorder, airflow_env, dump_dom, iter_levels, screenshot, task_logs
-from support import S3Server, free_port, write_site_config
 
-from pipeline.localstack import AirflowStack
+from newsarchive.pipeline.localstack import AirflowStack
+from tests.ops.ops_support import (
+    ARTIFACTS,
+    DEMO_DAG,
+    Recorder,
+    airflow_env,
+    dump_dom,
+    iter_levels,
+    screenshot,
+    task_logs,
+)
+from tests.support import S3Server, free_port, write_site_config
 
 pytestmark = pytest.mark.e2e
 GOOD_WINDOW = {"start": "2024-11-01T00:00:00+00:00", "end": "2024-11-16T00:00:00+00:00"}

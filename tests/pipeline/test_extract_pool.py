@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from demosite import hostile_pages as hp
 from extract import ExtractHints, Rejected, extract_article
-from pipeline.extract_pool import ExtractPool, ExtractPoolError, Page, pool_settings, usable_cpus
+from newsarchive.demosite import hostile_pages as hp
+from newsarchive.pipeline.extract_pool import ExtractPool, ExtractPoolError, Page, pool_settings, usable_cpus
 
 GOOD = [hp.article_html(a).encode("utf-8") for a in hp.GOOD_ARTICLES[:8]]
 # 100,000 attributes on one element: parsing them takes libxml2 half a minute of C code when unbounded.
@@ -124,7 +124,7 @@ class _BrokenPool(ExtractPool):
     def _spawn(self) -> Any:
         import time
 
-        from pipeline.extract_pool import _Worker
+        from newsarchive.pipeline.extract_pool import _Worker
 
         return _Worker(subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(3)"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE), started=time.monotonic())
@@ -152,13 +152,13 @@ def test_pool_settings_and_their_environment_overrides() -> None:
 def _cli(tmp_path: Path, body: bytes, *args: str) -> subprocess.CompletedProcess[str]:
     page = tmp_path / "page.html"
     page.write_bytes(body)
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", str(page), "--url",
+    return subprocess.run([sys.executable, "-m", "newsarchive.pipeline.cli", "extract", str(page), "--url",
                            "https://demo.example/a.html", *args], capture_output=True, text=True, timeout=300,
                           check=False)
 
 
 def test_cli_prints_the_record_of_a_page_with_a_lone_surrogate(tmp_path: Path) -> None:
-    from demosite import hostile_extract as hx
+    from newsarchive.demosite import hostile_extract as hx
 
     done = _cli(tmp_path, hx.surrogate_jsonld("surrogate-jsonld"))
     assert done.returncode == 0, done.stderr
@@ -168,7 +168,7 @@ def test_cli_prints_the_record_of_a_page_with_a_lone_surrogate(tmp_path: Path) -
 
 
 def test_cli_rejects_an_overrunning_page_as_too_slow(tmp_path: Path) -> None:
-    from demosite import hostile_extract as hx
+    from newsarchive.demosite import hostile_extract as hx
 
     done = _cli(tmp_path, hx.slow_page("gzip"), "--page-timeout", "0.5")
     assert done.returncode == 1
@@ -182,7 +182,7 @@ def test_cli_refuses_a_gzip_bomb_without_inflating_it(tmp_path: Path) -> None:
 
 
 def test_site_files_set_the_pool(tmp_path: Path) -> None:
-    from pipeline.sites import SiteConfigError, parse_site
+    from newsarchive.pipeline.sites import SiteConfigError, parse_site
 
     base = {"id": "s", "name": "S", "base_url": "https://s.example/", "discovery": {"article_allow": ["^/"]}}
     site = parse_site(tmp_path / "s.toml", {**base, "extraction": {"workers": 2, "page_timeout_s": 5}})

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from archive.bundles import read_bundle
-from archive.keys import bundle_key_for
-from archive.local import LocalStore
-from archive.reader import Archive
-from demosite.generated.config import site_toml
 from extract import ArticleRecord, RawRef
+from newsarchive.archive.bundles import read_bundle
+from newsarchive.archive.keys import bundle_key_for
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.reader import Archive
+from newsarchive.demosite.generated.config import site_toml
 from newsarchive.instants import parse_window
-from pipeline.extraction import write_records
-from pipeline.sites import parse_site
+from newsarchive.pipeline.extract_stage import write_records
+from newsarchive.pipeline.sites import parse_site
 
 FIRST = parse_window("2025-01-14T23:00:00+00:00", "2025-01-15T23:00:00+00:00")
 LATER = parse_window("2025-01-15T23:00:00+00:00", "2025-01-16T23:00:00+00:00")

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import write_site_config
 
 from newsarchive.instants import parse_window
-from pipeline import stages
+from newsarchive.pipeline import stages
+from tests.support import write_site_config
 
 WINDOW = parse_window("2024-11-04", "2024-11-07")
 SAMPLE_LINE_PREFIX = "Le maire de Kyiv, Vitali Klitschko"
@@ -68,9 +68,9 @@ def test_reextract_without_a_stored_crawl_is_a_clear_error(archived: tuple[Path,
 def _to_old_layout(archive: Path) -> str:
     """Turn the window's crawl attempt into the single-WARC layout of archives written before attempts existed
     (raw/.../<window>.warc.gz and .crawl.json, records pointing into it), as an old archive holds it."""
-    from archive import keys
-    from archive.store import open_store
-    from pipeline.raw import window_warc_keys
+    from newsarchive.archive import keys
+    from newsarchive.archive.store import open_store
+    from newsarchive.pipeline.raw import window_warc_keys
 
     store = open_store(archive.as_uri())
     [attempt_key] = window_warc_keys(store, "demo", WINDOW)
@@ -104,16 +104,16 @@ def test_reextract_reads_archives_written_with_one_warc_per_window(archived: tup
 def test_a_rerun_after_the_upgrade_reads_the_old_warc_and_its_own(archived: tuple[Path, Path]) -> None:
     """An old window crawled again: its new attempt's WARC beside the old single WARC, both read; the latest
     fetch of each article wins, and nothing is archived twice."""
-    from archive.store import open_store
-    from pipeline.raw import window_warc_keys
+    from newsarchive.archive.store import open_store
+    from newsarchive.pipeline.raw import window_warc_keys
 
     _, archive = archived
     before = _texts(archive)
     old_key = _to_old_layout(archive)
     store = open_store(archive.as_uri())
     site = stages.get_site("demo")
-    from pipeline.crawl import crawl_window
-    from pipeline.extraction import extract_window
+    from newsarchive.pipeline.crawl_stage import crawl_window
+    from newsarchive.pipeline.extract_stage import extract_window
 
     crawl = crawl_window(site, WINDOW, store, incremental=False)  # fetches every article again
     result = extract_window(site, WINDOW, store, crawl.warc_key)

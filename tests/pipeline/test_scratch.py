@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.scratch import OWNER_FILE, UNOWNED_STALE_AFTER_S, scratch_dir, sweep_stale
+from newsarchive.pipeline.scratch import OWNER_FILE, UNOWNED_STALE_AFTER_S, scratch_dir, sweep_stale
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLD = """
 import sys, time
-from pipeline.scratch import scratch_dir
+from newsarchive.pipeline.scratch import scratch_dir
 with scratch_dir("crawl-victim-") as tmp:
     (tmp / "window.warc.gz").write_bytes(b"x" * 4096)
     print(tmp, flush=True)
@@ -84,7 +84,7 @@ def test_only_stage_prefixes(work: Path) -> None:
 
 def test_a_folder_stays_while_any_owner_runs(work: Path) -> None:
     """A crawl task's folder also names its spider: killed task, live spider -> the folder is still in use."""
-    from pipeline.scratch import add_owner
+    from newsarchive.pipeline.scratch import add_owner
 
     victim, left = _holder(work)
     spider = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
@@ -102,7 +102,7 @@ def test_a_folder_stays_while_any_owner_runs(work: Path) -> None:
 
 
 def test_a_zombie_is_not_alive() -> None:
-    from pipeline.processes import process_alive
+    from newsarchive.pipeline.processes import process_alive
 
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from pipeline.sites import ConfigError, SiteConfigError, UnknownSite, load_site_file, load_sites
+from newsarchive.pipeline.sites import ConfigError, SiteConfigError, UnknownSite, load_site_file, load_sites
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = 'id = "{id}"\nname = "A site"\nbase_url = "https://news.example/"\n'
@@ -107,8 +107,8 @@ def test_catalog_reports_duplicates_and_keeps_the_rest(tmp_path: Path) -> None:
 
 def test_reference_is_generated_from_the_model() -> None:
     """docs/sites.md is what `newsarchive sites --reference` prints now (regenerate it after changing a field)."""
-    from pipeline.sitedoc import reference
-    from pipeline.sites import SiteConfig
+    from newsarchive.pipeline.sitedoc import reference
+    from newsarchive.pipeline.sites import SiteConfig
 
     committed = (ROOT / "docs" / "sites.md").read_text(encoding="utf-8")
     assert committed == reference(), "run: newsarchive sites --reference > docs/sites.md"
@@ -207,7 +207,7 @@ def test_every_mistake_of_a_file_is_reported(tmp_path: Path) -> None:
 def test_the_crawl_spec_carries_the_site_as_the_model_serialises_it() -> None:
     """What the pipeline sends the spider is the model's own serialisation, and it reads back to the same site."""
     from newsarchive.instants import parse_window
-    from pipeline.crawl import crawl_spec
+    from newsarchive.pipeline.crawl_stage import crawl_spec
     from spiders.spec import parse_spec
 
     for site in load_sites(ROOT / "sites").sites:

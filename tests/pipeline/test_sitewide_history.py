@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive import keys
-from archive.store import open_store
 from extract.record import ArticleRecord, article_id
+from newsarchive.archive import keys
+from newsarchive.archive.store import open_store
 from newsarchive.instants import parse_window
-from pipeline.extraction import apply_sitewide_pass
+from newsarchive.pipeline.extract_stage import apply_sitewide_pass
 
 BOILERPLATE = "Suivez toute l'actualité de la région avec notre application"
 WEEK1 = parse_window("2024-11-01", "2024-11-02")

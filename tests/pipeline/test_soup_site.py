@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from archive import open_archive
-from demosite.soup import truth
-from demosite.soup.config import write_site_config
-from demosite.soup.server import serve_soup
+from newsarchive.archive import open_archive
+from newsarchive.demosite.soup import truth
+from newsarchive.demosite.soup.config import write_site_config
+from newsarchive.demosite.soup.server import serve_soup
 from newsarchive.instants import parse_window
-from pipeline import stages
-from pipeline.report import RunReport
+from newsarchive.pipeline import stages
+from newsarchive.pipeline.report import RunReport
 
 WINDOWS = [parse_window("2024-12-01", "2024-12-08"), parse_window("2024-12-08", "2024-12-15")]
 

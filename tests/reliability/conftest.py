@@ -3,42 +3,26 @@ the case tests), and the environment the stages read (sites folder, scratch fold
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests.reliability import harness
 
 HERE = Path(__file__).resolve().parent
 HOSTILE_SITE = "hostile"
 
 
-def _load_harness() -> ModuleType:
-    # Registered in sys.modules before running it: test modules `import reliability_harness`, and its
-    # dataclasses look their module up there.
-    name = "reliability_harness"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, HERE / "harness.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-harness = _load_harness()
 
 
 @pytest.fixture(scope="session")
 def hostile_site() -> Iterator[Any]:
     """The demo site with its hostile cases misbehaving at the transport level too (one per session)."""
-    from demosite import hostile_pages
-    from demosite.hostile_server import serve
+    from newsarchive.demosite import hostile_pages
+    from newsarchive.demosite.hostile_server import serve
 
     # The bombs take ~2 s to build; built before serving so no request waits on them.
     hostile_pages.gzip_bomb(), hostile_pages.deflate_bomb(), hostile_pages.brotli_bomb()
@@ -92,8 +76,8 @@ class HostileRun:
 @pytest.fixture(scope="session")
 def hostile_run(hostile_site: Any, stage_env: Path) -> HostileRun:
     """crawl + extract + check over /hostile/, every hostile feed and sitemap, into a local archive."""
-    from archive.store import open_store
-    from demosite import hostile, hostile_pages
+    from newsarchive.archive.store import open_store
+    from newsarchive.demosite import hostile, hostile_pages
 
     write = harness.write_site
     write(stage_env / "sites", HOSTILE_SITE, hostile_site.url, feeds=hostile.feed_paths(),

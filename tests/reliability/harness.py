@@ -131,8 +131,8 @@ def run_stages(site_id: str, window: Window, archive_url: str, *, stages: Sequen
 
     ``previous`` supplies the results of stages run earlier (e.g. the crawl result when only extracting).
     """
-    from pipeline import stages as st
-    from pipeline.results import CrawlResult, ExtractResult
+    from newsarchive.pipeline import stages as st
+    from newsarchive.pipeline.results import CrawlResult, ExtractResult
 
     run = StageRun(results=dict(previous or {}))
     with captured_logs(level) as lines:

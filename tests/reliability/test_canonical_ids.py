@@ -8,14 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reliability_harness import window_of, write_site
-
-from archive.index import read_index
-from demosite import hostile
-from demosite import hostile_pages as hp
 from extract import article_id
-from pipeline import stages
-from pipeline.crawl import crawl_window
+from newsarchive.archive.index import read_index
+from newsarchive.demosite import hostile
+from newsarchive.demosite import hostile_pages as hp
+from newsarchive.pipeline import stages
+from newsarchive.pipeline.crawl_stage import crawl_window
+from tests.reliability.harness import window_of, write_site
 
 CASES = [c for c in hostile.CASES if c.kind == "volatile_canonical"]
 WINDOW = window_of(*hp.WINDOW)

@@ -19,15 +19,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from reliability_harness import window_of
-from support import write_site_config
 
-from archive.index import read_index
-from archive.store import open_store
-from archive.warc import iter_responses, read_response_at
-from demosite import truth
-from demosite.hostile_server import serve
-from pipeline.raw import window_warc_keys
+from newsarchive.archive.index import read_index
+from newsarchive.archive.store import open_store
+from newsarchive.archive.warc import iter_responses, read_response_at
+from newsarchive.demosite import truth
+from newsarchive.demosite.hostile_server import serve
+from newsarchive.pipeline.raw import window_warc_keys
+from tests.reliability.harness import window_of
+from tests.support import write_site_config
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = window_of("2024-11-04T23:00:00+00:00", "2024-11-14T23:00:00+00:00")  # 12 demo articles
@@ -48,7 +48,7 @@ def _start_run(site_id: str, archive_url: str, stage_env: Path) -> subprocess.Po
     """`newsarchive run` for the window in a process of its own."""
     env = {**os.environ, "NEWSARCHIVE_SITES_DIR": str(stage_env / "sites"),
            "NEWSARCHIVE_WORK_DIR": str(stage_env / "work")}
-    cmd = [sys.executable, "-m", "pipeline.cli", "run", site_id, "--start", WINDOW.start.isoformat(),
+    cmd = [sys.executable, "-m", "newsarchive.pipeline.cli", "run", site_id, "--start", WINDOW.start.isoformat(),
            "--end", WINDOW.end.isoformat(), "--archive", archive_url]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 

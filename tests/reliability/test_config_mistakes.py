@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.sites import SiteConfigError, parse_site
+from newsarchive.pipeline.cli import main
+from newsarchive.pipeline.sites import SiteConfigError, parse_site
 
 ROOT = Path(__file__).resolve().parents[2]
 ALLOW = "[discovery]\narticle_allow = ['^/news/']\n"
@@ -299,10 +299,10 @@ def test_loader_and_spider_refuse_the_same_bad_files(mistake: Mistake, monkeypat
 
 
 def test_the_spider_process_refuses_a_bad_site_naming_the_field(tmp_path: Path) -> None:
-    """`python -m spiders.crawl` itself: exit 2, one line on stderr naming the field (nothing fetched)."""
+    """`python -m spiders.runner` itself: exit 2, one line on stderr naming the field (nothing fetched)."""
     table = tomllib.loads(site("conc", "[politeness]\nconcurrency = 0\n"))
     (tmp_path / "spec.json").write_text(json.dumps(spec_of(table)), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "spiders.crawl", "--spec", str(tmp_path / "spec.json"), "--warc-out",
+    proc = subprocess.run([sys.executable, "-m", "spiders.runner", "--spec", str(tmp_path / "spec.json"), "--warc-out",
                            str(tmp_path / "out.warc.gz"), "--stats-out", str(tmp_path / "stats.json")],
                           capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
     assert proc.returncode == 2, proc.stderr

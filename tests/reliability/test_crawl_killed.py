@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_harness import child_pids, cmdline, kill_group, run_stages, wait_until, window_of
-from support import write_site_config
 
-from archive.store import open_store
-from archive.warc import iter_responses
-from demosite import truth
-from demosite.hostile_server import serve
-from pipeline.crawl import CrawlFailed
+from newsarchive.archive.store import open_store
+from newsarchive.archive.warc import iter_responses
+from newsarchive.demosite import truth
+from newsarchive.demosite.hostile_server import serve
+from newsarchive.pipeline.crawl_stage import CrawlFailed
+from tests.reliability.harness import child_pids, cmdline, kill_group, run_stages, wait_until, window_of
+from tests.support import write_site_config
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = window_of("2024-11-04T23:00:00+00:00", "2024-11-14T23:00:00+00:00")  # 12 demo articles
@@ -55,7 +55,7 @@ def _articles_fetched(site: Any, since: int) -> int:
 def _kill_spider_child(site: Any, since: int) -> int:
     """Wait until an article was fetched, SIGKILL the spider subprocess of this process; articles fetched then."""
     wait_until(lambda: _articles_fetched(site, since) >= 1, timeout=120, what="article requests")
-    spiders = [p for p in child_pids(os.getpid()) if "spiders.crawl" in cmdline(p)]
+    spiders = [p for p in child_pids(os.getpid()) if "spiders.runner" in cmdline(p)]
     assert len(spiders) == 1, spiders
     fetched = _articles_fetched(site, since)
     os.kill(spiders[0], signal.SIGKILL)
@@ -69,7 +69,7 @@ def _crawl_in_worker(site_id: str, archive_url: str, stage_env: Path) -> subproc
     # sets the one an interactive `newsarchive run` has, so a SIGINT does unwind it.
     script = (
         "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
-        "from pipeline import stages\nfrom newsarchive.instants import parse_window\n"
+        "from newsarchive.pipeline import stages\nfrom newsarchive.instants import parse_window\n"
         f"stages.crawl({site_id!r}, parse_window({WINDOW.start.isoformat()!r}, {WINDOW.end.isoformat()!r}), "
         f"url={archive_url!r})\n"
     )
@@ -136,8 +136,8 @@ def test_killing_only_the_task_process_stops_its_spider(signum: signal.Signals, 
     """A signal to the task process alone (not its process group): SIGKILL (no cleanup at all), SIGTERM (Python's
     default: gone at once), SIGINT (an exception unwinding the task). The spider it started dies with it, the site
     sees no request after that, and the next task sweeps the scratch folder the spider wrote into."""
-    from pipeline.processes import process_alive
-    from pipeline.scratch import sweep_stale
+    from newsarchive.pipeline.processes import process_alive
+    from newsarchive.pipeline.scratch import sweep_stale
 
     site_id = f"killed-parent-{signum.name.lower()}"
     _write_config(stage_env / "sites", site_id, slow_site.url)
@@ -147,7 +147,7 @@ def test_killing_only_the_task_process_stops_its_spider(signum: signal.Signals, 
     proc = _crawl_in_worker(site_id, archive_url, stage_env)
     try:
         wait_until(lambda: _articles_fetched(slow_site, since) >= 1, timeout=120, what="article requests")
-        spiders = [p for p in child_pids(proc.pid) if "spiders.crawl" in cmdline(p)]
+        spiders = [p for p in child_pids(proc.pid) if "spiders.runner" in cmdline(p)]
         assert len(spiders) == 1, spiders
         at_kill = len(slow_site.requests)
         os.kill(proc.pid, signum)  # the parent only: the spider is not signalled by anyone

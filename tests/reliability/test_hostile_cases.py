@@ -1,4 +1,5 @@
-"""Every hostile case of demosite.hostile through crawl + extract + check: a reason count and a log line for each
+"""Every hostile case of newsarchive.demosite.hostile through crawl + extract + check: a reason count and a log line
+for each
 bad one, the exact text for each good one beside them, nothing requested that must not be, nothing corrupt stored.
 
 One pipeline run (the session fixture ``hostile_run``) serves every test here.
@@ -15,9 +16,9 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive import keys
-from demosite import hostile
-from demosite import hostile_pages as hp
+from newsarchive.archive import keys
+from newsarchive.demosite import hostile
+from newsarchive.demosite import hostile_pages as hp
 from spiders.settings import RETRY_TIMES
 from spiders.urls import canonicalize_url
 
@@ -120,7 +121,7 @@ def test_nothing_is_requested_that_must_not_be(hostile_run: Any) -> None:
 
 
 def test_no_local_file_or_bomb_reaches_the_archive(hostile_run: Any) -> None:
-    from reliability_harness import read_all
+    from tests.reliability.harness import read_all
 
     secret_line = next(line for line in Path(hp.XXE_FILE).read_text(encoding="utf-8").splitlines() if line.strip())
     objects = read_all(hostile_run.store)
@@ -179,12 +180,12 @@ def test_report_legend_explains_every_rejection_reason(hostile_run: Any) -> None
 def test_reextract_of_the_hostile_window_succeeds_with_the_same_articles(hostile_run: Any) -> None:
     """Re-extraction reads the same WARC through the same workers: the pages that used to stop the extract stage
     (a lone surrogate, 100,000-level JSON-LD) stopped every retry too; now it rebuilds the same articles."""
-    from pipeline import stages
+    from newsarchive.pipeline import stages
 
     before = {k: json.loads(hostile_run.store.get(k))["text_sha256"] for k in hostile_run.keys
               if k.startswith("articles/")}
     window = hostile_run.report["window"]
-    from reliability_harness import window_of
+    from tests.reliability.harness import window_of
 
     summary = stages.reextract("hostile", window_of(window["start"], window["end"]), url=hostile_run.store.url)
     after = {k: json.loads(hostile_run.store.get(k))["text_sha256"] for k in hostile_run.store.list("articles/")}

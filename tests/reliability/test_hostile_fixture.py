@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from demosite import hostile
+from newsarchive.demosite import hostile
 
 
 def _get(url: str) -> tuple[int, dict[str, str], bytes]:
@@ -49,7 +49,7 @@ def test_regular_pages_do_not_link_the_hostile_cases(demo_site: Any, path: str) 
 
 
 def test_hostile_server_misbehaves_at_the_transport_level() -> None:
-    from demosite.hostile_server import serve
+    from newsarchive.demosite.hostile_server import serve
 
     site = serve()  # a fresh server: answers that change with the attempt count from its own log
     try:

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_harness import run_stages, window_of, write_site
 
-from demosite import hostile
-from demosite import hostile_pages as hp
-from demosite.hostile_server import serve
+from newsarchive.demosite import hostile
+from newsarchive.demosite import hostile_pages as hp
+from newsarchive.demosite.hostile_server import serve
+from tests.reliability.harness import run_stages, window_of, write_site
 
 CHARSET_CASES = [c for c in hostile.CASES if c.path.startswith("/hostile/charset/")]
 
@@ -29,7 +29,7 @@ def test_broken_robots_txt_does_not_stop_the_crawl(variant: str, stage_env: Path
         site.stop()
     assert run.error is None, f"{variant}: {run.error!r}\n{run.log_text()[-4000:]}"
 
-    from archive.store import open_store
+    from newsarchive.archive.store import open_store
 
     store = open_store((tmp_path / "archive").as_uri())
     stats: dict[str, Any] = json.loads(store.get(run.results["crawl"]["stats_key"]))

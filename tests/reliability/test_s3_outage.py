@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_harness import read_all, run_stages, window_of
-from support import S3Server, write_site_config
 
-from archive.errors import StoreUnavailable
-from archive.store import open_store
-from demosite import truth
+from newsarchive.archive.errors import StoreUnavailable
+from newsarchive.archive.store import open_store
+from newsarchive.demosite import truth
+from tests.reliability.harness import read_all, run_stages, window_of
+from tests.support import S3Server, write_site_config
 
 WINDOW = window_of("2024-11-04T23:00:00+00:00", "2024-11-14T23:00:00+00:00")  # 12 demo articles
 # Small but realistic: 2 attempts, 1 s to connect, 2 s to read. A failed stage must give up within this.

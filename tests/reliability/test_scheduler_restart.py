@@ -21,15 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_harness import read_all, wait_until
-from support import S3Server, free_port, write_site_config
 
-from archive.s3 import S3Options
-from archive.store import open_store
-from demosite import truth
-from demosite.hostile_server import serve
+from newsarchive.archive.s3 import S3Options
+from newsarchive.archive.store import open_store
+from newsarchive.demosite import truth
+from newsarchive.demosite.hostile_server import serve
 from newsarchive.instants import parse_window
-from pipeline.localstack import AirflowStack
+from newsarchive.pipeline.localstack import AirflowStack
+from tests.reliability.harness import read_all, wait_until
+from tests.support import S3Server, free_port, write_site_config
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

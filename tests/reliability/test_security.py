@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_harness import read_all, run_stages, window_of, write_site
-from support import S3_ENV, S3Server
 
-from archive import keys
-from archive.errors import ArchiveError, InvalidKey, StoreUnavailable
-from archive.local import LocalStore
-from archive.s3 import S3Options, S3Store
-from archive.store import validate_key
-from demosite import hostile_pages as hp
+from newsarchive.archive import keys
+from newsarchive.archive.errors import ArchiveError, InvalidKey, StoreUnavailable
+from newsarchive.archive.local import LocalStore
+from newsarchive.archive.s3 import S3Options, S3Store
+from newsarchive.archive.store import validate_key
+from newsarchive.demosite import hostile_pages as hp
+from tests.reliability.harness import read_all, run_stages, window_of, write_site
+from tests.support import S3_ENV, S3Server
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = window_of(*hp.WINDOW)
@@ -61,7 +61,7 @@ def test_redirects_and_links_to_private_hosts_are_refused(hostile_site: Any, tmp
     env["http_proxy"] = hostile_site.url.rstrip("/")
     before = len(hostile_site.requests)
     proc = subprocess.run(
-        [sys.executable, "-m", "spiders.crawl", "--spec", str(tmp_path / "spec.json"),
+        [sys.executable, "-m", "spiders.runner", "--spec", str(tmp_path / "spec.json"),
          "--warc-out", str(tmp_path / "out.warc.gz"), "--stats-out", str(tmp_path / "stats.json")],
         capture_output=True, text=True, timeout=120, cwd=ROOT, env=env, check=False)
     assert proc.returncode == 0, proc.stderr + proc.stdout[-3000:]
@@ -138,7 +138,7 @@ def test_credentials_never_leak(hostile_site: Any, stage_env: Path, tmp_path: Pa
         write_site(stage_env / "sites", "secrets", hostile_site.url, allow=("^/hostile/charset/",))
         run = run_stages("secrets", WINDOW, f"s3://{bucket}/archive", level=logging.DEBUG)
         assert run.error is None, run.log_text()[-3000:]
-        from archive.store import open_store
+        from newsarchive.archive.store import open_store
 
         objects = read_all(open_store(f"s3://{bucket}/archive"))
     finally:
@@ -166,7 +166,7 @@ def test_credentials_never_leak(hostile_site: Any, stage_env: Path, tmp_path: Pa
 
 
 def test_s3_url_with_credentials_is_refused_without_echoing_them() -> None:
-    from archive.store import open_store
+    from newsarchive.archive.store import open_store
 
     with pytest.raises(ArchiveError) as info:
         open_store("s3://user:hunter2-secret@bucket/prefix")

@@ -3,13 +3,11 @@ so a flood of sitemaps cannot spend the budget before any article is fetched."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-from demosite import hostile_pages as hp
-from demosite.hostile_sites import FLOOD_ARTICLES, FLOOD_SITEMAP_ARTICLE, serve_sitemap_flood
+from newsarchive.demosite import hostile_pages as hp
+from newsarchive.demosite.hostile_sites import FLOOD_ARTICLES, FLOOD_SITEMAP_ARTICLE, serve_sitemap_flood
+from tests.support import run_spider
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,16 +25,10 @@ def test_a_sitemap_flood_does_not_spend_the_article_budget(tmp_path: Path) -> No
             "politeness": {"obey_robots": False, "download_delay": 0.0, "concurrency": 8, "autothrottle": False,
                            "allow_private_addresses": True},
         }
-        (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-        proc = subprocess.run(
-            [sys.executable, "-m", "spiders.crawl", "--spec", str(tmp_path / "spec.json"),
-             "--warc-out", str(tmp_path / "out.warc.gz"), "--stats-out", str(tmp_path / "stats.json")],
-            capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
-        assert proc.returncode == 0, proc.stderr + proc.stdout[-3000:]
+        stats = run_spider(spec, tmp_path)
         served = [r.path for r in site.requests]
     finally:
         site.stop()
-    stats = json.loads((tmp_path / "stats.json").read_text())
     assert stats["fetched"]["article"] == len(FLOOD_ARTICLES) + 1, stats
     # Every feed article, and the one article of the index's last child: dated in the window, it came first.
     assert sorted(p for p in served if p.startswith("/flood/") and p.endswith(".html")) == sorted(

@@ -1,4 +1,4 @@
-"""Integration: ``python -m spiders.crawl`` against the demo site, checked against its ground truth."""
+"""Integration: ``python -m spiders.runner`` against the demo site, checked against its ground truth."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from demosite import truth
+from newsarchive.demosite import truth
 
 ROOT = Path(__file__).resolve().parents[2]
 USER_AGENT = "newsarchive-test/0.1 (+https://github.com/newsarchive/newsarchive)"
@@ -61,7 +61,7 @@ class WarcResponse:
 
 @dataclass(frozen=True)
 class CrawlRun:
-    """One finished ``python -m spiders.crawl`` process and what it produced."""
+    """One finished ``python -m spiders.runner`` process and what it produced."""
 
     returncode: int
     stdout: str
@@ -94,7 +94,7 @@ def run_crawl(site: Any, workdir: Path, spec: dict[str, Any], timeout: float = 1
     before = len(site.requests) if site is not None else 0
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "spiders.crawl", "--spec", str(spec_path), "--warc-out", str(warc),
+        [sys.executable, "-m", "spiders.runner", "--spec", str(spec_path), "--warc-out", str(warc),
          "--stats-out", str(stats_path)],
         capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=False,
     )
@@ -286,7 +286,7 @@ def test_bad_spec_and_unwritable_output(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "spec.json").write_text(json.dumps(spec))
     proc = subprocess.run(
-        [sys.executable, "-m", "spiders.crawl", "--spec", str(tmp_path / "b" / "spec.json"),
+        [sys.executable, "-m", "spiders.runner", "--spec", str(tmp_path / "b" / "spec.json"),
          "--warc-out", str(blocked / "out.warc.gz"), "--stats-out", str(tmp_path / "b" / "stats.json")],
         capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 3

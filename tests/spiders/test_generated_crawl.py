@@ -1,4 +1,4 @@
-"""``python -m spiders.crawl`` on the generated site with an ``archived`` spec: what is skipped, what is
+"""``python -m spiders.runner`` on the generated site with an ``archived`` spec: what is skipped, what is
 fetched again (newer lastmod), Retry-After on a 429, duplicates, robots and progress lines."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from demosite.generated import serve_generated, truth
-from demosite.generated.corpus import TZ
+from newsarchive.demosite.generated import serve_generated, truth
+from newsarchive.demosite.generated.corpus import TZ
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2025, 1, 17)
@@ -54,7 +54,7 @@ def crawl(gen_site: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     (tmp / "spec.json").write_text(json.dumps(day_spec(gen_site.url, archived)), encoding="utf-8")
     before = len(gen_site.requests)
     proc = subprocess.run(
-        [sys.executable, "-m", "spiders.crawl", "--spec", str(tmp / "spec.json"), "--warc-out",
+        [sys.executable, "-m", "spiders.runner", "--spec", str(tmp / "spec.json"), "--warc-out",
          str(tmp / "out.warc.gz"), "--stats-out", str(tmp / "stats.json"), "--progress-interval", "0.2"],
         capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr + proc.stdout[-3000:]
@@ -105,7 +105,7 @@ def test_robots_crawl_delay_honoured(tmp_path: Path) -> None:
                     date_archive=None)
         (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         proc = subprocess.run(
-            [sys.executable, "-m", "spiders.crawl", "--spec", str(tmp_path / "spec.json"), "--warc-out",
+            [sys.executable, "-m", "spiders.runner", "--spec", str(tmp_path / "spec.json"), "--warc-out",
              str(tmp_path / "out.warc.gz"), "--stats-out", str(tmp_path / "stats.json")],
             capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
         assert proc.returncode == 0, proc.stderr

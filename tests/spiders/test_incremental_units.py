@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from newsarchive.instants import Window
-from pipeline.crawl import progress_event
+from newsarchive.pipeline.crawl_stage import progress_event
 from spiders.dates import parse_date
 from spiders.incremental import ArchivedCopies, ArchivedCopy, clean_etag, clean_http_date
 from spiders.pages import canonical_href

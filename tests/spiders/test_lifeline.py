@@ -22,7 +22,7 @@ def test_an_orphan_never_starts_crawling(demo_site: Any, tmp_path: Path) -> None
     before = len(demo_site.requests)
     not_my_parent = os.getpid() + 1 if os.getpid() + 1 != os.getppid() else os.getpid() + 2
     proc = subprocess.run(
-        [sys.executable, "-m", "spiders.crawl", "--spec", str(tmp_path / "spec.json"), "--warc-out",
+        [sys.executable, "-m", "spiders.runner", "--spec", str(tmp_path / "spec.json"), "--warc-out",
          str(tmp_path / "out.warc.gz"), "--stats-out", str(tmp_path / "stats.json"), "--parent-pid",
          str(not_my_parent)], capture_output=True, text=True, timeout=60, cwd=ROOT, check=False)
     assert proc.returncode == 1 and f"parent process {not_my_parent} is gone" in proc.stderr, proc.stderr
@@ -35,7 +35,7 @@ def test_a_live_parent_keeps_the_spider_going(demo_site: Any, tmp_path: Path) ->
             "politeness": {"allow_private_addresses": True, "download_delay": 0.0}}
     (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "spiders.crawl", "--spec", str(tmp_path / "spec.json"), "--warc-out",
+        [sys.executable, "-m", "spiders.runner", "--spec", str(tmp_path / "spec.json"), "--warc-out",
          str(tmp_path / "out.warc.gz"), "--stats-out", str(tmp_path / "stats.json"), "--parent-pid",
          str(os.getpid())], capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr

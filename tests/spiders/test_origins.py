@@ -4,9 +4,6 @@ redirects, robots.txt, feed and sitemaps all lead to a neighbour service on anot
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,10 +12,11 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from demosite import hostile_pages as hp
-from demosite.hostile_sites import GOOD, OFFSITE, serve_origins
-from demosite.server import serve
+from newsarchive.demosite import hostile_pages as hp
+from newsarchive.demosite.hostile_sites import GOOD, OFFSITE, serve_origins
+from newsarchive.demosite.server import serve
 from spiders.urls import SiteUrls
+from tests.support import run_spider
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,17 +88,11 @@ def test_crawl_never_leaves_the_sites_origin(neighbour: Any, tmp_path: Path) -> 
                            "allow_private_addresses": True},
             "timeout_s": 5,
         }
-        (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-        proc = subprocess.run(
-            [sys.executable, "-m", "spiders.crawl", "--spec", str(tmp_path / "spec.json"),
-             "--warc-out", str(tmp_path / "out.warc.gz"), "--stats-out", str(tmp_path / "stats.json")],
-            capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
-        assert proc.returncode == 0, proc.stderr + proc.stdout[-3000:]
+        stats = run_spider(spec, tmp_path)
         served = [r.path for r in site.requests]
     finally:
         site.stop()
     assert neighbour.requests == [], "the crawl reached another port of the site's host"
-    stats = json.loads((tmp_path / "stats.json").read_text())
     assert stats["skipped"]["offsite"] == OFFSITE, (stats["skipped"], served)
     assert stats["fetched"]["article"] == len(GOOD) and sorted(a["url"].removeprefix(site.url.rstrip("/"))
                                                                for a in stats["articles"]) == sorted(GOOD)

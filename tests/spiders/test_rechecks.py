@@ -1,4 +1,4 @@
-"""``python -m spiders.crawl`` re-checking archived articles on the generated site: conditional requests
+"""``python -m spiders.runner`` re-checking archived articles on the generated site: conditional requests
 (If-None-Match / If-Modified-Since from the spec's archived copies), 304s recorded as WARC revisit records,
 revisits by age within their budget, and politeness: robots.txt and the page budget apply to re-checks, and
 the window's new articles get the budget first."""
@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from demosite.generated import GeneratedSite, serve_generated, truth
-from demosite.generated.corpus import TZ, GenArticle
-from demosite.generated.edits import etag
+from newsarchive.demosite.generated import GeneratedSite, serve_generated, truth
+from newsarchive.demosite.generated.corpus import TZ, GenArticle
+from newsarchive.demosite.generated.edits import etag
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2025, 1, 20)
@@ -60,7 +60,7 @@ def crawl(site: GeneratedSite, document: dict[str, Any], tmp: Path) -> dict[str,
     (tmp / "spec.json").write_text(json.dumps(document), encoding="utf-8")
     before = len(site.requests)
     proc = subprocess.run(
-        [sys.executable, "-m", "spiders.crawl", "--spec", str(tmp / "spec.json"), "--warc-out",
+        [sys.executable, "-m", "spiders.runner", "--spec", str(tmp / "spec.json"), "--warc-out",
          str(tmp / "out.warc.gz"), "--stats-out", str(tmp / "stats.json")],
         capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr + proc.stdout[-3000:]

@@ -120,7 +120,7 @@ def test_window_days_and_monthly_template() -> None:
 
 def test_the_pipeline_form_names_fields_under_config() -> None:
     """The spec the pipeline writes: the site config under "config", validated by the one site model."""
-    from pipeline.sites import load_site_file
+    from newsarchive.pipeline.sites import load_site_file
     from spiders.spec import spec_document
 
     site = load_site_file(Path(__file__).resolve().parents[2] / "sites" / "demo.toml")

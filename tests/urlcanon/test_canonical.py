@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from extract import article_id, extract_article
+from newsarchive.urlcanon import canonicalize_url, origin_of
 from spiders.urls import SiteUrls
-from urlcanon import canonicalize_url, origin_of
 
 TOKEN = "9f86d081884c7d659a2feaa0c55ad015"  # 32 hex digits: what a session id looks like
 

@@ -1,0 +1,120 @@
+"""One extract worker process (``python -m newsarchive.pipeline.extract_worker``), started and fed by
+newsarchive.pipeline.extract_pool.
+
+It reads requests on stdin and answers on what was stdout (fd 1 is then pointed at stderr, so a library that
+prints cannot corrupt the channel). Every message is a frame: an 8-byte big-endian length, then a pickle.
+The worker first answers ``("ready", pid)`` once its imports are done and a warm-up page was extracted, then
+for each request ``(seq, cpu_limit_s, page_kwargs)`` answers ``(seq, kind, payload, logs)`` with kind ``ok``
+(an ArticleRecord), ``rejected`` ((reason, detail)) or ``error`` (a traceback). EOF on stdin ends it.
+
+The per-page limit holds in C code too: an ITIMER_PROF timer of ``cpu_limit_s`` CPU seconds is armed for each
+page, and SIGPROF's default action terminates the process wherever it is (inside libxml2 included); the pool
+sees the signal in the exit status and counts the page as ``too_slow``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import struct
+import sys
+import traceback
+from typing import Any, BinaryIO
+
+HEADER = struct.Struct(">Q")
+# Log records of the extraction libraries at this level and above go back to the pool with the page's answer.
+FORWARDED_LOG_LEVEL = logging.WARNING
+WARM_UP_PAGE = (
+    "<!DOCTYPE html><html lang='en'><head><title>Warm-up</title></head><body><article><p>"
+    + "This paragraph loads the language profiles and the parsers before the first real page. " * 8
+    + "</p></article></body></html>"
+)
+
+
+def read_frame(stream: BinaryIO) -> Any:
+    """The next message, or None at EOF (also when the stream ends inside a frame)."""
+    header = _read_exactly(stream, HEADER.size)
+    if header is None:
+        return None
+    payload = _read_exactly(stream, HEADER.unpack(header)[0])
+    return None if payload is None else pickle.loads(payload)
+
+
+def write_frame(stream: BinaryIO, message: Any) -> None:
+    """Send one message (length, then pickle) and flush it."""
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(HEADER.pack(len(payload)) + payload)
+    stream.flush()
+
+
+def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
+    chunks = []
+    while size:
+        chunk = stream.read(size)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+class _Collector(logging.Handler):
+    """Keeps the log records of the page being extracted, to send them back with its answer."""
+
+    def __init__(self) -> None:
+        super().__init__(FORWARDED_LOG_LEVEL)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.records.append((record.name, record.levelno, record.getMessage()))
+        except Exception:  # a record whose message cannot be formatted is not worth losing the page for
+            self.records.append((record.name, record.levelno, str(record.msg)))
+
+
+def _extract(page: dict[str, Any]) -> tuple[str, Any]:
+    from extract import Rejected, extract_article
+
+    try:
+        return "ok", extract_article(**page)
+    except Rejected as exc:
+        return "rejected", (exc.reason, exc.detail)
+    except Exception:  # an extractor bug on one page: reported with its traceback, the worker goes on
+        return "error", traceback.format_exc()
+
+
+def serve(requests: BinaryIO, answers: BinaryIO) -> None:
+    """Answer requests until EOF (see the module docstring for the protocol)."""
+    signal.signal(signal.SIGPROF, signal.SIG_DFL)  # an overrun page ends the process, even inside C code
+    collector = _Collector()
+    logging.getLogger().addHandler(collector)
+    logging.getLogger().setLevel(FORWARDED_LOG_LEVEL)
+    _extract({"html": WARM_UP_PAGE, "url": "https://warm-up.invalid/"})
+    collector.records.clear()
+    write_frame(answers, ("ready", os.getpid()))
+    while (request := read_frame(requests)) is not None:
+        seq, cpu_limit_s, page = request
+        signal.setitimer(signal.ITIMER_PROF, cpu_limit_s)
+        try:
+            kind, payload = _extract(page)
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+        logs, collector.records = collector.records, []
+        write_frame(answers, (seq, kind, payload, logs))
+
+
+def main() -> int:
+    """Entry point: wire stdin/stdout as the channel and serve."""
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    try:
+        serve(sys.stdin.buffer, answers)
+    except BrokenPipeError:  # the pool went away: nothing left to answer
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
