@@ -143,6 +143,18 @@ def screenshot(url: str, path: Path, size: str = "1400,720", budget_ms: int = 80
     return path
 
 
+def celery_worker_env(env: dict[str, str], home: Path, name: str) -> dict[str, str]:
+    """The environment of a Celery worker named ``name`` with its own AIRFLOW_HOME: it names itself (task
+    instances record the host that ran them, so a test can tell the workers apart) through
+    ``worker_hostname``, imported from this module with the project root on PYTHONPATH."""
+    return {
+        **env, "AIRFLOW_HOME": str(home), "NEWSARCHIVE_WORK_DIR": str(home / "work"),
+        "AIRFLOW__CORE__HOSTNAME_CALLABLE": f"{__name__}.worker_hostname",
+        "NEWSARCHIVE_TEST_WORKER_NAME": name,
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
+    }
+
+
 def worker_hostname() -> str:
     """`[core] hostname_callable` of the Celery worker in the distributed test: task instances record it."""
     return os.environ.get("NEWSARCHIVE_TEST_WORKER_NAME") or "unnamed-worker"

@@ -22,7 +22,7 @@ import pytest
 
 from newsarchive.instants import parse_window
 from newsarchive.pipeline.localstack import AirflowStack, StackError
-from tests.ops.ops_support import DEMO_DAG, ROOT, airflow_env
+from tests.ops.ops_support import DEMO_DAG, ROOT, airflow_env, celery_worker_env
 from tests.support import S3Server, free_port, write_site_config
 
 pytestmark = pytest.mark.e2e
@@ -96,13 +96,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, services: dict[str, str], s3
         "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + pg_url,
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
     })
-    worker_env = {
-        **env, "AIRFLOW_HOME": str(worker_home), "NEWSARCHIVE_WORK_DIR": str(worker_home / "work"),
-        # Task instances record the host that ran them: the worker names itself so the test can tell.
-        "AIRFLOW__CORE__HOSTNAME_CALLABLE": "tests.ops.ops_support.worker_hostname",
-        "NEWSARCHIVE_TEST_WORKER_NAME": WORKER_NAME,
-        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
-    }
+    worker_env = celery_worker_env(env, worker_home, WORKER_NAME)
     airflow = CeleryStack(env=env, port=port, run_dir=home / "run", worker_env=worker_env)
     airflow.init_db()
     try:

@@ -18,7 +18,6 @@ the pool's slots and filled them; and that every run archived its window. Once o
 from __future__ import annotations
 
 import itertools
-import os
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -37,7 +36,7 @@ from newsarchive.demosite.generated.config import write_site_config
 from newsarchive.demosite.generated.corpus import FIRST_DAY, TZ
 from newsarchive.pipeline.hostlease import host_id, host_turn
 from newsarchive.pipeline.localstack import AirflowStack, StackError
-from tests.ops.ops_support import airflow_env
+from tests.ops.ops_support import airflow_env, celery_worker_env
 from tests.ops.test_distributed import services  # noqa: F401  (the Postgres and Redis fixture)
 from tests.support import S3Server, free_port, most_at_once
 
@@ -302,13 +301,8 @@ def test_many_sites_on_celery_with_two_workers(fleet: Fleet, tmp_path: Path, s3_
     workers = []
     for n in (1, 2):
         worker_home = tmp_path / f"worker-{n}"
-        workers.append({
-            **env, "AIRFLOW_HOME": str(worker_home), "NEWSARCHIVE_WORK_DIR": str(worker_home / "work"),
-            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "tests.ops.ops_support.worker_hostname",
-            "NEWSARCHIVE_TEST_WORKER_NAME": f"worker-{n}",
-            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
-            "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).parent), os.environ.get("PYTHONPATH")) if p),
-        })
+        workers.append({**celery_worker_env(env, worker_home, f"worker-{n}"),
+                        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())})
     airflow = TwoWorkerStack(env=env, port=int(env["NEWSARCHIVE_AIRFLOW_PORT"]), run_dir=home / "run",
                              worker_envs=tuple(workers))
     airflow.init_db()
