@@ -93,11 +93,19 @@ def _result(site: SiteConfig, window: Window, store: Store, written: WindowWrite
 
 
 def window_article_keys(store: Store, site: SiteConfig, window: Window, written: list[str]) -> list[str]:
-    """The article keys of every article published in the window, whichever run archived it (from the index)."""
-    from newsarchive.archive.reader import Archive
+    """The article keys of every article published in the window, whichever run archived it (from the index).
 
-    table = Archive(store).index(site=site.id, start=window.start, end=window.end)
-    return sorted(set(table.column("key").to_pylist()) | set(written))
+    Read a month (of the site's local calendar) at a time, as the crawl's archived map is: only the keys are
+    kept, so a year's backfill does not hold a year of index rows at once. (An article whose publication day
+    moved between two months of the window has a row in each month's index files; each month then keeps its
+    own, where one read of the whole window kept only the latest.)"""
+    from newsarchive.archive.reader import Archive
+    from newsarchive.pipeline.incremental import month_spans
+
+    archive, found = Archive(store), set(written)
+    for start, end in month_spans(window.start, window.end, ZoneInfo(site.timezone)):
+        found.update(archive.index(site=site.id, start=start, end=end).column("key").to_pylist())
+    return sorted(found)
 
 
 def now_iso() -> str:
