@@ -17,7 +17,7 @@ most frequent positions; the pipeline merges a bounded number of recent windows.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from extract.positions import is_media_position
@@ -263,5 +263,15 @@ def learn(
 def learn_site(pages: Sequence[tuple[Sequence[str], LinePositions | None]], history: LineStats | None = None,
                ) -> tuple[LineStats, SitewideCleaner]:
     """The run's statistics (to store for later runs) and the cleaner learnt from them plus ``history``."""
-    run = site_stats(pages, history)
+    return learn_site_from(lambda: pages, history)
+
+
+def learn_site_from(read_pages: Callable[[], Iterable[tuple[Sequence[str], LinePositions | None]]],
+                    history: LineStats | None = None) -> tuple[LineStats, SitewideCleaner]:
+    """Same as ``learn_site``, over pages read twice through ``read_pages`` (each call yields them afresh, e.g.
+    from a file): the positions are judged with the whole run's line counts, so they need a second look.
+    Only the statistics are held, never the pages."""
+    run = line_stats((lines for lines, _ in read_pages()))
+    known = run.merged(history).counts if history is not None else run.counts
+    run = LineStats(run.pages, run.counts, position_stats(read_pages(), known))
     return run, cleaner_from_stats(run.merged(history) if history is not None else run)

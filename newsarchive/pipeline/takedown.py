@@ -17,6 +17,7 @@ import getpass
 import logging
 import os
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -104,14 +105,14 @@ def drop_taken_down(store: Store, site_id: str, records: list[ArticleRecord],
     return kept
 
 
-def enforce_after_write(store: Store, site_id: str, records: list[ArticleRecord], article_keys: list[str],
+def enforce_after_write(store: Store, site_id: str, ids: Collection[str], article_keys: list[str],
                         counts: Counter[str]) -> list[str]:
-    """After a run wrote ``records``: remove again any that a takedown listed meanwhile; return the article
-    keys still standing."""
+    """After a run wrote the articles ``ids``: remove again any that a takedown listed meanwhile; return the
+    article keys still standing."""
     from newsarchive.archive.keys import parse_article_key
     from newsarchive.archive.takedown import enforce
 
-    purged = enforce(store, site_id, {r.id for r in records})
+    purged = enforce(store, site_id, set(ids))
     if not purged:
         return article_keys
     counts["taken_down"] += len(purged)

@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 # The versions/ layout and labels belong to the archive (newsarchive.archive.keys, newsarchive.archive.versions);
 # re-exported here.
@@ -69,8 +69,15 @@ class WriteOutcome:
     kept: bool = False
 
 
-def is_newer_fetch(record: ArticleRecord, other: ArticleRecord) -> bool:
-    """Whether ``record`` was fetched after ``other`` (two ArticleRecords of one article in one WARC)."""
+class Fetched(Protocol):
+    """Anything that knows when it was fetched (an ArticleRecord, the extract stage's entry for one)."""
+
+    @property
+    def fetched_at(self) -> str | None: ...
+
+
+def is_newer_fetch(record: Fetched, other: Fetched) -> bool:
+    """Whether ``record`` was fetched after ``other`` (two fetches of one article)."""
     mine, theirs = instant_or_none(record.fetched_at), instant_or_none(other.fetched_at)
     return mine is not None and (theirs is None or mine > theirs)
 
