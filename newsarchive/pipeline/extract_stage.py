@@ -95,17 +95,26 @@ def _result(site: SiteConfig, window: Window, store: Store, written: WindowWrite
 def window_article_keys(store: Store, site: SiteConfig, window: Window, written: list[str]) -> list[str]:
     """The article keys of every article published in the window, whichever run archived it (from the index).
 
-    Read a month (of the site's local calendar) at a time, as the crawl's archived map is: only the keys are
-    kept, so a year's backfill does not hold a year of index rows at once. (An article whose publication day
-    moved between two months of the window has a row in each month's index files; each month then keeps its
-    own, where one read of the whole window kept only the latest.)"""
+    Read a month (of the site's local calendar) at a time, as the crawl's archived map is, keeping only each
+    article's id, fetch time and key, so a year's backfill does not hold a year of index rows at once. An
+    article whose publication day moved between two months of the window has a row in each month's files: the
+    latest fetch wins across months, as one read of the whole window would have chosen."""
+    from datetime import UTC, datetime
+
     from newsarchive.archive.reader import Archive
+    from newsarchive.instants import instant_or_none
     from newsarchive.pipeline.incremental import month_spans
 
-    archive, found = Archive(store), set(written)
+    archive, oldest = Archive(store), datetime.min.replace(tzinfo=UTC)
+    latest: dict[str, tuple[datetime, str]] = {}
     for start, end in month_spans(window.start, window.end, ZoneInfo(site.timezone)):
-        found.update(archive.index(site=site.id, start=start, end=end).column("key").to_pylist())
-    return sorted(found)
+        table = archive.index(site=site.id, start=start, end=end)
+        for row_id, fetched, key in zip(table.column("id").to_pylist(), table.column("fetched_at").to_pylist(),
+                                        table.column("key").to_pylist(), strict=True):
+            moment = instant_or_none(fetched) or oldest
+            if row_id not in latest or moment >= latest[row_id][0]:
+                latest[row_id] = (moment, key)
+    return sorted({key for _, key in latest.values()} | set(written))
 
 
 def now_iso() -> str:
