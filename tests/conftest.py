@@ -14,15 +14,20 @@ __all__ = ["S3Server", "free_port", "wait_for_port", "write_site_config"]
 
 # Suites that run whole stages (crawl + extract + check against the fixture sites and S3) or start Airflow's
 # parsers: what `make test-fast` leaves out. The full command (scripts/test.sh, CI) runs everything.
-STAGE_SUITES = frozenset({"e2e", "incremental", "lifecycle", "reliability", "ops", "dags"})
+STAGE_SUITES = frozenset({"e2e", "incremental", "lifecycle", "reliability", "ops", "dags", "scale"})
+# Files of the other suites that crawl or re-extract whole windows (the slowest outside the suites above).
+STAGE_FILES = frozenset({
+    "pipeline/test_extract_passes.py", "pipeline/test_reextract.py", "pipeline/test_soup_site.py",
+    "pipeline/test_extract_pool.py", "spiders/test_crawl.py", "spiders/test_generated_crawl.py",
+})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test of a stage suite ``stages`` (deselected by ``-m "not stages"``)."""
+    """Mark every test of a stage suite or file ``stages`` (deselected by ``-m "not stages"``)."""
     root = config.rootpath / "tests"
     for item in items:
         parts = item.path.relative_to(root).parts
-        if parts and parts[0] in STAGE_SUITES:
+        if parts and (parts[0] in STAGE_SUITES or "/".join(parts) in STAGE_FILES):
             item.add_marker(pytest.mark.stages)
 
 
