@@ -22,7 +22,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from extract import ArticleRecord
     from newsarchive.archive.store import Store
 
 log = logging.getLogger("newsarchive.takedown")
@@ -90,19 +89,6 @@ def taken_down_urls(store: Store, site_id: str) -> tuple[str, ...]:
     from newsarchive.archive.takedown import taken_down
 
     return tuple(sorted({url for record in taken_down(store, site_id) for url in record.urls}))
-
-
-def drop_taken_down(store: Store, site_id: str, records: list[ArticleRecord],
-                    counts: Counter[str]) -> list[ArticleRecord]:
-    """The records whose id is not on the site's takedown list (the others counted as ``taken_down``)."""
-    from newsarchive.archive.takedown import taken_down_ids
-
-    listed = taken_down_ids(store, site_id)
-    kept = [r for r in records if r.id not in listed]
-    if len(kept) < len(records):
-        counts["taken_down"] += len(records) - len(kept)
-        log.info("%s: %d taken-down article(s) left out", site_id, len(records) - len(kept))
-    return kept
 
 
 def enforce_after_write(store: Store, site_id: str, ids: Collection[str], article_keys: list[str],
