@@ -16,6 +16,7 @@ import pytest
 
 from newsarchive.demosite.generated import serve_generated, truth
 from newsarchive.demosite.generated.corpus import TZ
+from tests.support import run_spider
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2025, 1, 17)
@@ -103,12 +104,7 @@ def test_robots_crawl_delay_honoured(tmp_path: Path) -> None:
         start = datetime.combine(date(2025, 2, 28), time(0), tzinfo=TZ)
         spec.update(start=start.isoformat(), end=(start + timedelta(days=1)).isoformat(), sitemaps=[], sections=[],
                     date_archive=None)
-        (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-        proc = subprocess.run(
-            [sys.executable, "-m", "spiders.runner", "--spec", str(tmp_path / "spec.json"), "--warc-out",
-             str(tmp_path / "out.warc.gz"), "--stats-out", str(tmp_path / "stats.json")],
-            capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
-        assert proc.returncode == 0, proc.stderr
+        run_spider(spec, tmp_path)
         times = [r.time for r in site.requests if r.path != "/robots.txt"]
     finally:
         site.stop()

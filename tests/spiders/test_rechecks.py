@@ -5,9 +5,6 @@ the window's new articles get the budget first."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from newsarchive.demosite.generated import GeneratedSite, serve_generated, truth
 from newsarchive.demosite.generated.corpus import TZ, GenArticle
 from newsarchive.demosite.generated.edits import etag
+from tests.support import run_spider
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2025, 1, 20)
@@ -57,15 +55,10 @@ def spec(site: GeneratedSite, archived: dict[str, Any], **changes: Any) -> dict[
 
 
 def crawl(site: GeneratedSite, document: dict[str, Any], tmp: Path) -> dict[str, Any]:
-    (tmp / "spec.json").write_text(json.dumps(document), encoding="utf-8")
     before = len(site.requests)
-    proc = subprocess.run(
-        [sys.executable, "-m", "spiders.runner", "--spec", str(tmp / "spec.json"), "--warc-out",
-         str(tmp / "out.warc.gz"), "--stats-out", str(tmp / "stats.json")],
-        capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
-    assert proc.returncode == 0, proc.stderr + proc.stdout[-3000:]
+    stats = run_spider(document, tmp)
     requests = [r for r in site.requests[before:] if r.path.count("/") >= 5 and not r.path.startswith("/archive/")]
-    return {"stats": json.loads((tmp / "stats.json").read_text()), "warc": tmp / "out.warc.gz",
+    return {"stats": stats, "warc": tmp / "out.warc.gz",
             "answers": {urlsplit(r.path).path.rstrip("/"): r.status for r in requests}}
 
 
