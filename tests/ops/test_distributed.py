@@ -8,9 +8,7 @@ NEWSARCHIVE_TEST_PG_URL and NEWSARCHIVE_TEST_REDIS_URL name running ones.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import subprocess
 import time
 import urllib.request
@@ -22,14 +20,12 @@ import pytest
 
 from newsarchive.instants import parse_window
 from newsarchive.pipeline.localstack import AirflowStack, StackError
-from tests.ops.ops_support import DEMO_DAG, ROOT, airflow_env, celery_worker_env
+from tests.ops.ops_support import DEMO_DAG, airflow_env, celery_worker_env
 from tests.support import S3Server, free_port, write_site_config
 
 pytestmark = pytest.mark.e2e
 WINDOW = {"start": "2024-11-01T00:00:00+00:00", "end": "2024-11-08T00:00:00+00:00"}
 WORKER_NAME = "celery-worker-1"
-SCRIPT = ROOT / "scripts" / "distributed-test.sh"
-DRIVERS = {"psycopg2": "psycopg2-binary", "asyncpg": "asyncpg"}  # Airflow's sync and async Postgres drivers
 
 
 @dataclass
@@ -46,29 +42,6 @@ class CeleryStack(AirflowStack):
             [self._airflow_exe(), "celery", "worker", "--concurrency", "2"], env=self.worker_env, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True)
         super().start(timeout)
-
-
-@pytest.fixture(scope="module")
-def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Postgres and Redis URLs: given by the environment, or started for this module by the script."""
-    missing = [pkg for module, pkg in DRIVERS.items() if importlib.util.find_spec(module) is None]
-    if missing:
-        pytest.fail(f"the Postgres drivers {missing} are not installed in this venv: the distributed path needs "
-                    "them in requirements/*.lock (Airflow's metadata DB on Postgres)", pytrace=False)
-    given = {k: os.environ.get(k, "") for k in ("NEWSARCHIVE_TEST_PG_URL", "NEWSARCHIVE_TEST_REDIS_URL")}
-    if all(given.values()):
-        yield given
-        return
-    state = tmp_path_factory.mktemp("services")
-    proc = subprocess.run(["bash", str(SCRIPT), "services-up", str(state)], capture_output=True, text=True,
-                          timeout=300, check=False)
-    try:
-        if proc.returncode != 0:
-            pytest.fail(f"could not start Postgres and Redis ({SCRIPT.name} services-up):\n{proc.stderr[-3000:]}",
-                        pytrace=False)
-        yield dict(line.split("=", 1) for line in proc.stdout.split() if "=" in line)
-    finally:
-        subprocess.run(["bash", str(SCRIPT), "services-down", str(state)], timeout=120, check=False)
 
 
 def _psql(pg_url: str, sql: str) -> str:

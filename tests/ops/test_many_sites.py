@@ -37,7 +37,6 @@ from newsarchive.demosite.generated.corpus import FIRST_DAY, TZ
 from newsarchive.pipeline.hostlease import host_id, host_turn
 from newsarchive.pipeline.localstack import AirflowStack, StackError
 from tests.ops.ops_support import airflow_env, celery_worker_env
-from tests.ops.test_distributed import services  # noqa: F401  (the Postgres and Redis fixture)
 from tests.support import S3Server, free_port, most_at_once
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -288,7 +287,7 @@ class TwoWorkerStack(AirflowStack):
 
 
 def test_many_sites_on_celery_with_two_workers(fleet: Fleet, tmp_path: Path, s3_server: S3Server,
-                                               services: dict[str, str]) -> None:  # noqa: F811
+                                               services: dict[str, str]) -> None:
     bucket = "many-celery"
     s3_server.client().create_bucket(Bucket=bucket)
     home = tmp_path / "airflow"
