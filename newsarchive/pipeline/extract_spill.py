@@ -1,9 +1,9 @@
 """The extract stage's first pass: a window's WARCs extracted into a spill file on local disk.
 
-Each record the window keeps is written to the spill as it comes out of the worker pool; memory holds only a
-small ``Kept`` entry per record (what the dedup rules and the partitioned writes need), so the stage's
-memory does not grow with the window's texts. The second pass (newsarchive.pipeline.extract_write) reads
-the records back one publication day at a time.
+Each record the window keeps is written to the spill as it comes out of the worker pool, with its response's
+validators (ETag, Last-Modified, for the index); memory holds only a small ``Kept`` entry per record (what the
+dedup rules and the partitioned writes need), so the stage's memory does not grow with the window's texts.
+The second pass (newsarchive.pipeline.extract_write) reads the records back one publication day at a time.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 import pickle
 import struct
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from newsarchive.archive.warc import WarcResponse
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+ResponseValidators = Mapping[str, str | None]  # {"etag": ..., "last_modified": ...} of one response
+INSIDE, OUTSIDE = "inside", "outside"  # where a record's publication falls against the window
 _LENGTH = struct.Struct("<Q")  # each spilled record: its pickle's length, then the pickle
 
 
@@ -64,11 +66,12 @@ class Spill:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._file.close()
 
-    def add(self, record: ArticleRecord, day: date) -> Kept:
-        """Write a record (published on ``day``, its ``date=`` partition) at the end; return its entry."""
+    def add(self, record: ArticleRecord, day: date, validators: ResponseValidators | None = None) -> Kept:
+        """Write a record (published on ``day``, its ``date=`` partition) and its response's validators at the
+        end; return its entry."""
         if not record.published:  # the window test rejects undated records before they are kept
             raise ValueError(f"{record.url}: an undated record cannot be spilled")
-        data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((record, dict(validators) if validators else None), protocol=pickle.HIGHEST_PROTOCOL)
         self._file.seek(self._end)
         self._file.write(_LENGTH.pack(len(data)) + data)
         offset, self._end = self._end, self._end + _LENGTH.size + len(data)
@@ -76,10 +79,14 @@ class Spill:
 
     def read(self, entry: Kept) -> ArticleRecord:
         """The record an entry stands for, as it was added."""
+        return self.read_with_validators(entry)[0]
+
+    def read_with_validators(self, entry: Kept) -> tuple[ArticleRecord, ResponseValidators | None]:
+        """The record an entry stands for and its response's validators, as they were added."""
         self._file.seek(entry.offset)
         (length,) = _LENGTH.unpack(self._file.read(_LENGTH.size))
-        record: ArticleRecord = pickle.loads(self._file.read(length))
-        return record
+        found: tuple[ArticleRecord, ResponseValidators | None] = pickle.loads(self._file.read(length))
+        return found
 
     def records(self, entries: list[Kept]) -> Iterator[ArticleRecord]:
         """The records of ``entries``, one at a time, in their order."""
@@ -136,56 +143,66 @@ def _article_responses(warc_path: Path, counts: Counter[str], max_body_bytes: in
 
 
 def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key: str, counts: Counter[str],
-                    spill: Spill, outside: list[ArticleRecord] | None = None) -> list[Kept]:
+                    spill: Spill, outside: list[ArticleRecord] | None = None,
+                    outside_validators: dict[tuple[str, int], ResponseValidators] | None = None) -> list[Kept]:
     """Extract every article of the window from a local WARC in the worker pool into ``spill``; count every
     other page by reason. Pages stream through the pool (a bounded number in flight), outcomes come back in
-    WARC order; only a fetch that wins over the ones kept so far is spilled. With ``outside``, articles
-    published outside the window are added to it (an update of an archived article, or out of the window:
-    newsarchive.pipeline.incremental.archived_updates decides) instead of being counted."""
+    WARC order; only a fetch that wins over the ones kept so far is spilled, with its response's validators.
+    With ``outside``, articles published outside the window are added to it (an update of an archived article,
+    or out of the window: newsarchive.pipeline.incremental.archived_updates decides) instead of being counted,
+    and their validators to ``outside_validators`` by (WARC key, offset)."""
     from extract import RawRef
     from newsarchive.pipeline.extract_pool import ExtractPool, Page, pool_settings
+    from newsarchive.pipeline.incremental import response_validators
 
     tz = ZoneInfo(site.timezone)
     settings = pool_settings(site.extraction.workers, site.extraction.page_timeout_s)
-    pages = (Page(body=r.body, url=r.target_uri, fetched_at=r.fetched_at, content_type=r.headers.get("content-type"),
-                  raw=RawRef(warc_key=warc_key, offset=r.offset))
-             for r in _article_responses(warc_path, counts, site.politeness.max_response_bytes))
+    in_flight: dict[int, ResponseValidators] = {}  # by offset: the pages between the WARC and their outcome
+
+    def pages() -> Iterator[Page]:
+        for r in _article_responses(warc_path, counts, site.politeness.max_response_bytes):
+            in_flight[r.offset] = response_validators(r.headers)
+            yield Page(body=r.body, url=r.target_uri, fetched_at=r.fetched_at,
+                       content_type=r.headers.get("content-type"), raw=RawRef(warc_key=warc_key, offset=r.offset))
+
     kept: dict[str, Kept] = {}
     with ExtractPool(settings.workers, settings.page_timeout_s, site=site.id, hints=extract_hints(site)) as pool:
-        for outcome in pool.extract(pages):
+        for outcome in pool.extract(pages()):
             url = outcome.page.url
+            assert outcome.page.raw is not None  # every page above has its raw reference
+            validators = in_flight.pop(outcome.page.raw.offset)
             if outcome.record is None:
                 crashed = outcome.reason == "extractor_error"  # a bug: the log shows its traceback
                 reject(counts, outcome.reason or "extractor_error", url, outcome.detail,
                        logging.ERROR if crashed else logging.INFO)
                 continue
             record = outcome.record
-            if _in_window(record, url, window, tz, counts, outside) and _wins(record, kept, counts):
-                kept[record.id] = spill.add(record, publication_date(record, tz))
+            placed = _place(record, url, window, tz, counts)
+            if placed == OUTSIDE and outside is not None:
+                outside.append(record)
+                if outside_validators is not None:
+                    outside_validators[(warc_key, outcome.page.raw.offset)] = validators
+            elif placed == OUTSIDE:
+                counts["out_of_window"] += 1
+            elif placed == INSIDE and _wins(record, kept, counts):
+                kept[record.id] = spill.add(record, publication_date(record, tz), validators)
         counts["extract_workers"] = settings.workers
         counts["extract_worker_restarts"] = pool.restarts
     return _drop_duplicate_texts(list(kept.values()), counts)
 
 
-def _in_window(record: ArticleRecord, url: str, window: Window, tz: ZoneInfo, counts: Counter[str],
-               outside: list[ArticleRecord] | None = None) -> bool:
-    """Whether a record is dated and in the window; an undated one is rejected, one out of the window added
-    to ``outside`` when given (counted ``out_of_window`` otherwise)."""
+def _place(record: ArticleRecord, url: str, window: Window, tz: ZoneInfo, counts: Counter[str]) -> str | None:
+    """INSIDE or OUTSIDE the window by the record's publication instant; None, counted, for an undated record
+    or an unreadable date."""
     if not record.published:
         reject(counts, "no_publication_date", url, "")
-        return False
+        return None
     try:
         published = published_instant(record.published, tz)
     except ValueError:
         reject(counts, "bad_publication_date", url, repr(record.published))
-        return False
-    if not window.contains(published):
-        if outside is not None:
-            outside.append(record)
-        else:
-            counts["out_of_window"] += 1
-        return False
-    return True
+        return None
+    return INSIDE if window.contains(published) else OUTSIDE
 
 
 def _wins(fetch: _Fetch, kept: dict[str, F], counts: Counter[str]) -> bool:
@@ -224,13 +241,13 @@ def latest_fetches(per_warc: list[list[F]], counts: Counter[str]) -> list[F]:
 
 @dataclass
 class WindowWarcs:
-    """What the window's WARCs gave: the spilled records per WARC, records published outside the window, the
-    responses' validators (ETag, Last-Modified) and which responses re-checked an archived article, by (WARC
-    key, offset)."""
+    """What the window's WARCs gave: the spilled records per WARC (their validators spilled with them),
+    records published outside the window and their responses' validators (ETag, Last-Modified), and which
+    responses re-checked an archived article, by (WARC key, offset)."""
 
     per_warc: list[list[Kept]] = field(default_factory=list)
     outside: list[ArticleRecord] = field(default_factory=list)
-    validators: dict[tuple[str, int], dict[str, str | None]] = field(default_factory=dict)
+    validators: dict[tuple[str, int], ResponseValidators] = field(default_factory=dict)
     rechecked: set[tuple[str, int]] = field(default_factory=set)
 
 
@@ -238,7 +255,7 @@ def read_window_warcs(site: SiteConfig, window: Window, store: Store, warc_key: 
                       folder: Path, spill: Spill) -> WindowWarcs:
     """Extract the records of every WARC of the window (``warc_key`` among them even if not listed yet) into
     ``spill``, each WARC downloaded to ``folder`` and removed once read."""
-    from newsarchive.pipeline.incremental import warc_validators
+    from newsarchive.pipeline.incremental import warc_updates
     from newsarchive.pipeline.raw import download_warcs, window_warc_keys
 
     warc_keys = window_warc_keys(store, site.id, window)
@@ -246,9 +263,9 @@ def read_window_warcs(site: SiteConfig, window: Window, store: Store, warc_key: 
         warc_keys.append(warc_key)  # not listed (yet): it was uploaded, so it is read all the same
     found = WindowWarcs()
     for path, key in download_warcs(store, warc_keys, folder):
-        found.per_warc.append(extract_records(site, window, path, key, counts, spill, found.outside))
-        stored = warc_validators(path)
-        found.validators.update({(key, offset): v for offset, v in stored.validators.items()})
+        found.per_warc.append(extract_records(site, window, path, key, counts, spill, found.outside,
+                                              found.validators))
+        stored = warc_updates(path)
         found.rechecked.update((key, offset) for offset in stored.rechecked)
         counts["updates.not_modified"] += stored.not_modified
         path.unlink()  # read: the spill holds what the window keeps of it

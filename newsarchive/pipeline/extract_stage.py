@@ -47,12 +47,14 @@ def extract_window(site: SiteConfig, window: Window, store: Store, warc_key: str
     ``warc_key``, the crawl just run, always among them) and write them to the archive. Archived articles
     re-checked by the crawl (published outside the window) are written too, where they live; a 304 writes
     nothing (counted ``updates.not_modified``)."""
+    from newsarchive.archive.memory import give_back, use_system_allocator
     from newsarchive.pipeline.extract_sitewide import learn_window
     from newsarchive.pipeline.extract_spill import Spill, read_window_warcs
     from newsarchive.pipeline.extract_write import write_window
     from newsarchive.pipeline.incremental import archived_updates
 
     started = time.monotonic()
+    use_system_allocator()  # memory flat in the window's size: see newsarchive.archive.memory
     counts: Counter[str] = Counter()
     tz = ZoneInfo(site.timezone)
     with scratch_dir(f"extract-{site.id}-") as tmp, Spill(tmp / SPILL_FILE) as spill:
@@ -60,11 +62,13 @@ def extract_window(site: SiteConfig, window: Window, store: Store, warc_key: str
         updates = archived_updates(store, site, warcs.outside, warcs.rechecked, counts)
         warcs.outside.clear()  # the updates are what the window keeps of them
         update_ids = {r.id for r in updates}
-        spilled = [spill.add(r, publication_date(r, tz)) for r in updates]
+        spilled = [spill.add(r, publication_date(r, tz), warcs.validators.get((r.raw.warc_key, r.raw.offset))
+                             if r.raw is not None else None) for r in updates]
         kept = latest_fetches([*warcs.per_warc, spilled] if updates else warcs.per_warc, counts)
         del updates, spilled, warcs.per_warc[:]
         cleaner = learn_window(site.id, window, lambda: spill.records(kept), store)
-        written = write_window(site, window, store, spill, kept, cleaner, counts, warcs.validators)
+        give_back()  # what pass 1 and the line statistics freed, before pass 2 allocates
+        written = write_window(site, window, store, spill, kept, cleaner, counts)
     return _result(site, window, store, written, update_ids, counts, time.monotonic() - started)
 
 
@@ -73,10 +77,12 @@ def _result(site: SiteConfig, window: Window, store: Store, written: WindowWrite
     """The stage's result once the writes are done: a takedown listed meanwhile is enforced first, the window's
     articles (whichever run archived them) read from the index."""
     from newsarchive.archive import keys
+    from newsarchive.archive.memory import give_back
 
     article_keys = enforce_after_write(store, site.id, written.ids, written.article_keys, counts)
     written_in_window = [k for k in article_keys if keys.parse_article_key(k).article_id not in update_ids]
     in_window = window_article_keys(store, site, window, written_in_window)
+    give_back()  # the index files just read
     counts["articles"] = len(article_keys)
     counts["articles_in_window"] = len(in_window)
     counts["words"] = written.words

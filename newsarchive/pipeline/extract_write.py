@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from extract import ArticleRecord
     from extract.sitewide import SitewideCleaner
     from newsarchive.archive.store import Store
-    from newsarchive.pipeline.extract_spill import Kept, Spill
+    from newsarchive.pipeline.extract_spill import Kept, ResponseValidators, Spill
 
 log = logging.getLogger("newsarchive.extract")
 
@@ -119,35 +119,53 @@ class WindowWrite:
 
 
 def write_window(site: SiteConfig, window: Window, store: Store, spill: Spill, kept: list[Kept],
-                 cleaner: SitewideCleaner, counts: Counter[str], validators: Validators) -> WindowWrite:
+                 cleaner: SitewideCleaner, counts: Counter[str]) -> WindowWrite:
     """The second pass over the window's kept records (see the module doc): each partition read back from the
-    spill, cleaned, counted, validated, taken-down ids left out, and written before the next is read."""
+    spill with its responses' validators, cleaned, counted, validated, taken-down ids left out, and written
+    before the next is read."""
+    from newsarchive.archive.memory import give_back
     from newsarchive.archive.takedown import taken_down_ids
 
     listed = taken_down_ids(store, site.id)
     by_day: dict[date, list[Kept]] = {}
     for entry in kept:
         by_day.setdefault(entry.day, []).append(entry)
-    writes, ids, words, taken = _Writes(), set(), 0, 0
+    writes, ids, words, taken = _Writes(), set[str](), 0, 0
     for day, entries in sorted(by_day.items()):
-        records = []
-        for entry in sorted(entries, key=lambda e: (e.published, e.id)):
-            record = _ready(spill.read(entry), cleaner, counts)
-            if record is None:
-                continue
-            if record.id in listed:  # never (re)write a taken-down article
-                taken += 1
-                continue
-            records.append(record)
-            ids.add(record.id)
-            words += record.word_count
+        records, validators, left_out = _day_records(spill, entries, cleaner, counts, listed)
         if records:
             _write_day(site, window, day, records, store, writes, counts, validators)
+        ids.update(r.id for r in records)
+        words += sum(r.word_count for r in records)
+        taken += left_out
+        give_back()  # the day's records, texts and Parquet buffers: memory stays one day's worth
     if taken:
         counts["taken_down"] += taken
         log.info("%s: %d taken-down article(s) left out", site.id, taken)
     article_keys, index_keys = writes.finish(store, site.id, window)
     return WindowWrite(article_keys, index_keys, frozenset(ids), words)
+
+
+def _day_records(spill: Spill, entries: list[Kept], cleaner: SitewideCleaner, counts: Counter[str],
+                 listed: set[str]) -> tuple[list[ArticleRecord], dict[tuple[str, int], ResponseValidators], int]:
+    """One partition's records read back from the spill in (published, id) order, ready to write (see
+    ``_ready``), without taken-down ids; their responses' validators by raw reference; how many were taken
+    down."""
+    records: list[ArticleRecord] = []
+    validators: dict[tuple[str, int], ResponseValidators] = {}
+    taken = 0
+    for entry in sorted(entries, key=lambda e: (e.published, e.id)):
+        spilled, found = spill.read_with_validators(entry)
+        record = _ready(spilled, cleaner, counts)
+        if record is None:
+            continue
+        if record.id in listed:  # never (re)write a taken-down article
+            taken += 1
+            continue
+        records.append(record)
+        if found is not None and record.raw is not None:
+            validators[(record.raw.warc_key, record.raw.offset)] = found
+    return records, validators, taken
 
 
 def _ready(record: ArticleRecord, cleaner: SitewideCleaner, counts: Counter[str]) -> ArticleRecord | None:

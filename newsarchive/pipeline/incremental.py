@@ -11,8 +11,9 @@ That span is read a month (of the site's local calendar) at a time, so what is h
 month's index rows plus the map itself (which the spider needs whole), however long the window and the
 lookback (a backfill of a year with a 90-day lookback reads 15 months, one after the other).
 
-After a crawl, the extract stage uses the rest of this module: ``warc_validators`` (each article response's
-validators, for the index, and the count of 304s), ``archived_updates`` (an extracted article published
+After a crawl, the extract stage uses the rest of this module: ``response_validators`` (a response's ETag and
+Last-Modified, for the index), ``warc_updates`` (which responses re-checked an archived article, and the count
+of 304s), ``archived_updates`` (an extracted article published
 outside the window is an update when the archive holds it: written where it lives, its publication date's
 partition; else it is out of the window) and ``update_counts`` (what the run report says about updates).
 """
@@ -23,9 +24,9 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,13 +179,20 @@ def archived_articles(store: Store, site: SiteConfig, window: Window) -> dict[st
 
 @dataclass(frozen=True)
 class WarcUpdates:
-    """What a WARC says about re-checks: each article response's validators by record offset, the offsets of
-    the responses to re-checks of archived articles (NewsArchive-Recheck), and how many answered 304
-    (revisit records, server-not-modified)."""
+    """What a WARC says about re-checks: the offsets of the responses to re-checks of archived articles
+    (NewsArchive-Recheck) and how many answered 304 (revisit records, server-not-modified). Each response's
+    validators travel with its record instead (``response_validators``, newsarchive.pipeline.extract_spill)."""
 
-    validators: dict[int, dict[str, str | None]] = field(default_factory=dict)
     rechecked: frozenset[int] = frozenset()
     not_modified: int = 0
+
+
+def response_validators(headers: Mapping[str, str]) -> dict[str, str | None]:
+    """A response's ETag and Last-Modified (lower-case header names) as the spider will send them back in a
+    conditional request, or None each when absent or unusable: what the index keeps for the next crawls."""
+    from spiders.incremental import clean_etag, clean_http_date
+
+    return {"etag": clean_etag(headers.get("etag")), "last_modified": clean_http_date(headers.get("last-modified"))}
 
 
 _HTTP_HEADER = re.compile(rb"^([A-Za-z0-9-]+)[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.MULTILINE)
@@ -198,32 +206,26 @@ def _headers(block: bytes) -> dict[str, str]:
     return found
 
 
-def warc_validators(warc_path: Path) -> WarcUpdates:
-    """One pass over a WARC's records (headers only, no body decoded): the ETag and Last-Modified of every
-    article response (cleaned as the spider will send them back), and the count of 304 revisit records.
-    Nothing is written for a 304: the archived copy is current."""
+def warc_updates(warc_path: Path) -> WarcUpdates:
+    """One pass over a WARC's records (headers only, no body decoded): which article responses re-checked an
+    archived article, and the count of 304 revisit records. Nothing is written for a 304: the archived copy
+    is current."""
     from newsarchive.archive.warcframes import iter_raw_records
-    from spiders.incremental import clean_etag, clean_http_date
 
-    validators: dict[int, dict[str, str | None]] = {}
     rechecked: set[int] = set()
     not_modified = 0
     with warc_path.open("rb") as stream:
         for offset, data in iter_raw_records(stream):
-            warc_block, _, rest = data.partition(b"\r\n\r\n")
+            warc_block = data.partition(b"\r\n\r\n")[0]
             warc = _headers(warc_block)
             if warc.get("newsarchive-role", "article") != "article":
                 continue
             kind = warc.get("warc-type")
             if kind == "revisit" and warc.get("warc-profile") == NOT_MODIFIED_PROFILE:
                 not_modified += 1
-            elif kind == "response":
-                http = _headers(rest.partition(b"\r\n\r\n")[0])
-                validators[offset] = {"etag": clean_etag(http.get("etag")),
-                                      "last_modified": clean_http_date(http.get("last-modified"))}
-                if warc.get("newsarchive-recheck"):
-                    rechecked.add(offset)
-    return WarcUpdates(validators, frozenset(rechecked), not_modified)
+            elif kind == "response" and warc.get("newsarchive-recheck"):
+                rechecked.add(offset)
+    return WarcUpdates(frozenset(rechecked), not_modified)
 
 
 def archived_updates(store: Store, site: SiteConfig, outside: Iterable[ArticleRecord],

@@ -31,10 +31,13 @@ def reference_extract(site_id: str, window: Window, url: str) -> list[str]:
     site, store, counts = stages.get_site(site_id), open_store(url), Counter[str]()
     with scratch_dir(f"extract-{site_id}-") as tmp, Spill(tmp / "records") as spill:
         warcs = read_window_warcs(site, window, store, None, counts, tmp, spill)
-        per_warc = [[spill.read(entry) for entry in found] for found in warcs.per_warc]
+        per_warc = [[spill.read_with_validators(entry) for entry in found] for found in warcs.per_warc]
     assert not warcs.rechecked  # no updates of archived articles in this world
-    records = apply_sitewide_pass(site.id, window, latest_fetches(per_warc, counts), store)
-    article_keys, _ = write_records(site, window, records, store, outcomes=counts, validators=warcs.validators)
+    validators = {(r.raw.warc_key, r.raw.offset): v for found in per_warc for r, v in found if r.raw and v}
+    assert validators  # the soup site sends validators: the index rows must carry them either way
+    fetches = latest_fetches([[record for record, _ in found] for found in per_warc], counts)
+    records = apply_sitewide_pass(site.id, window, fetches, store)
+    article_keys, _ = write_records(site, window, records, store, outcomes=counts, validators=validators)
     return article_keys
 
 
