@@ -5,9 +5,9 @@ writes one INFO line of ``name=value`` counters::
 
     INFO spiders.progress: fetched=120 queued=34 articles=80 errors=1 final=0
 
-``fetched``: responses downloaded (every role, retries included); ``queued``: requests scheduled or in
-the downloader, not answered yet; ``articles``: article pages kept; ``errors``: failed requests counted by
-reason; ``final``: 1 on the closing line.
+``fetched``: responses downloaded (every role, retries included); ``queued``: requests admitted and not
+answered yet (waiting in the spider's frontier, scheduled, or in the downloader); ``articles``: article
+pages kept; ``errors``: failed requests counted by reason; ``final``: 1 on the closing line.
 """
 
 from __future__ import annotations
@@ -73,8 +73,10 @@ class ProgressLogger:
         dequeued = int(values.get("scheduler/dequeued", 0))
         engine = self.crawler.engine
         active = len(engine.downloader.active) if engine is not None else 0
+        waiting = len(getattr(self.crawler.spider, "frontier", ()))  # admitted, not yet handed to Scrapy
         errors = sum(int(v) for k, v in values.items() if k.startswith("newsarchive/errors/"))
-        return {"fetched": int(values.get("downloader/response_count", 0)), "queued": enqueued - dequeued + active,
+        return {"fetched": int(values.get("downloader/response_count", 0)),
+                "queued": enqueued - dequeued + active + waiting,
                 "articles": int(values.get("newsarchive/fetched/article", 0)), "errors": errors, "final": int(final)}
 
     def log_progress(self, final: bool = False) -> None:

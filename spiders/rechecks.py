@@ -13,18 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from scrapy import Request
-
 from spiders.dates import DateHint, best_hint
+from spiders.frontier import FrontierEntry
 from spiders.incremental import Revisit
-from spiders.meta import (
-    META_DATE_HINT,
-    META_DATE_HINT_KIND,
-    META_RECHECK,
-    META_REFERS_TO_DATE,
-    META_ROLE,
-    META_SOURCE,
-)
 from spiders.reasons import SKIPPED, STAT_PREFIX
 from spiders.urls import strip_trailing_slash
 
@@ -35,47 +26,48 @@ STAT_REFETCHED = f"{STAT_PREFIX}/refetched"  # archived articles re-requested: t
 STAT_REVISITED = f"{STAT_PREFIX}/revisited"  # archived articles re-requested by age ([updates] revisit_after)
 STAT_CONDITIONAL = f"{STAT_PREFIX}/conditional"  # requests sent with If-None-Match / If-Modified-Since
 STAT_NOT_MODIFIED = f"{STAT_PREFIX}/not_modified"  # 304 answers: the archived copy is current
-ARTICLE_PRIORITY = 0  # the spider's priority for article pages (after discovery documents)
 
 
 class Rechecks:
-    """The re-check requests of one crawl (the spider's URL claims, budgets and counters are shared)."""
+    """The re-check requests of one crawl (the spider's URL claims, budgets, counters and frontier are
+    shared)."""
 
     def __init__(self, spider: NewsSpider) -> None:
         self.spider = spider
         self.revisited = 0
 
-    def revisit(self, due: Revisit) -> Request | None:
-        """A revisit of an archived article by age, unless it is fetched already, refused by the site's
-        rules, or beyond the revisit budget (each drop counted)."""
+    def revisit(self, due: Revisit) -> bool:
+        """Admit a revisit of an archived article by age, unless it is fetched already, refused by the
+        site's rules, or beyond the revisit budget (each drop counted); whether it was admitted."""
         spider = self.spider
         canonical = spider.urls.fetch_url_or_none(due.url)
         if canonical is None:
             spider.count(SKIPPED, "bad_url")
-            return None
+            return False
         reason = spider._static_verdict(canonical, strip_trailing_slash(canonical))
         if reason is not None:
             spider.count(SKIPPED, reason)
-            return None
+            return False
         if spider.key_or_none(canonical) in spider.claimed:
-            return None  # fetched or queued already (as a new article, an update, or a redirect's target)
+            return False  # fetched or queued already (as a new article, an update, or a redirect's target)
         if self.revisited >= spider.spec.updates.revisit_budget:
             spider.count(SKIPPED, "revisit_budget")
-            return None
+            return False
         self.revisited += 1
         published = [due.copy.published] if due.copy.published is not None else []
-        return self.request(canonical, due.key, "revisit", "revisit", published)
+        return self.admit(canonical, due.key, "revisit", "revisit", published)
 
-    def request(self, canonical: str, key: str, kind: str, source: str,
-                hints: Iterable[DateHint]) -> Request | None:
-        """The conditional request re-checking the archived article under ``key`` (kind "update" or
-        "revisit"), or None after counting why not (a duplicate, or the article budget spent)."""
+    def admit(self, canonical: str, key: str, kind: str, source: str, hints: Iterable[DateHint]) -> bool:
+        """Admit to the spider's frontier the conditional request re-checking the archived article under
+        ``key`` (kind "update" or "revisit"); False after counting why not (a duplicate, or the article
+        budget spent). The request is built by the spider (``_article_request``): the copy's validators
+        (If-None-Match, If-Modified-Since) and fetch time, and a 304 handed to its callback."""
         spider = self.spider
         if not spider.claim_url(canonical):
             spider.count(SKIPPED, "duplicate")
-            return None
+            return False
         if not spider._spend("article"):
-            return None
+            return False
         copy = spider.archived.get(key)
         headers = copy.conditional_headers()
         stats = spider.crawler.stats
@@ -84,9 +76,7 @@ class Rechecks:
         if headers:
             stats.inc_value(STAT_CONDITIONAL)
         hint = best_hint(list(hints))
-        meta = {META_ROLE: "article", META_SOURCE: source, META_DATE_HINT: hint.iso() if hint else None,
-                META_DATE_HINT_KIND: hint.kind if hint else None, META_RECHECK: kind,
-                META_REFERS_TO_DATE: copy.fetched_at.isoformat() if copy.fetched_at else None,
-                "handle_httpstatus_list": [304]}  # a 304 reaches parse_article, not the errback
-        return Request(canonical, headers=headers, callback=spider.parse_article, errback=spider.on_error,
-                       meta=meta, priority=ARTICLE_PRIORITY)
+        spider.frontier.add(FrontierEntry(
+            canonical, source, hint.iso() if hint else None, hint.kind if hint else None,
+            tuple(headers.items()), kind, copy.fetched_at.isoformat() if copy.fetched_at else None))
+        return True

@@ -2,22 +2,26 @@
 (``--parent-pid PID``: die with that process, see ``spiders.lifeline``).
 
 Exit 0 when the crawl ran (failed pages are counted, not fatal); 2 for a bad spec or arguments; 3 when the
-WARC or the stats cannot be written; 1 when the crawl could not run or was interrupted. Logs go to stdout
-as ``LEVEL logger: message``; stderr gets only the one-line reason of a fatal error.
+WARC, the stats or the crawl's scratch files (next to the WARC) cannot be written; 1 when the crawl could
+not run or was interrupted. Logs go to stdout as ``LEVEL logger: message``; stderr gets only the one-line
+reason of a fatal error.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spiders.spec import CrawlSpec, SpecError, load_spec
+
+if TYPE_CHECKING:
+    from spiders.fetched import FetchedArticles
 
 log = logging.getLogger("spiders.runner")
 
@@ -91,9 +95,19 @@ def _check_writable(path: Path, what: str) -> None:
         raise Fatal(EXIT_OUTPUT, f"cannot write {what} {path}: {exc.strerror or exc}") from exc
 
 
+@dataclass(frozen=True)
+class CrawlOutcome:
+    """What a finished crawl leaves: Scrapy's stats, the kept pages (on disk), the frontier's numbers, its time."""
+
+    stats: dict[str, Any]
+    articles: FetchedArticles
+    frontier: dict[str, int]
+    duration_s: float
+
+
 def run_crawl(spec: CrawlSpec, warc_out: Path, log_level: str,
-              progress_interval: float | None = None) -> tuple[dict[str, Any], list[Any], float]:
-    """Run the crawl in this process (starts the reactor, so once per process): stats, articles, seconds."""
+              progress_interval: float | None = None) -> CrawlOutcome:
+    """Run the crawl in this process (starts the reactor, so once per process)."""
     from scrapy.crawler import CrawlerProcess
 
     from spiders.settings import DEFAULT_PROGRESS_INTERVAL_S, build_settings
@@ -113,11 +127,9 @@ def run_crawl(spec: CrawlSpec, warc_out: Path, log_level: str,
         log.error("crawl failed: %s", failure.getTraceback())
         raise Fatal(EXIT_OUTPUT if isinstance(failure.value, OSError) else EXIT_CRASH,
                     f"crawl could not run: {failure.getErrorMessage()}")
-    assert crawler.stats is not None
-    stats = crawler.stats.get_stats()
+    assert crawler.stats is not None and isinstance(crawler.spider, NewsSpider)
     spider = crawler.spider
-    articles = list(getattr(spider, "articles", []))
-    return stats, articles, duration
+    return CrawlOutcome(crawler.stats.get_stats(), spider.articles, spider.frontier.numbers(), duration)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -140,7 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
-    from spiders.stats import build_stats, log_summary
+    from spiders.frontier import STAT_SCRATCH_ERROR
+    from spiders.stats import build_stats, log_summary, write_stats
     from spiders.warc import STAT_WRITE_ERROR
 
     try:
@@ -153,15 +166,19 @@ def _main(args: argparse.Namespace) -> int:
     _check_writable(args.stats_out, "stats")
     if args.progress_interval is not None and args.progress_interval < 0:
         raise Fatal(EXIT_SPEC, f"--progress-interval must be >= 0, got {args.progress_interval}")
-    stats, articles, duration = run_crawl(spec, args.warc_out, args.log_level, args.progress_interval)
-    doc = build_stats(stats, articles, duration)
+    outcome = run_crawl(spec, args.warc_out, args.log_level, args.progress_interval)
+    stats = outcome.stats
+    doc = build_stats(stats, outcome.duration_s, outcome.frontier)
     try:
-        args.stats_out.write_text(json.dumps(doc, indent=1, sort_keys=True, default=str), encoding="utf-8")
+        write_stats(args.stats_out, doc, outcome.articles.sorted_json())
     except OSError as exc:
         raise Fatal(EXIT_OUTPUT, f"cannot write stats {args.stats_out}: {exc.strerror or exc}") from exc
+    finally:
+        outcome.articles.close()
     log_summary(doc, spec.site)
-    if stats.get(STAT_WRITE_ERROR):
-        raise Fatal(EXIT_OUTPUT, str(stats[STAT_WRITE_ERROR]))
+    for fatal in (STAT_WRITE_ERROR, STAT_SCRATCH_ERROR):
+        if stats.get(fatal):
+            raise Fatal(EXIT_OUTPUT, str(stats[fatal]))
     reason = stats.get("finish_reason")
     if reason != "finished":
         raise Fatal(EXIT_CRASH, f"crawl did not finish (finish_reason={reason})")

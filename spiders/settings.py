@@ -102,6 +102,8 @@ def build_settings(spec: CrawlSpec, warc_path: Path, log_level: str = "INFO",
         "STATS_DUMP": False,  # the runner logs its own summary
         "LOGSTATS_INTERVAL": 30.0,
         "NEWSARCHIVE_WARC_PATH": str(warc_path),
+        # The frontier's and the kept-pages list's spill files (anonymous): the crawl's scratch folder.
+        "NEWSARCHIVE_SCRATCH_DIR": str(warc_path.parent),
         "NEWSARCHIVE_BASE_URL": spec.base_url,
         "NEWSARCHIVE_ALLOWED_DOMAINS": list(spec.allowed_domains),
         "NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES": polite.allow_private_addresses,

@@ -1,13 +1,15 @@
 """The generic news spider: discover candidates (feeds, sitemaps, sections, date archives), keep those in
 the window and not yet archived, fetch each canonical URL once, count every drop by reason. Archived
 articles the site reports modified, and those due for a revisit by age, are re-checked with conditional
-requests (see spiders.incremental): a 304 is counted and recorded, nothing more."""
+requests (see spiders.incremental): a 304 is counted and recorded, nothing more. Admitted articles wait in
+the spider's frontier (spiders.frontier), not in Scrapy's scheduler, and the pages kept are listed on disk
+(spiders.fetched): the spider's memory does not grow with the window."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -21,6 +23,8 @@ from twisted.python.failure import Failure
 from newsarchive.instants import Window
 from spiders.dates import DateHint, admits, best_hint, date_from_url
 from spiders.discovery import DiscoveryError, children_first_useful, parse_feed, parse_sitemap, robots_sitemaps
+from spiders.fetched import FetchedArticle, FetchedArticles
+from spiders.frontier import Frontier, FrontierEntry, Referrers
 from spiders.incremental import ArchivedCopies
 from spiders.meta import (
     META_DATE_HINT,
@@ -49,28 +53,15 @@ PRIORITY = {"robots": 100, "sitemap": 30, "feed": 30, "section": 20, "article": 
 HTML_CONTENT_TYPES = (b"text/html", b"application/xhtml+xml")
 STAT_ARCHIVED_KNOWN = f"{STAT_PREFIX}/archived_known"
 STAT_CANONICAL_ALIASES = f"{STAT_PREFIX}/canonical_aliases"
-
-
-@dataclass(frozen=True)
-class FetchedArticle:
-    """An article URL fetched with a 200 HTML response (the extractor's input list)."""
-
-    url: str
-    source: str
-    date_hint: str | None
-    date_hint_kind: str | None
-    recheck: str | None = None  # "update" or "revisit" for an archived article fetched again
-
-    def to_json(self) -> dict[str, Any]:
-        """The STATS.json form."""
-        return {"url": self.url, "source": self.source, "date_hint": self.date_hint,
-                "date_hint_kind": self.date_hint_kind, "recheck": self.recheck}
+NO_REFERER: Callable[[str], str | None] = lambda url: None  # noqa: E731 (candidates decided at idle: no page)
 
 
 class NewsSpider(scrapy.Spider):
     """One site, one window, driven entirely by a CrawlSpec."""
 
     name = "newsarchive"
+    frontier: Frontier  # admitted article requests waiting for Scrapy's scheduler (set by from_crawler)
+    referrers: Referrers  # the Referer each admitted article is sent with (set by from_crawler)
 
     def __init__(self, spec: CrawlSpec, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,12 +82,17 @@ class NewsSpider(scrapy.Spider):
         self.spent = {"discovery": 0, "article": 0}
         self.revisits_decided = False  # revisits by age are decided once, when discovery is over
         self.rechecks = Rechecks(self)
-        self.articles: list[FetchedArticle] = []
+        self.articles = FetchedArticles(None)  # the pages kept (in the crawl's scratch folder once crawling)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        """Also listen to every downloaded response (Scrapy's own robots.txt fetch included)."""
+        """Also listen to every downloaded response (Scrapy's own robots.txt fetch included); the frontier
+        and the list of kept pages live in NEWSARCHIVE_SCRATCH_DIR."""
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.frontier = Frontier.from_crawler(crawler, spider._article_request)
+        spider.referrers = Referrers(crawler)
+        scratch = crawler.settings.get("NEWSARCHIVE_SCRATCH_DIR")
+        spider.articles = FetchedArticles(Path(scratch) if scratch else None)
         crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.on_response_received, signal=signals.response_received)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
@@ -145,6 +141,7 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         """Sitemaps, feeds, sections and date-archive pages; the home page when none is configured."""
         spec = self.spec
+        pages: list[tuple[str, str, str, Callable[[Response], Any]]]
         pages = [(u, "sitemap", "sitemap", self.parse_sitemap) for u in spec.sitemaps]
         pages += [(u, "feed", "feed", self.parse_feed) for u in spec.feeds]
         pages += [(u, "section", "section", self.parse_listing) for u in spec.sections]
@@ -185,9 +182,11 @@ class NewsSpider(scrapy.Spider):
         return Request(canonical, callback=callback, errback=self.on_error, meta=meta,
                        priority=PRIORITY[role])
 
-    def _candidate(self, url: str, source: str, hints: Iterable[DateHint | None]) -> Request | None:
-        """Judge one article candidate; return its request, or None after counting why not (or while its
-        date is only known to the day and that day straddles a window bound: see on_idle)."""
+    def _candidate(self, url: str, source: str, hints: Iterable[DateHint | None],
+                   referer: Callable[[str], str | None]) -> None:
+        """Judge one article candidate: admit it to the frontier, or count why not (or keep it pending while
+        its date is only known to the day and that day straddles a window bound: see on_idle). ``referer``:
+        the Referer for its URL, from the page that listed it."""
         self.count("candidates", source)
         canonical = self.urls.fetch_url_or_none(url)
         if canonical is None:
@@ -208,7 +207,8 @@ class NewsSpider(scrapy.Spider):
         if key in self.archived or self._on_window_edge(known):
             self.pending[key] = (canonical, source, known)
             return None
-        return self._admit(canonical, source, known)
+        self._admit(canonical, source, known, referer)
+        return None
 
     def _static_verdict(self, canonical: str, key: str) -> str | None:
         if not self.url_in_scope(canonical):
@@ -226,23 +226,28 @@ class NewsSpider(scrapy.Spider):
             return False
         return published.earliest < self.window.start or published.latest > self.window.end
 
-    def _admit(self, canonical: str, source: str, hints: list[DateHint]) -> Request | None:
-        """The window test on everything known about a candidate, then its request."""
+    def _admit(self, canonical: str, source: str, hints: list[DateHint],
+               referer: Callable[[str], str | None] = NO_REFERER) -> bool:
+        """The window test on everything known about a candidate, then its place in the frontier."""
         if not admits(self.window, list(hints)):
             self.count(SKIPPED, "out_of_window")
-            return None
+            return False
         if not self.claim_url(canonical):
             self.count(SKIPPED, "duplicate")  # a redirect or a fetched page's rel=canonical already reached it
-            return None
+            return False
         if not self._spend("article"):
-            return None
+            return False
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"{STAT_PREFIX}/in_window")
         hint = best_hint(list(hints))
-        meta = {META_ROLE: "article", META_SOURCE: source, META_DATE_HINT: hint.iso() if hint else None,
-                META_DATE_HINT_KIND: hint.kind if hint else None}
-        return Request(canonical, callback=self.parse_article, errback=self.on_error, meta=meta,
-                       priority=PRIORITY["article"])
+        value = referer(canonical)
+        self.frontier.add(FrontierEntry(canonical, source, hint.iso() if hint else None,
+                                        hint.kind if hint else None, (("Referer", value),) if value else ()))
+        return True
+
+    def _article_request(self, entry: FrontierEntry) -> Request:
+        """The request of an admitted article, when the frontier hands it to Scrapy."""
+        return entry.request(self.parse_article, self.on_error, PRIORITY["article"])
 
     def on_idle(self) -> None:
         """Discovery is done: decide the pending candidates with every hint gathered for them, new articles
@@ -253,32 +258,27 @@ class NewsSpider(scrapy.Spider):
         due = [] if self.revisits_decided else self.archived.due_for_revisit(
             self.window.start, self.window.end, self.spec.updates.revisit_ages)
         due_keys = {r.key for r in due}
+        handed_out = self.frontier.handed_out
         pending, self.pending = self.pending, {}
-        requests = []
         for key, (canonical, source, hints) in sorted(pending.items(), key=lambda item: item[0] in self.archived):
             if key not in self.archived:
-                request = self._admit(canonical, source, hints)
+                self._admit(canonical, source, hints)
             elif self.archived.modified_since(key, hints, self.window):
-                request = self.rechecks.request(canonical, key, "update", source, hints)
-            else:
-                if key not in due_keys:  # else the revisit below decides (and counts) it
-                    published: list[DateHint | None] = [h for h in hints if h.kind != "lastmod"]
-                    self.count(SKIPPED, "already_archived" if admits(self.window, published) else "out_of_window")
-                continue
-            if request is not None:
-                requests.append(request)
+                self.rechecks.admit(canonical, key, "update", source, hints)
+            elif key not in due_keys:  # else the revisit below decides (and counts) it
+                published: list[DateHint | None] = [h for h in hints if h.kind != "lastmod"]
+                self.count(SKIPPED, "already_archived" if admits(self.window, published) else "out_of_window")
         if not self.revisits_decided:
             self.revisits_decided = True
-            requests += [r for r in map(self.rechecks.revisit, due) if r is not None]
-        assert self.crawler.engine is not None
-        for request in requests:
-            self.crawler.engine.crawl(request)
-        if requests:
+            for revisit in due:
+                self.rechecks.revisit(revisit)
+        self.frontier.top_up()
+        if self.frontier.handed_out > handed_out:
             raise DontCloseSpider
 
     # --- callbacks -------------------------------------------------------------------------------------
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    def parse_feed(self, response: Response) -> None:
         """RSS/Atom items become candidates (source feed)."""
         try:
             items = parse_feed(response.body, response.url, self.spec.timezone)
@@ -286,10 +286,9 @@ class NewsSpider(scrapy.Spider):
             self._bad_document(response, exc)
             return
         self.count("fetched", "feed")
+        referer = self.referrers.of_page(response)
         for item in items:
-            request = self._candidate(item.url, "feed", item.hints)
-            if request is not None:
-                yield request
+            self._candidate(item.url, "feed", item.hints, referer)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """Index children (unless stale) are fetched; urlset entries become candidates (source sitemap)."""
@@ -300,16 +299,17 @@ class NewsSpider(scrapy.Spider):
             self._bad_document(response, exc)
             return
         self.count("fetched", "sitemap")
-        entries = sitemap.entries if sitemap.kind != "index" else children_first_useful(sitemap.entries)
-        for entry in entries:
-            if sitemap.kind == "index":
-                lastmod = next((h for h in entry.hints if h.kind == "lastmod"), None)
-                if lastmod is not None and lastmod.before(self.window):
-                    self.count(SKIPPED, "stale_sitemap")
-                    continue
-                request = self._page_request(entry.url, "sitemap", "sitemap", self.parse_sitemap)
-            else:
-                request = self._candidate(entry.url, "sitemap", entry.hints)
+        if sitemap.kind != "index":
+            referer = self.referrers.of_page(response)
+            for entry in sitemap.entries:
+                self._candidate(entry.url, "sitemap", entry.hints, referer)
+            return
+        for entry in children_first_useful(sitemap.entries):
+            lastmod = next((h for h in entry.hints if h.kind == "lastmod"), None)
+            if lastmod is not None and lastmod.before(self.window):
+                self.count(SKIPPED, "stale_sitemap")
+                continue
+            request = self._page_request(entry.url, "sitemap", "sitemap", self.parse_sitemap)
             if request is not None:
                 yield request
 
@@ -321,6 +321,7 @@ class NewsSpider(scrapy.Spider):
         self.count("fetched", "section")
         source = str(response.meta.get(META_SOURCE, "section"))
         listing = parse_listing(response.text, response.url)
+        referer = self.referrers.of_page(response)
         dated, old = 0, 0
         for link in listing.links:
             if not matches_any(link, self.spec.article_allow):
@@ -329,9 +330,7 @@ class NewsSpider(scrapy.Spider):
             if hint is not None:
                 dated += 1
                 old += hint.latest <= self.window.start
-            request = self._candidate(link, source, [hint])
-            if request is not None:
-                yield request
+            self._candidate(link, source, [hint], referer)
         page = int(response.meta.get(META_PAGE, 1))
         # Listings run newest first: once a whole page predates the window, older pages cannot help.
         exhausted = dated > 0 and old == dated
@@ -361,9 +360,12 @@ class NewsSpider(scrapy.Spider):
         self.count("fetched", "article")
         self._claim_canonical(response)
         meta = response.meta
-        self.articles.append(FetchedArticle(
-            url=response.url, source=str(meta.get(META_SOURCE)), date_hint=meta.get(META_DATE_HINT),
-            date_hint_kind=meta.get(META_DATE_HINT_KIND), recheck=meta.get(META_RECHECK)))
+        try:
+            self.articles.add(FetchedArticle(
+                url=response.url, source=str(meta.get(META_SOURCE)), date_hint=meta.get(META_DATE_HINT),
+                date_hint_kind=meta.get(META_DATE_HINT_KIND), recheck=meta.get(META_RECHECK)))
+        except OSError as exc:
+            self.frontier.fail(exc)  # the list of kept pages cannot be written: the crawl fails visibly
 
     def _claim_canonical(self, response: Response) -> None:
         """A page naming another URL as canonical: that URL is this page, so it is not fetched again."""

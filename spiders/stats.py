@@ -1,17 +1,20 @@
-"""STATS.json: the crawl's counts by reason, built from Scrapy's stats collector, and the summary log."""
+"""STATS.json: the crawl's counts by reason, built from Scrapy's stats collector, the list of kept pages
+streamed in from the spider's scratch file, and the summary log."""
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from spiders.middlewares import STAT_CRAWL_DELAY
 from spiders.reasons import ERROR_REASONS, SKIP_REASONS, SKIPPED, STAT_PREFIX
 from spiders.rechecks import STAT_CONDITIONAL, STAT_NOT_MODIFIED, STAT_REFETCHED, STAT_REVISITED
 from spiders.retry import STAT_RETRY_AFTER, STAT_TOO_LONG, STAT_WAITED_MS, STAT_WAITS
-from spiders.spider import STAT_ARCHIVED_KNOWN, STAT_CANONICAL_ALIASES, FetchedArticle
+from spiders.spider import STAT_ARCHIVED_KNOWN, STAT_CANONICAL_ALIASES
 from spiders.warc import STAT_BYTES, STAT_RECORDS
 
 log = logging.getLogger("spiders.summary")
@@ -46,16 +49,16 @@ def _scrapy_subset(stats: Mapping[str, Any]) -> dict[str, Any]:
     return dict(sorted(kept.items()))
 
 
-def build_stats(stats: Mapping[str, Any], articles: Sequence[FetchedArticle],
-                duration_s: float) -> dict[str, Any]:
-    """The STATS.json document from Scrapy's stats (newsarchive/* counters) and the fetched articles."""
+def build_stats(stats: Mapping[str, Any], duration_s: float,
+                frontier: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """The STATS.json document but its ``articles`` list (see write_stats), from Scrapy's stats
+    (newsarchive/* counters) and the spider's frontier numbers (spiders.frontier)."""
     return {
         "candidates": _group(stats, "candidates", CANDIDATE_SOURCES),
         "in_window": int(stats.get(f"{STAT_PREFIX}/in_window", 0)),
         "skipped": _group(stats, "skipped", tuple(SKIP_REASONS)),
         "fetched": _group(stats, "fetched", FETCHED_ROLES),
         "errors": _group(stats, "errors", tuple(ERROR_REASONS)),
-        "articles": [a.to_json() for a in sorted(articles, key=lambda a: a.url)],
         "incremental": {
             "archived_known": int(stats.get(STAT_ARCHIVED_KNOWN, 0)),
             "already_archived": int(stats.get(f"{STAT_PREFIX}/{SKIPPED}/already_archived", 0)),
@@ -76,8 +79,21 @@ def build_stats(stats: Mapping[str, Any], articles: Sequence[FetchedArticle],
         "warc_records": int(stats.get(STAT_RECORDS, 0)),
         "bytes_received": int(stats.get(STAT_BYTES, 0)),
         "duration_s": round(duration_s, 3),
+        "frontier": dict(frontier or {}),
         "scrapy": _scrapy_subset(stats),
     }
+
+
+def write_stats(path: Path, doc: Mapping[str, Any], articles: Iterable[str]) -> None:
+    """Write STATS.json: ``doc`` (build_stats) with its ``articles`` list, the kept pages' JSON objects in the
+    order given (sorted by URL: spiders.fetched), written one at a time rather than built in memory. Keys
+    sorted, as ``json.dumps(..., indent=1, sort_keys=True)`` would write them."""
+    rest = json.dumps({k: v for k, v in doc.items() if k != "articles"}, indent=1, sort_keys=True, default=str)
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{\n "articles": [')
+        for n, article in enumerate(articles):
+            out.write(f"{',' if n else ''}\n  {article}")
+        out.write("\n ],\n" + rest[2:] if rest != "{}" else "]\n}")
 
 
 def _nonzero(counts: Mapping[str, int]) -> str:
