@@ -47,15 +47,25 @@ def extract_window(site: SiteConfig, window: Window, store: Store, warc_key: str
     ``warc_key``, the crawl just run, always among them) and write them to the archive. Archived articles
     re-checked by the crawl (published outside the window) are written too, where they live; a 304 writes
     nothing (counted ``updates.not_modified``)."""
-    from newsarchive.archive.memory import give_back, use_system_allocator
+    from newsarchive.archive.memory import use_system_allocator
+
+    started = time.monotonic()
+    use_system_allocator()  # memory flat in the window's size: see newsarchive.archive.memory
+    counts: Counter[str] = Counter()
+    written, update_ids = _two_passes(site, window, store, warc_key, counts)
+    return _result(site, window, store, written, update_ids, counts, time.monotonic() - started)
+
+
+def _two_passes(site: SiteConfig, window: Window, store: Store, warc_key: str | None,
+                counts: Counter[str]) -> tuple[WindowWrite, set[str]]:
+    """The passes (see the module doc): what was written, and the ids of the updates among it. Its own
+    function, so the window's entries and the line statistics are freed before the result is built."""
+    from newsarchive.archive.memory import give_back
     from newsarchive.pipeline.extract_sitewide import learn_window
     from newsarchive.pipeline.extract_spill import Spill, read_window_warcs
     from newsarchive.pipeline.extract_write import write_window
     from newsarchive.pipeline.incremental import archived_updates
 
-    started = time.monotonic()
-    use_system_allocator()  # memory flat in the window's size: see newsarchive.archive.memory
-    counts: Counter[str] = Counter()
     tz = ZoneInfo(site.timezone)
     with scratch_dir(f"extract-{site.id}-") as tmp, Spill(tmp / SPILL_FILE) as spill:
         warcs = read_window_warcs(site, window, store, warc_key, counts, tmp, spill)
@@ -65,11 +75,10 @@ def extract_window(site: SiteConfig, window: Window, store: Store, warc_key: str
         spilled = [spill.add(r, publication_date(r, tz), warcs.validators.get((r.raw.warc_key, r.raw.offset))
                              if r.raw is not None else None) for r in updates]
         kept = latest_fetches([*warcs.per_warc, spilled] if updates else warcs.per_warc, counts)
-        del updates, spilled, warcs.per_warc[:]
+        del updates, spilled, warcs
         cleaner = learn_window(site.id, window, lambda: spill.records(kept), store)
         give_back()  # what pass 1 and the line statistics freed, before pass 2 allocates
-        written = write_window(site, window, store, spill, kept, cleaner, counts)
-    return _result(site, window, store, written, update_ids, counts, time.monotonic() - started)
+        return write_window(site, window, store, spill, kept, cleaner, counts), update_ids
 
 
 def _result(site: SiteConfig, window: Window, store: Store, written: WindowWrite, update_ids: set[str],
@@ -120,7 +129,7 @@ def window_article_keys(store: Store, site: SiteConfig, window: Window, written:
             moment = instant_or_none(fetched) or oldest
             if row_id not in latest or moment >= latest[row_id][0]:
                 latest[row_id] = (moment, key)
-    return sorted({key for _, key in latest.values()} | set(written))
+    return sorted(set(written).union(key for _, key in latest.values()))  # the written keys' strings, shared
 
 
 def now_iso() -> str:
