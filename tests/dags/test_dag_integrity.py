@@ -129,8 +129,8 @@ def test_dags_have_owner_tags_retries_docs(parsed: dict) -> None:
 def test_parsing_is_light(parsed: dict) -> None:
     heavy = [m for m in parsed["modules"] if m.split(".")[0] in HEAVY_MODULES or m in HEAVY_MODULES]
     assert heavy == [], f"DAG parsing imported heavy modules: {heavy[:10]}"
-    # Airflow's own start-up is measured apart (baseline DAG); our files must parse in well under 0.5 s.
-    assert parsed["seconds"] < 0.5, {k: parsed[k] for k in ("seconds", "baseline_seconds")}
+    # How long parsing takes is measured in benchmarks/scale_dags.py (1,000 site files against one), not here:
+    # a wall-clock bound in a test fails on a busy machine and passes a slow change on an idle one.
 
 
 def test_scheduled_site_gets_a_data_interval_timetable(tmp_path: Path) -> None:
