@@ -12,7 +12,7 @@ import logging
 import pickle
 import struct
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 
 from newsarchive.instants import Window
 from newsarchive.pipeline.extract_write import publication_date, published_instant
+from newsarchive.pipeline.incremental import ResponseValidators
 from newsarchive.pipeline.rejections import reject
 from newsarchive.pipeline.sites import SiteConfig
-from newsarchive.pipeline.versions import is_newer_fetch
+from newsarchive.pipeline.versions import Fetched, is_newer_fetch
 
 if TYPE_CHECKING:
     from extract import ArticleRecord, ExtractHints
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from newsarchive.archive.warc import WarcResponse
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-ResponseValidators = Mapping[str, str | None]  # {"etag": ..., "last_modified": ...} of one response
 INSIDE, OUTSIDE = "inside", "outside"  # where a record's publication falls against the window
 _LENGTH = struct.Struct("<Q")  # each spilled record: its pickle's length, then the pickle
 
@@ -93,13 +93,11 @@ class Spill:
         return (self.read(entry) for entry in entries)
 
 
-class _Fetch(Protocol):
+class _Fetch(Fetched, Protocol):
     """A fetch of an article, as the dedup rules see it (an ArticleRecord or its Kept entry)."""
 
     @property
     def id(self) -> str: ...
-    @property
-    def fetched_at(self) -> str | None: ...
     @property
     def text_sha256(self) -> str: ...
 

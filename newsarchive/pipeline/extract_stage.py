@@ -114,8 +114,6 @@ def window_article_keys(store: Store, site: SiteConfig, window: Window, written:
     article's id, fetch time and key, so a year's backfill does not hold a year of index rows at once. An
     article whose publication day moved between two months of the window has a row in each month's files: the
     latest fetch wins across months, as one read of the whole window would have chosen."""
-    from datetime import UTC, datetime
-
     from newsarchive.archive.reader import Archive
     from newsarchive.instants import instant_or_none
     from newsarchive.pipeline.incremental import month_spans

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from newsarchive.instants import Window, local_day, parse_instant
+from newsarchive.pipeline.incremental import ResponseValidators
 from newsarchive.pipeline.rejections import reject
 from newsarchive.pipeline.sites import SiteConfig
 from newsarchive.pipeline.versions import WriteOutcome, write_article
@@ -26,11 +27,11 @@ if TYPE_CHECKING:
     from extract import ArticleRecord
     from extract.sitewide import SitewideCleaner
     from newsarchive.archive.store import Store
-    from newsarchive.pipeline.extract_spill import Kept, ResponseValidators, Spill
+    from newsarchive.pipeline.extract_spill import Kept, Spill
 
 log = logging.getLogger("newsarchive.extract")
 
-Validators = Mapping[tuple[str, int], Mapping[str, str | None]]
+Validators = Mapping[tuple[str, int], ResponseValidators]  # by the raw reference (WARC key, offset)
 
 
 def published_instant(value: str, tz: ZoneInfo) -> datetime:
@@ -203,7 +204,7 @@ def _stored_record(record: ArticleRecord, outcome: WriteOutcome) -> tuple[Articl
 
 
 def index_row(record: ArticleRecord, key: str, day: date,
-              validators: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+              validators: ResponseValidators | None = None) -> dict[str, Any]:
     """One index row: the record's metadata without its text (and its response's ETag and Last-Modified)."""
     return {
         "id": record.id, "url": record.url, "canonical_url": record.canonical_url, "site": record.site,

@@ -187,6 +187,10 @@ class WarcUpdates:
     not_modified: int = 0
 
 
+# A response's validators as the index keeps them: {"etag": ..., "last_modified": ...}.
+ResponseValidators = Mapping[str, str | None]
+
+
 def response_validators(headers: Mapping[str, str]) -> dict[str, str | None]:
     """A response's ETag and Last-Modified (lower-case header names) as the spider will send them back in a
     conditional request, or None each when absent or unusable: what the index keeps for the next crawls."""
