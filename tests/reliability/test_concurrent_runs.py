@@ -1,7 +1,13 @@
 """Two runs of one window at once (crawl + extract + check, each in a process of its own, as two Airflow workers or
 two operators would start them), the second 0.5 s after the first, against a local folder and against an S3 API
 server: both WARCs are kept, every record's raw pointer resolves to its own response, nothing is lost and nothing
-is archived twice."""
+is archived twice.
+
+Crawls of one host take turns (``pipeline.hostlease``), so the second crawl starts when the first one ends, while
+the first run extracts. Whether the second crawl reads the archive before or after the first run wrote it is a race
+the pipeline must survive either way: before, it fetches every article again and both runs write the same window at
+once; after, it skips them as already archived. The waiting crawl looks again every 0.2 s here, so the first case is
+the usual one, and the test asserts only what must hold in both."""
 
 from __future__ import annotations
 
@@ -33,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WINDOW = window_of("2024-11-04T23:00:00+00:00", "2024-11-14T23:00:00+00:00")  # 12 demo articles
 DELAY_S = 0.1  # every answer of the site: each crawl takes a few seconds, so the two runs overlap
 APART_S = 0.5
+POLL_S = 0.2  # how often the second crawl looks for its host's turn: it starts right after the first crawl
 ARTICLE_PREFIXES = ("/fr/", "/en/")
 
 
@@ -47,7 +54,7 @@ def slow_site() -> Iterator[Any]:
 def _start_run(site_id: str, archive_url: str, stage_env: Path) -> subprocess.Popen[str]:
     """`newsarchive run` for the window in a process of its own."""
     env = {**os.environ, "NEWSARCHIVE_SITES_DIR": str(stage_env / "sites"),
-           "NEWSARCHIVE_WORK_DIR": str(stage_env / "work")}
+           "NEWSARCHIVE_WORK_DIR": str(stage_env / "work"), "NEWSARCHIVE_HOST_POLL_S": str(POLL_S)}
     cmd = [sys.executable, "-m", "newsarchive.pipeline.cli", "run", site_id, "--start", WINDOW.start.isoformat(),
            "--end", WINDOW.end.isoformat(), "--archive", archive_url]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -84,12 +91,14 @@ def test_two_runs_of_one_window_at_once_lose_nothing(where: str, slow_site: Any,
     assert len(warc_keys) == 2, warc_keys
     warcs = {key: store.get(key) for key in warc_keys}
 
-    # Nothing lost: every article page the site served is in one of the WARCs (each run fetched them all).
+    # Nothing lost: every article page the site served, as often as it served it, is in one of the WARCs, and
+    # every article of the window was served (by the first crawl at least; the second may have found it archived).
     served = Counter(r.path for r in slow_site.requests[since:] if r.path.startswith(ARTICLE_PREFIXES)
                      and r.status == 200)
     kept = Counter(urlsplit(r.target_uri).path for data in warcs.values() for r in iter_responses(io.BytesIO(data))
                    if r.status == 200 and urlsplit(r.target_uri).path.startswith(ARTICLE_PREFIXES))
-    assert kept == served and sum(served.values()) >= 2 * len(expected), (kept, served)
+    assert kept == served, (kept, served)
+    assert {urlsplit(url).path for url in expected} <= set(served), (expected, served)
 
     # Every record's raw pointer resolves to its own response, in a WARC that exists.
     records = [json.loads(store.get(k)) for k in store.list(f"articles/site={site_id}/")]
