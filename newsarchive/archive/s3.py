@@ -81,6 +81,12 @@ class S3Store:
         self.page_size = page_size
         self.multipart_threshold = max(multipart_threshold, part_size)
         self.part_size = part_size
+        self.options: S3Options | None = None  # what from_url opened the client with (store.store_opener)
+
+    @property
+    def default_tuning(self) -> bool:
+        """Page and part sizes as ``from_url`` sets them by default (another process opening the URL gets the same)."""
+        return (self.page_size, self.multipart_threshold, self.part_size) == (1000, 64 * MIB, 16 * MIB)
 
     @classmethod
     def from_url(cls, url: str, options: S3Options | None = None, **kwargs: Any) -> S3Store:
@@ -91,7 +97,9 @@ class S3Store:
         if parts.query or parts.fragment or "@" in parts.netloc:
             raise InvalidKey(f"invalid S3 URL {redact_url(url)!r}: no credentials, query or fragment")
         opts = options if options is not None else S3Options.from_env()
-        return cls(parts.netloc, parts.path, opts.client(), **kwargs)
+        store = cls(parts.netloc, parts.path, opts.client(), **kwargs)
+        store.options = opts
+        return store
 
     @property
     def url(self) -> str:

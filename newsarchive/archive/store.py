@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
@@ -266,3 +268,21 @@ def _local(path: Path) -> Store:
     from newsarchive.archive.local import LocalStore
 
     return LocalStore(path)
+
+
+def store_opener(store: Store) -> partial[Store] | None:
+    """How another process opens the same archive: a picklable call of ``open_store`` (with the S3 options the
+    store was opened with, credentials included: hand it to a child over a pipe, never log or write it). None
+    when that would not give the same store: a store of any other type (a wrapper, a test's subclass) or an
+    S3Store made from a client of its own."""
+    from newsarchive.archive.local import LocalStore
+
+    if type(store) is LocalStore:
+        return partial(open_store, store.url)
+    s3 = sys.modules.get("newsarchive.archive.s3")  # never imports boto3: an S3Store exists only if it was
+    if s3 is None or type(store) is not s3.S3Store:
+        return None
+    options = store.options  # type: ignore[attr-defined]  # an S3Store's
+    if options is None or not store.default_tuning:  # type: ignore[attr-defined]
+        return None
+    return partial(open_store, store.url, s3=options)
