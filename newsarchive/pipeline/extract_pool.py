@@ -172,7 +172,7 @@ class ExtractPool:
     def close(self) -> None:
         """Stop every worker (closing stdin ends an idle one; a busy one is killed)."""
         for worker in self.workers:
-            _stop(worker.proc)
+            stop_worker(worker.proc)
         self.workers.clear()
         self.entered = False
 
@@ -295,23 +295,26 @@ class ExtractPool:
         self._drop(worker, f"exit status {code}")
 
     def _spawn(self) -> _Worker:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "newsarchive.pipeline.extract_worker"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env, start_new_session=True)  # a Ctrl-C meant for the CLI is not the workers' to get
-        return _Worker(proc, started=time.monotonic())
+        return _Worker(spawn_worker("newsarchive.pipeline.extract_worker"), started=time.monotonic())
 
     def _drop(self, worker: _Worker, why: str) -> None:
         """Stop and forget a worker (the next dispatch starts a new one if pages remain)."""
-        _stop(worker.proc)
+        stop_worker(worker.proc)
         self.workers = [w for w in self.workers if w is not worker]
         self.restarts += 1
         log.debug("extract worker %d stopped (%s)", worker.proc.pid, why)
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def spawn_worker(module: str) -> subprocess.Popen[bytes]:
+    """Start ``python -m module`` as a worker talking frames on its stdin and stdout (extract_worker's)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+    return subprocess.Popen(
+        [sys.executable, "-m", module], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        env=env, start_new_session=True)  # a Ctrl-C meant for the CLI is not the workers' to get
+
+
+def stop_worker(proc: subprocess.Popen[bytes]) -> None:
     """End a worker: close its stdin (an idle one exits), kill it if it does not exit at once, reap it."""
     for stream in (proc.stdin, proc.stdout):
         try:

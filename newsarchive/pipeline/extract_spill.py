@@ -54,11 +54,22 @@ class Spill:
     """An append-only file of records in the task's scratch folder, read back by offset.
 
     Pickle, not JSON: the records (with their transient template positions) come back exactly as the
-    extractor made them, and the file is written and read by this process only."""
+    extractor made them, and the file is written by this process and read by it or by its own write workers
+    (``Spill.reader``), never by anything else."""
 
-    def __init__(self, path: Path) -> None:
-        self._file = path.open("w+b")
+    def __init__(self, path: Path, *, mode: str = "w+b") -> None:
+        self.path = path
+        self._file = path.open(mode)
         self._end = 0
+
+    @classmethod
+    def reader(cls, path: Path) -> Spill:
+        """The spill at ``path``, opened read-only (a write worker reading the records its task spilled)."""
+        return cls(path, mode="rb")
+
+    def flush(self) -> None:
+        """Hand what was added to the operating system, so another process reading the file sees it."""
+        self._file.flush()
 
     def __enter__(self) -> Spill:
         return self

@@ -119,27 +119,75 @@ class WindowWrite:
     words: int
 
 
+@dataclass(frozen=True)
+class DayJob:
+    """What writing any publication day of a window needs besides its spill entries (the same for every day,
+    so a write worker gets it once)."""
+
+    site: SiteConfig
+    window: Window
+    cleaner: SitewideCleaner
+    listed: frozenset[str]  # taken-down ids: never (re)written
+
+
+@dataclass(frozen=True)
+class DayWrite:
+    """What writing one publication day gave: its index key (None when nothing was left to write), article keys
+    with their (published, id) order, the versions set aside, the ids written, their words, how many were taken
+    down, and the day's counts (versions.*, dropped_lines.*, language.*, access.*, rejected.invalid_record)."""
+
+    day: date
+    index_key: str | None
+    article_keys: tuple[tuple[tuple[str, str], str], ...]
+    set_aside: tuple[str, ...]
+    ids: frozenset[str]
+    words: int
+    taken: int
+    counts: dict[str, int]
+
+
+def write_day(job: DayJob, store: Store, spill: Spill, day: date, entries: list[Kept]) -> DayWrite:
+    """One publication day of the second pass: its records read back from the spill, cleaned, counted,
+    validated, taken-down ids left out, and written (objects, then the day's bundle and index). The same
+    whether the task process or a write worker (newsarchive.pipeline.write_pool) runs it."""
+    from newsarchive.archive.memory import give_back
+
+    counts: Counter[str] = Counter()
+    records, validators, taken = _day_records(spill, entries, job.cleaner, counts, job.listed)
+    writes = _Writes()
+    if records:
+        _write_day(job.site, job.window, day, records, store, writes, counts, validators)
+    done = DayWrite(day, writes.index_keys[0] if writes.index_keys else None, tuple(writes.article_keys),
+                    tuple(writes.set_aside.get(day, ())), frozenset(r.id for r in records),
+                    sum(r.word_count for r in records), taken, dict(counts))
+    del records, validators
+    give_back()  # the day's records, texts and Parquet buffers: memory stays one day's worth
+    return done
+
+
 def write_window(site: SiteConfig, window: Window, store: Store, spill: Spill, kept: list[Kept],
                  cleaner: SitewideCleaner, counts: Counter[str]) -> WindowWrite:
-    """The second pass over the window's kept records (see the module doc): each partition read back from the
-    spill with its responses' validators, cleaned, counted, validated, taken-down ids left out, and written
-    before the next is read."""
-    from newsarchive.archive.memory import give_back
+    """The second pass over the window's kept records (see the module doc): each publication day written by
+    ``write_day``, one after the other in this process, or several at once in write workers when the window is
+    big enough and the store can be opened by another process (newsarchive.pipeline.write_pool)."""
     from newsarchive.archive.takedown import taken_down_ids
+    from newsarchive.pipeline.write_pool import write_days
 
-    listed = taken_down_ids(store, site.id)
+    job = DayJob(site, window, cleaner, frozenset(taken_down_ids(store, site.id)))
     by_day: dict[date, list[Kept]] = {}
     for entry in kept:
         by_day.setdefault(entry.day, []).append(entry)
     writes, ids, words, taken = _Writes(), set[str](), 0, 0
-    for day, entries in sorted(by_day.items()):
-        records, validators, left_out = _day_records(spill, entries, cleaner, counts, listed)
-        if records:
-            _write_day(site, window, day, records, store, writes, counts, validators)
-        ids.update(r.id for r in records)
-        words += sum(r.word_count for r in records)
-        taken += left_out
-        give_back()  # the day's records, texts and Parquet buffers: memory stays one day's worth
+    for done in write_days(job, store, spill, sorted(by_day.items())):  # in day order
+        counts.update(done.counts)
+        writes.article_keys.extend(done.article_keys)
+        if done.index_key is not None:
+            writes.index_keys.append(done.index_key)
+        if done.set_aside:
+            writes.set_aside[done.day] = list(done.set_aside)
+        ids.update(done.ids)
+        words += done.words
+        taken += done.taken
     if taken:
         counts["taken_down"] += taken
         log.info("%s: %d taken-down article(s) left out", site.id, taken)
@@ -148,7 +196,7 @@ def write_window(site: SiteConfig, window: Window, store: Store, spill: Spill, k
 
 
 def _day_records(spill: Spill, entries: list[Kept], cleaner: SitewideCleaner, counts: Counter[str],
-                 listed: set[str]) -> tuple[list[ArticleRecord], dict[tuple[str, int], ResponseValidators], int]:
+                 listed: frozenset[str]) -> tuple[list[ArticleRecord], dict[tuple[str, int], ResponseValidators], int]:
     """One partition's records read back from the spill in (published, id) order, ready to write (see
     ``_ready``), without taken-down ids; their responses' validators by raw reference; how many were taken
     down."""

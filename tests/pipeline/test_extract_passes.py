@@ -7,6 +7,7 @@ The soup site is crawled twice per window (two WARCs: the latest fetch wins acro
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -45,8 +46,13 @@ def objects(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_two_passes_write_what_the_whole_window_in_memory_writes(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("writers", ["task process", "write workers"])
+def test_two_passes_write_what_the_whole_window_in_memory_writes(writers: str, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    # The second pass's days written in the task process, or by two write workers (any window size).
+    monkeypatch.setenv("NEWSARCHIVE_EXTRACT_WORKERS", "2")
+    monkeypatch.setenv("NEWSARCHIVE_WRITE_PARALLEL_MIN_ARTICLES", "0" if writers == "write workers" else "1000000")
     site = serve_soup()
     try:
         write_site_config(tmp_path / "sites", site.url)
@@ -61,7 +67,9 @@ def test_two_passes_write_what_the_whole_window_in_memory_writes(tmp_path: Path,
     shutil.copytree(crawled, tmp_path / "passes")
     shutil.copytree(crawled, tmp_path / "reference")
     for window in WINDOWS:
-        result = stages.extract("soup", window, None, url=(tmp_path / "passes").as_uri())
+        with caplog.at_level(logging.INFO, logger="newsarchive.extract"):
+            result = stages.extract("soup", window, None, url=(tmp_path / "passes").as_uri())
+        assert ("with 2 write workers" in caplog.text) == (writers == "write workers")
         expected = reference_extract("soup", window, (tmp_path / "reference").as_uri())
         assert list(result.article_keys) == expected
         assert result.counts.warcs == 2 and result.counts.duplicate.get("same_canonical_url", 0) > 0
