@@ -7,7 +7,7 @@
 The stages get their inputs as the DAG's tasks get them (the previous stages' XCom dicts, here read from
 JSON files). The output JSON holds the stage's own result and: ``seconds`` (wall time of the stage call),
 ``rss_self_kib`` (this process's peak resident set: the stage's pipeline side, imports included) and
-``rss_children_kib`` (the largest child process's peak: the spider for crawl, a pool worker for extract;
+``rss_children_kib`` (the largest child process's peak: the spider for crawl, an extract or write worker for extract;
 0 when the stage starts none). Linux reports ru_maxrss in KiB.
 """
 

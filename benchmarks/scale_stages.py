@@ -3,7 +3,7 @@
 Each size N serves the generated site at N articles (``python -m newsarchive.demosite.generated --articles N``, its
 own process) and runs crawl, extract and check for one window holding the whole site (a backfill of up
 to a year), each stage in its own process as an Airflow task is (``scale_stage.py``). Peak RSS is the
-stage process's own (the pipeline side) and its largest child's (the spider for crawl, a pool worker for
+stage process's own (the pipeline side) and its largest child's (the spider for crawl, an extract or write worker for
 extract). The extract pool's speed-up re-extracts the smallest size's WARC into fresh archives with one
 worker and with two (``NEWSARCHIVE_EXTRACT_WORKERS``), alternating, twice each (best time counts),
 compares the records byte for byte and the articles per second.
@@ -23,7 +23,7 @@ from newsarchive.demosite.generated.config import write_site_config
 
 SITE = "gen"
 TARGET_RATIO = 1.2
-# The stages whose children are theirs: the spider, the extract pool's workers. (Any process may also show
+# The stages whose children are theirs: the spider, the extract and write workers. (Any process may also show
 # a short-lived file(1) that Python's platform module runs: not counted for the check stage.)
 CHILD_STAGES = ("crawl", "extract")
 POOL_ENV = "NEWSARCHIVE_EXTRACT_WORKERS"
