@@ -1,9 +1,11 @@
 """Scale benchmark: stage throughput and peak memory at 1,000 and 20,000 articles, the extract pool's
-speed-up, DAG parsing of 1,000 site files, and the S3 bill per 1,000 archived articles, in one run.
+speed-up (at 1,000 and 5,000 articles), DAG parsing of 1,000 site files, and the S3 bill per 1,000 archived
+articles, in one run.
 
     python benchmarks/scale.py                          # everything (about 20 minutes on 2 cores)
     python benchmarks/scale.py --sizes 1000,5000        # other window sizes (the smallest is the baseline)
     python benchmarks/scale.py --skip stages,pool       # only DAG parsing and the bill
+    python benchmarks/scale.py --pool-sizes 1000        # the pool's speed-up on the smallest window only
     python benchmarks/scale.py --dag-sites 2000 --bill-days 14
 
 Every figure is a ratio against a baseline measured in the same run: the smallest window for memory and
@@ -33,11 +35,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,20000", help="window sizes in articles, comma-separated")
     parser.add_argument("--skip", default="", help=f"parts to skip, comma-separated: {', '.join(PARTS)}")
+    parser.add_argument("--pool-sizes", default="1000,5000",
+                        help="window sizes (articles) the pool's speed-up is measured on, comma-separated")
     parser.add_argument("--dag-sites", type=int, default=1000, help="site files for the DAG parse")
     parser.add_argument("--bill-days", type=int, default=7, help="daily windows in the bill run")
     parser.add_argument("--keep", type=Path, default=None, help="keep the work files in this folder")
     args = parser.parse_args(argv)
     args.sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
+    args.pool_sizes = sorted(int(s) for s in args.pool_sizes.split(",") if s.strip())
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     unknown = args.skip - set(PARTS)
     if unknown or not args.sizes:
@@ -66,14 +71,15 @@ def main(argv: list[str] | None = None) -> int:
                 runs += scale_stages.run_size(size, folder, (folder / "archive").as_uri())
             section("Stages: articles/s and peak RSS per stage", scale_stages.stage_table(runs), started)
         if "pool" not in args.skip:
-            started = time.monotonic()
-            size = args.sizes[0]
-            folder = work / f"stages-{size}"
-            if not (folder / "crawl.json").exists():  # the stages part was skipped: crawl that size first
-                scale_stages.run_size(size, folder, (folder / "archive").as_uri())
-            result = scale_stages.pool_speedup(size, folder, (folder / "archive").as_uri(), folder / "crawl.json")
-            section(f"Extract pool: {size:,} articles, one worker against two", scale_stages.pool_lines(result),
-                    started)
+            for size in args.pool_sizes:
+                started = time.monotonic()
+                folder = work / f"stages-{size}"
+                if not (folder / "crawl.json").exists():  # not a stages size (or that part skipped): crawl it
+                    scale_stages.run_size(size, folder, (folder / "archive").as_uri())
+                result = scale_stages.pool_speedup(size, folder, (folder / "archive").as_uri(),
+                                                   folder / "crawl.json")
+                section(f"Extract pool: {size:,} articles, one worker against two", scale_stages.pool_lines(result),
+                        started)
         if "dags" not in args.skip:
             started = time.monotonic()
             base, big = scale_dags.measure(work / "dags", args.dag_sites)
