@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from extract import ArticleRecord, ExtractHints
     from newsarchive.archive.store import Store
     from newsarchive.archive.warc import WarcResponse
+    from newsarchive.pipeline.extract_pool import ExtractPool
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 INSIDE, OUTSIDE = "inside", "outside"  # where a record's publication falls against the window
@@ -153,19 +154,24 @@ def _article_responses(warc_path: Path, counts: Counter[str], max_body_bytes: in
 
 def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key: str, counts: Counter[str],
                     spill: Spill, outside: list[ArticleRecord] | None = None,
-                    outside_validators: dict[tuple[str, int], ResponseValidators] | None = None) -> list[Kept]:
+                    outside_validators: dict[tuple[str, int], ResponseValidators] | None = None,
+                    pool: ExtractPool | None = None) -> list[Kept]:
     """Extract every article of the window from a local WARC in the worker pool into ``spill``; count every
     other page by reason. Pages stream through the pool (a bounded number in flight), outcomes come back in
     WARC order; only a fetch that wins over the ones kept so far is spilled, with its response's validators.
     With ``outside``, articles published outside the window are added to it (an update of an archived article,
     or out of the window: newsarchive.pipeline.incremental.archived_updates decides) instead of being counted,
-    and their validators to ``outside_validators`` by (WARC key, offset)."""
+    and their validators to ``outside_validators`` by (WARC key, offset). ``pool``: the stage's (see
+    ``site_pool``); without it, one of the site's for this WARC alone."""
     from extract import RawRef
-    from newsarchive.pipeline.extract_pool import ExtractPool, Page, pool_settings
+    from newsarchive.pipeline.extract_pool import Page
+
+    if pool is None:
+        with site_pool(site) as own:
+            return extract_records(site, window, warc_path, warc_key, counts, spill, outside, outside_validators, own)
     from newsarchive.pipeline.incremental import response_validators
 
     tz = ZoneInfo(site.timezone)
-    settings = pool_settings(site.extraction.workers, site.extraction.page_timeout_s)
     in_flight: dict[int, ResponseValidators] = {}  # by offset: the pages between the WARC and their outcome
 
     def pages() -> Iterator[Page]:
@@ -175,29 +181,36 @@ def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key:
                        content_type=r.headers.get("content-type"), raw=RawRef(warc_key=warc_key, offset=r.offset))
 
     kept: dict[str, Kept] = {}
-    with ExtractPool(settings.workers, settings.page_timeout_s, site=site.id, hints=extract_hints(site)) as pool:
-        for outcome in pool.extract(pages()):
-            url = outcome.page.url
-            assert outcome.page.raw is not None  # every page above has its raw reference
-            validators = in_flight.pop(outcome.page.raw.offset)
-            if outcome.record is None:
-                crashed = outcome.reason == "extractor_error"  # a bug: the log shows its traceback
-                reject(counts, outcome.reason or "extractor_error", url, outcome.detail,
-                       logging.ERROR if crashed else logging.INFO)
-                continue
-            record = outcome.record
-            placed = _place(record, url, window, tz, counts)
-            if placed == OUTSIDE and outside is not None:
-                outside.append(record)
-                if outside_validators is not None:
-                    outside_validators[(warc_key, outcome.page.raw.offset)] = validators
-            elif placed == OUTSIDE:
-                counts["out_of_window"] += 1
-            elif placed == INSIDE and _wins(record, kept, counts):
-                kept[record.id] = spill.add(record, publication_date(record, tz), validators)
-        counts["extract_workers"] = settings.workers
-        counts["extract_worker_restarts"] = pool.restarts
+    for outcome in pool.extract(pages()):
+        url = outcome.page.url
+        assert outcome.page.raw is not None  # every page above has its raw reference
+        validators = in_flight.pop(outcome.page.raw.offset)
+        if outcome.record is None:
+            crashed = outcome.reason == "extractor_error"  # a bug: the log shows its traceback
+            reject(counts, outcome.reason or "extractor_error", url, outcome.detail,
+                   logging.ERROR if crashed else logging.INFO)
+            continue
+        record = outcome.record
+        placed = _place(record, url, window, tz, counts)
+        if placed == OUTSIDE and outside is not None:
+            outside.append(record)
+            if outside_validators is not None:
+                outside_validators[(warc_key, outcome.page.raw.offset)] = validators
+        elif placed == OUTSIDE:
+            counts["out_of_window"] += 1
+        elif placed == INSIDE and _wins(record, kept, counts):
+            kept[record.id] = spill.add(record, publication_date(record, tz), validators)
+    counts["extract_workers"] = pool.size
+    counts["extract_worker_restarts"] = pool.restarts  # the pool's, over every WARC it has read
     return _drop_duplicate_texts(list(kept.values()), counts)
+
+
+def site_pool(site: SiteConfig) -> ExtractPool:
+    """The site's extract pool (its ``[extraction]`` settings, the environment's overrides), to enter."""
+    from newsarchive.pipeline.extract_pool import ExtractPool, pool_settings
+
+    settings = pool_settings(site.extraction.workers, site.extraction.page_timeout_s)
+    return ExtractPool(settings.workers, settings.page_timeout_s, site=site.id, hints=extract_hints(site))
 
 
 def _place(record: ArticleRecord, url: str, window: Window, tz: ZoneInfo, counts: Counter[str]) -> str | None:
@@ -261,9 +274,9 @@ class WindowWarcs:
 
 
 def read_window_warcs(site: SiteConfig, window: Window, store: Store, warc_key: str | None, counts: Counter[str],
-                      folder: Path, spill: Spill) -> WindowWarcs:
+                      folder: Path, spill: Spill, pool: ExtractPool | None = None) -> WindowWarcs:
     """Extract the records of every WARC of the window (``warc_key`` among them even if not listed yet) into
-    ``spill``, each WARC downloaded to ``folder`` and removed once read."""
+    ``spill``, each WARC downloaded to ``folder`` and removed once read; in ``pool``, the stage's, when given."""
     from newsarchive.pipeline.incremental import warc_updates
     from newsarchive.pipeline.raw import download_warcs, window_warc_keys
 
@@ -273,7 +286,7 @@ def read_window_warcs(site: SiteConfig, window: Window, store: Store, warc_key: 
     found = WindowWarcs()
     for path, key in download_warcs(store, warc_keys, folder):
         found.per_warc.append(extract_records(site, window, path, key, counts, spill, found.outside,
-                                              found.validators))
+                                              found.validators, pool))
         stored = warc_updates(path)
         found.rechecked.update((key, offset) for offset in stored.rechecked)
         counts["updates.not_modified"] += stored.not_modified

@@ -62,13 +62,15 @@ def _two_passes(site: SiteConfig, window: Window, store: Store, warc_key: str | 
     function, so the window's entries and the line statistics are freed before the result is built."""
     from newsarchive.archive.memory import give_back
     from newsarchive.pipeline.extract_sitewide import learn_window
-    from newsarchive.pipeline.extract_spill import Spill, read_window_warcs
+    from newsarchive.pipeline.extract_spill import Spill, read_window_warcs, site_pool
     from newsarchive.pipeline.extract_write import write_window
     from newsarchive.pipeline.incremental import archived_updates
 
     tz = ZoneInfo(site.timezone)
-    with scratch_dir(f"extract-{site.id}-") as tmp, Spill(tmp / SPILL_FILE) as spill:
-        warcs = read_window_warcs(site, window, store, warc_key, counts, tmp, spill)
+    # One pool for the stage: its workers extract every WARC's pages, then may write the days (no process
+    # starts twice); they start while the window's WARCs are listed and downloaded.
+    with scratch_dir(f"extract-{site.id}-") as tmp, Spill(tmp / SPILL_FILE) as spill, site_pool(site) as pool:
+        warcs = read_window_warcs(site, window, store, warc_key, counts, tmp, spill, pool)
         updates = archived_updates(store, site, warcs.outside, warcs.rechecked, counts)
         warcs.outside.clear()  # the updates are what the window keeps of them
         update_ids = {r.id for r in updates}
@@ -78,7 +80,7 @@ def _two_passes(site: SiteConfig, window: Window, store: Store, warc_key: str | 
         del updates, spilled, warcs
         cleaner = learn_window(site.id, window, lambda: spill.records(kept), store)
         give_back()  # what pass 1 and the line statistics freed, before pass 2 allocates
-        return write_window(site, window, store, spill, kept, cleaner, counts), update_ids
+        return write_window(site, window, store, spill, kept, cleaner, counts, pool), update_ids
 
 
 def _result(site: SiteConfig, window: Window, store: Store, written: WindowWrite, update_ids: set[str],

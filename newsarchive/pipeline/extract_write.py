@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from extract import ArticleRecord
     from extract.sitewide import SitewideCleaner
     from newsarchive.archive.store import Store
+    from newsarchive.pipeline.extract_pool import ExtractPool
     from newsarchive.pipeline.extract_spill import Kept, Spill
 
 log = logging.getLogger("newsarchive.extract")
@@ -166,10 +167,11 @@ def write_day(job: DayJob, store: Store, spill: Spill, day: date, entries: list[
 
 
 def write_window(site: SiteConfig, window: Window, store: Store, spill: Spill, kept: list[Kept],
-                 cleaner: SitewideCleaner, counts: Counter[str]) -> WindowWrite:
+                 cleaner: SitewideCleaner, counts: Counter[str], pool: ExtractPool | None = None) -> WindowWrite:
     """The second pass over the window's kept records (see the module doc): each publication day written by
-    ``write_day``, one after the other in this process, or several at once in write workers when the window is
-    big enough and the store can be opened by another process (newsarchive.pipeline.write_pool)."""
+    ``write_day``, one after the other in this process, or several at once by the stage's workers (``pool``'s,
+    taken over) when the window is big enough and the store can be opened by another process
+    (newsarchive.pipeline.write_pool)."""
     from newsarchive.archive.takedown import taken_down_ids
     from newsarchive.pipeline.write_pool import write_days
 
@@ -178,7 +180,7 @@ def write_window(site: SiteConfig, window: Window, store: Store, spill: Spill, k
     for entry in kept:
         by_day.setdefault(entry.day, []).append(entry)
     writes, ids, words, taken = _Writes(), set[str](), 0, 0
-    for done in write_days(job, store, spill, sorted(by_day.items())):  # in day order
+    for done in write_days(job, store, spill, sorted(by_day.items()), pool):  # in day order
         counts.update(done.counts)
         writes.article_keys.extend(done.article_keys)
         if done.index_key is not None:

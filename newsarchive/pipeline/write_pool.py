@@ -2,19 +2,18 @@
 
 Each publication day is its own partition: its article objects, bundle and index share nothing with another
 day's, so days can be written in any order and at once. ``write_days`` hands each day to
-``extract_write.write_day``, in this process for a small window (a worker costs about a second to start) or
-when the store cannot be opened by another process (``store.store_opener``: a wrapper, a test's store), and
-otherwise to ``DayWriters``: ``workers`` processes (``python -m newsarchive.pipeline.write_worker``) that open
-the same archive and read the spill file by its path, one day per request, the next day going to whichever
-worker is free. Either way the days come back in day order with the same content, so the archive written is
-the same byte for byte (tests/pipeline/test_extract_passes.py).
+``extract_write.write_day``, in this process for a small window (below ``PARALLEL_MIN_ARTICLES``), with one
+worker, or when the store cannot be opened by another process (``store.store_opener``: a wrapper, a test's
+store); otherwise to ``DayWriters``: the stage's extract workers, done with the window's pages and handed over
+by the pool (so no process starts twice), which open the same archive and read the spill by its path, one day
+per request, the next day going to whichever worker is free (newsarchive.pipeline.write_worker). Either way the
+days come back in day order with the same content, so the archive is the same byte for byte
+(tests/pipeline/test_extract_passes.py, tests/pipeline/test_write_pool.py).
 
 A day that fails in a worker raises its own exception here (a store error stays a store error: the task is
 retried as it would be), with the worker's traceback in a note; a worker that dies (the OOM killer) raises
 ``WriteWorkerError``. Either way the workers are stopped and the stage fails: no day is lost silently, and
 the rerun rewrites what was written (the writes are idempotent: newsarchive.pipeline.versions).
-
-Workers are plain subprocesses for the reasons given in newsarchive.pipeline.extract_pool.
 """
 
 from __future__ import annotations
@@ -38,15 +37,17 @@ if TYPE_CHECKING:
     import subprocess
 
     from newsarchive.archive.store import Store
+    from newsarchive.pipeline.extract_pool import ExtractPool
     from newsarchive.pipeline.extract_spill import Kept, Spill
     from newsarchive.pipeline.extract_write import DayJob, DayWrite
 
 log = logging.getLogger("newsarchive.extract")
 
-# Below this many articles in the window the days are written in the task process: starting the workers
-# (about a second each, in parallel) would cost more than the second core gives back.
+# Below this many articles in the window the days are written in the task process: setting the workers up
+# (imports, the archive) and the round trips would cost about what the second core gives back.
 PARALLEL_MIN_ARTICLES = 500
 ENV_PARALLEL_MIN = "NEWSARCHIVE_WRITE_PARALLEL_MIN_ARTICLES"
+WORKER_MODULE = "newsarchive.pipeline.extract_worker"  # the write side is newsarchive.pipeline.write_worker
 
 Days = list[tuple[date, list["Kept"]]]
 
@@ -70,10 +71,11 @@ def parallel_min_articles(env: dict[str, str] | None = None) -> int:
     return number
 
 
-def write_days(job: DayJob, store: Store, spill: Spill, days: Days) -> Iterator[DayWrite]:
-    """Write the days (in day order, as given), yielding what each gave in the same order: in write workers
-    when the window is big enough, the pool has two workers or more, and the store can be reopened in them;
-    in this process otherwise."""
+def write_days(job: DayJob, store: Store, spill: Spill, days: Days,
+               pool: ExtractPool | None = None) -> Iterator[DayWrite]:
+    """Write the days (in day order, as given), yielding what each gave in the same order: in worker processes
+    (``pool``'s, taken over, plus new ones if it has fewer) when the window is big enough, the pool's size is two
+    or more, and the store can be reopened in them; in this process otherwise."""
     from newsarchive.archive.store import store_opener
     from newsarchive.pipeline.extract_write import write_day
 
@@ -88,7 +90,8 @@ def write_days(job: DayJob, store: Store, spill: Spill, days: Days) -> Iterator[
     spill.flush()  # the workers read the records from the file
     log.info("%s: writing %d publication days (%d articles) with %d write workers", job.site.id, len(days),
              articles, workers)
-    with DayWriters(workers, opener, spill.path, job) as writers:
+    taken = pool.take_workers(workers) if pool is not None else []
+    with DayWriters(workers, opener, spill.path, job, taken) as writers:
         yield from writers.write(days)
 
 
@@ -101,21 +104,24 @@ class _Writer:
 class DayWriters:
     """Write worker processes for one window; a context manager (the workers stop on exit)."""
 
-    def __init__(self, size: int, opener: partial[Store], spill_path: Path, job: DayJob) -> None:
+    def __init__(self, size: int, opener: partial[Store], spill_path: Path, job: DayJob,
+                 taken: list[subprocess.Popen[bytes]] | None = None) -> None:
         if size < 1:
             raise ValueError(f"need at least one write worker, got {size}")
         self.size, self.opener, self.spill_path, self.job = size, opener, spill_path, job
-        self.writers: list[_Writer] = []
+        self.writers = [_Writer(proc) for proc in (taken or [])[:size]]  # idle extract workers: now ours to stop
 
     def __enter__(self) -> DayWriters:
         try:
-            # Every worker starts (imports) at once; each is set up once it reads its first request.
-            self.writers = [_Writer(spawn_worker("newsarchive.pipeline.write_worker")) for _ in range(self.size)]
+            started = [_Writer(spawn_worker(WORKER_MODULE)) for _ in range(self.size - len(self.writers))]
+            for writer in started:  # a new worker says it is ready once its imports and warm-up are done
+                self._answer(writer, "starting")
+            self.writers += started
             setup = ("setup", self.opener, str(self.spill_path), self.job)
             for writer in self.writers:
                 self._send(writer, setup)
             for writer in self.writers:
-                answer = self._answer(writer, "starting")
+                answer = self._answer(writer, "setting up")
                 if answer[0] != "ready":
                     raise WriteWorkerError(f"write worker {writer.proc.pid} could not start: {answer[1]}")
         except BaseException:
@@ -141,7 +147,7 @@ class DayWriters:
             for writer in self.writers:
                 if writer.seq is None and waiting:
                     seq, (day, entries) = waiting.popleft()
-                    self._send(writer, (seq, day, entries))
+                    self._send(writer, ("day", seq, day, entries))
                     writer.seq = seq
             busy = {w.proc.stdout.fileno(): w for w in self.writers if w.seq is not None}  # type: ignore[union-attr]
             readable, _, _ = select.select(list(busy), [], [])

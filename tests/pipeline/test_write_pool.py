@@ -6,6 +6,7 @@ only a store another process can open the same way is handed to them."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -20,7 +21,8 @@ from newsarchive.archive.store import Store, open_store, store_opener
 from newsarchive.demosite.soup.config import write_site_config
 from newsarchive.demosite.soup.server import serve_soup
 from newsarchive.instants import parse_window
-from newsarchive.pipeline import stages
+from newsarchive.pipeline import extract_pool, stages, write_pool
+from newsarchive.pipeline.extract_pool import spawn_worker
 from newsarchive.pipeline.extract_write import DayJob
 from newsarchive.pipeline.write_pool import DayWriters, WriteWorkerError, parallel_min_articles
 
@@ -73,6 +75,24 @@ def test_write_workers_write_on_s3_what_the_task_process_writes(site_env: Path, 
         written[mode] = _objects(open_store(url))
     assert len({key.split("/")[2] for key in written["write workers"] if key.startswith("articles/")}) > 1
     assert written["write workers"] == written["task process"]
+
+
+def test_the_stage_s_extract_workers_write_the_days_without_starting_again(site_env: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every worker process of the stage, pages and days alike, is started through spawn_worker: count them.
+    monkeypatch.setenv("NEWSARCHIVE_WRITE_PARALLEL_MIN_ARTICLES", "0")
+    started: list[str] = []
+
+    def counting(module: str) -> subprocess.Popen[bytes]:
+        started.append(module)
+        return spawn_worker(module)
+
+    monkeypatch.setattr(extract_pool, "spawn_worker", counting)
+    monkeypatch.setattr(write_pool, "spawn_worker", counting)
+    shutil.copytree(site_env / "archive", tmp_path / "archive")
+    result = stages.extract("soup", WINDOW, None, url=(tmp_path / "archive").as_uri())
+    assert result.counts.articles > 1 and result.counts.extract_worker_restarts == 0
+    assert started == ["newsarchive.pipeline.extract_worker"] * 2
 
 
 @pytest.mark.parametrize("mode", MODES)
