@@ -169,13 +169,6 @@ class ExtractPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def take_workers(self, most: int) -> list[subprocess.Popen[bytes]]:
-        """Hand over up to ``most`` idle, ready workers (between ``extract`` calls): the caller now talks to them
-        and stops them (newsarchive.pipeline.write_pool gives them publication days to write)."""
-        idle = [w for w in self.workers if w.ready and w.seq is None][:most]
-        self.workers = [w for w in self.workers if w not in idle]
-        return [w.proc for w in idle]
-
     def close(self) -> None:
         """Stop every worker (closing stdin ends an idle one; a busy one is killed)."""
         for worker in self.workers:

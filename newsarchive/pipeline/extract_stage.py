@@ -67,8 +67,8 @@ def _two_passes(site: SiteConfig, window: Window, store: Store, warc_key: str | 
     from newsarchive.pipeline.incremental import archived_updates
 
     tz = ZoneInfo(site.timezone)
-    # One pool for the stage: its workers extract every WARC's pages, then may write the days (no process
-    # starts twice); they start while the window's WARCs are listed and downloaded.
+    # One pool for the stage: its workers extract every WARC's pages (they start once, while the window's WARCs
+    # are listed and downloaded), and are stopped before write workers take the days (write_pool).
     with scratch_dir(f"extract-{site.id}-") as tmp, Spill(tmp / SPILL_FILE) as spill, site_pool(site) as pool:
         warcs = read_window_warcs(site, window, store, warc_key, counts, tmp, spill, pool)
         updates = archived_updates(store, site, warcs.outside, warcs.rechecked, counts)

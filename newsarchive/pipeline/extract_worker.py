@@ -5,9 +5,7 @@ It reads requests on stdin and answers on what was stdout (fd 1 is then pointed 
 prints cannot corrupt the channel). Every message is a frame: an 8-byte big-endian length, then a pickle.
 The worker first answers ``("ready", pid)`` once its imports are done and a warm-up page was extracted, then
 for each request ``(seq, cpu_limit_s, page_kwargs)`` answers ``(seq, kind, payload, logs)`` with kind ``ok``
-(an ArticleRecord), ``rejected`` ((reason, detail)) or ``error`` (a traceback). EOF on stdin ends it. Once the
-window's pages are done, the same worker may write publication days for the stage's second pass: requests
-``("setup", ...)`` and ``("day", ...)``, answered as newsarchive.pipeline.write_worker says.
+(an ArticleRecord), ``rejected`` ((reason, detail)) or ``error`` (a traceback). EOF on stdin ends it.
 
 The per-page limit holds in C code too: an ITIMER_PROF timer of ``cpu_limit_s`` CPU seconds is armed for each
 page, and SIGPROF's default action terminates the process wherever it is (inside libxml2 included); the pool
@@ -96,28 +94,15 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     _extract({"html": WARM_UP_PAGE, "url": "https://warm-up.invalid/"})
     collector.records.clear()
     write_frame(answers, ("ready", os.getpid()))
-    from newsarchive.pipeline.write_worker import DayWriter
-
-    days = DayWriter()
-    try:
-        while (request := read_frame(requests)) is not None:
-            if request[0] == "setup":
-                write_frame(answers, days.set_up(request))
-                collector.records.clear()
-                continue
-            if request[0] == "day":  # no CPU limit: a day's time goes to the store (its own timeouts)
-                answer = days.write(request)
-            else:
-                seq, cpu_limit_s, page = request
-                signal.setitimer(signal.ITIMER_PROF, cpu_limit_s)
-                try:
-                    answer = (seq, *_extract(page))
-                finally:
-                    signal.setitimer(signal.ITIMER_PROF, 0)
-            logs, collector.records = collector.records, []
-            write_frame(answers, (*answer, logs))
-    finally:
-        days.close()
+    while (request := read_frame(requests)) is not None:
+        seq, cpu_limit_s, page = request
+        signal.setitimer(signal.ITIMER_PROF, cpu_limit_s)
+        try:
+            kind, payload = _extract(page)
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+        logs, collector.records = collector.records, []
+        write_frame(answers, (seq, kind, payload, logs))
 
 
 def main() -> int:

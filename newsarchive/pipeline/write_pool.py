@@ -4,11 +4,12 @@ Each publication day is its own partition: its article objects, bundle and index
 day's, so days can be written in any order and at once. ``write_days`` hands each day to
 ``extract_write.write_day``, in this process for a small window (below ``PARALLEL_MIN_ARTICLES``), with one
 worker, or when the store cannot be opened by another process (``store.store_opener``: a wrapper, a test's
-store); otherwise to ``DayWriters``: the stage's extract workers, done with the window's pages and handed over
-by the pool (so no process starts twice), which open the same archive and read the spill by its path, one day
-per request, the next day going to whichever worker is free (newsarchive.pipeline.write_worker). Either way the
-days come back in day order with the same content, so the archive is the same byte for byte
-(tests/pipeline/test_extract_passes.py, tests/pipeline/test_write_pool.py).
+store); otherwise to ``DayWriters``: as many write workers (``python -m newsarchive.pipeline.write_worker``) as
+the stage's pool had, started once the pool's own are stopped (an extract worker that went on to write days
+peaked 60 MiB higher, for no measurable time saved). They open the same archive and read the spill by its path,
+one day per request, the next day going to whichever worker is free. Either way the days come back in day
+order with the same content, so the archive is the same byte for byte (tests/pipeline/test_extract_passes.py,
+tests/pipeline/test_write_pool.py).
 
 A day that fails in a worker raises its own exception here (a store error stays a store error: the task is
 retried as it would be), with the worker's traceback in a note; a worker that dies (the OOM killer) raises
@@ -47,7 +48,7 @@ log = logging.getLogger("newsarchive.extract")
 # (imports, the archive) and the round trips would cost about what the second core gives back.
 PARALLEL_MIN_ARTICLES = 500
 ENV_PARALLEL_MIN = "NEWSARCHIVE_WRITE_PARALLEL_MIN_ARTICLES"
-WORKER_MODULE = "newsarchive.pipeline.extract_worker"  # the write side is newsarchive.pipeline.write_worker
+WORKER_MODULE = "newsarchive.pipeline.write_worker"
 
 Days = list[tuple[date, list["Kept"]]]
 
@@ -74,8 +75,8 @@ def parallel_min_articles(env: dict[str, str] | None = None) -> int:
 def write_days(job: DayJob, store: Store, spill: Spill, days: Days,
                pool: ExtractPool | None = None) -> Iterator[DayWrite]:
     """Write the days (in day order, as given), yielding what each gave in the same order: in worker processes
-    (``pool``'s, taken over, plus new ones if it has fewer) when the window is big enough, the pool's size is two
-    or more, and the store can be reopened in them; in this process otherwise."""
+    when the window is big enough, the pool's size is two or more, and the store can be reopened in them (the
+    stage's ``pool`` is closed first, its workers' memory freed); in this process otherwise."""
     from newsarchive.archive.store import store_opener
     from newsarchive.pipeline.extract_write import write_day
 
@@ -90,8 +91,9 @@ def write_days(job: DayJob, store: Store, spill: Spill, days: Days,
     spill.flush()  # the workers read the records from the file
     log.info("%s: writing %d publication days (%d articles) with %d write workers", job.site.id, len(days),
              articles, workers)
-    taken = pool.take_workers(workers) if pool is not None else []
-    with DayWriters(workers, opener, spill.path, job, taken) as writers:
+    if pool is not None:
+        pool.close()  # the pages are done: their workers' memory goes before the writers start
+    with DayWriters(workers, opener, spill.path, job) as writers:
         yield from writers.write(days)
 
 
@@ -104,19 +106,16 @@ class _Writer:
 class DayWriters:
     """Write worker processes for one window; a context manager (the workers stop on exit)."""
 
-    def __init__(self, size: int, opener: partial[Store], spill_path: Path, job: DayJob,
-                 taken: list[subprocess.Popen[bytes]] | None = None) -> None:
+    def __init__(self, size: int, opener: partial[Store], spill_path: Path, job: DayJob) -> None:
         if size < 1:
             raise ValueError(f"need at least one write worker, got {size}")
         self.size, self.opener, self.spill_path, self.job = size, opener, spill_path, job
-        self.writers = [_Writer(proc) for proc in (taken or [])[:size]]  # idle extract workers: now ours to stop
+        self.writers: list[_Writer] = []
 
     def __enter__(self) -> DayWriters:
         try:
-            started = [_Writer(spawn_worker(WORKER_MODULE)) for _ in range(self.size - len(self.writers))]
-            for writer in started:  # a new worker says it is ready once its imports and warm-up are done
-                self._answer(writer, "starting")
-            self.writers += started
+            # Every worker starts (imports) at once; each is set up once it reads its first request.
+            self.writers = [_Writer(spawn_worker(WORKER_MODULE)) for _ in range(self.size)]
             setup = ("setup", self.opener, str(self.spill_path), self.job)
             for writer in self.writers:
                 self._send(writer, setup)

@@ -32,7 +32,7 @@ MODES = {"task process": "1000000", "write workers": "0"}  # NEWSARCHIVE_WRITE_P
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A folder with the soup site's config (sites/) and an archive holding one crawl of WINDOW (archive/)."""
+    """A folder with the soup site's config (sites/) and an archive holding two crawls of WINDOW (archive/)."""
     root = tmp_path_factory.mktemp("write-pool")
     site = serve_soup()
     try:
@@ -40,7 +40,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         with pytest.MonkeyPatch.context() as env:
             env.setenv("NEWSARCHIVE_SITES_DIR", str(root / "sites"))
             env.setenv("NEWSARCHIVE_WORK_DIR", str(root / "work"))
-            stages.crawl("soup", WINDOW, url=(root / "archive").as_uri())
+            for _ in range(2):  # two crawl attempts: two WARCs for the window
+                stages.crawl("soup", WINDOW, url=(root / "archive").as_uri())
     finally:
         site.stop()
     yield root
@@ -77,9 +78,9 @@ def test_write_workers_write_on_s3_what_the_task_process_writes(site_env: Path, 
     assert written["write workers"] == written["task process"]
 
 
-def test_the_stage_s_extract_workers_write_the_days_without_starting_again(site_env: Path, tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    # Every worker process of the stage, pages and days alike, is started through spawn_worker: count them.
+def test_the_stage_starts_its_extract_workers_once_for_every_warc(site_env: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every worker process of the stage, for pages and for days, is started through spawn_worker: count them.
     monkeypatch.setenv("NEWSARCHIVE_WRITE_PARALLEL_MIN_ARTICLES", "0")
     started: list[str] = []
 
@@ -91,8 +92,9 @@ def test_the_stage_s_extract_workers_write_the_days_without_starting_again(site_
     monkeypatch.setattr(write_pool, "spawn_worker", counting)
     shutil.copytree(site_env / "archive", tmp_path / "archive")
     result = stages.extract("soup", WINDOW, None, url=(tmp_path / "archive").as_uri())
-    assert result.counts.articles > 1 and result.counts.extract_worker_restarts == 0
-    assert started == ["newsarchive.pipeline.extract_worker"] * 2
+    assert result.counts.warcs == 2 and result.counts.articles > 1 and result.counts.extract_worker_restarts == 0
+    # Two extract workers for both WARCs' pages, then two write workers for the days.
+    assert started == ["newsarchive.pipeline.extract_worker"] * 2 + ["newsarchive.pipeline.write_worker"] * 2
 
 
 @pytest.mark.parametrize("mode", MODES)
