@@ -21,6 +21,7 @@ import signal
 import struct
 import sys
 import traceback
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 HEADER = struct.Struct(">Q")
@@ -60,8 +61,9 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-class _Collector(logging.Handler):
-    """Keeps the log records of the page being extracted, to send them back with its answer."""
+class LogCollector(logging.Handler):
+    """Keeps the log records (FORWARDED_LOG_LEVEL and above) of the request being answered, to send them back
+    with its answer; installed on the root logger by ``collect_logs``."""
 
     def __init__(self) -> None:
         super().__init__(FORWARDED_LOG_LEVEL)
@@ -70,8 +72,33 @@ class _Collector(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             self.records.append((record.name, record.levelno, record.getMessage()))
-        except Exception:  # a record whose message cannot be formatted is not worth losing the page for
+        except Exception:  # a record whose message cannot be formatted is not worth losing the answer for
             self.records.append((record.name, record.levelno, str(record.msg)))
+
+    def take(self) -> list[tuple[str, int, str]]:
+        """The records kept since the last call."""
+        taken, self.records = self.records, []
+        return taken
+
+
+def collect_logs() -> LogCollector:
+    """A LogCollector on the root logger, which lets through FORWARDED_LOG_LEVEL and above."""
+    collector = LogCollector()
+    logging.getLogger().addHandler(collector)
+    logging.getLogger().setLevel(FORWARDED_LOG_LEVEL)
+    return collector
+
+
+def run_worker(serve: Callable[[BinaryIO, BinaryIO], None]) -> int:
+    """A worker's entry point: fd 1 becomes the answer channel and then points at stderr (a library that prints
+    cannot corrupt the channel); ``serve`` reads requests on stdin until EOF."""
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    try:
+        serve(sys.stdin.buffer, answers)
+    except BrokenPipeError:  # the parent went away: nothing left to answer
+        return 0
+    return 0
 
 
 def _extract(page: dict[str, Any]) -> tuple[str, Any]:
@@ -88,9 +115,7 @@ def _extract(page: dict[str, Any]) -> tuple[str, Any]:
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """Answer requests until EOF (see the module docstring for the protocol)."""
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # an overrun page ends the process, even inside C code
-    collector = _Collector()
-    logging.getLogger().addHandler(collector)
-    logging.getLogger().setLevel(FORWARDED_LOG_LEVEL)
+    collector = collect_logs()
     _extract({"html": WARM_UP_PAGE, "url": "https://warm-up.invalid/"})
     collector.records.clear()
     write_frame(answers, ("ready", os.getpid()))
@@ -101,20 +126,8 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
             kind, payload = _extract(page)
         finally:
             signal.setitimer(signal.ITIMER_PROF, 0)
-        logs, collector.records = collector.records, []
-        write_frame(answers, (seq, kind, payload, logs))
-
-
-def main() -> int:
-    """Entry point: wire stdin/stdout as the channel and serve."""
-    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    try:
-        serve(sys.stdin.buffer, answers)
-    except BrokenPipeError:  # the pool went away: nothing left to answer
-        return 0
-    return 0
+        write_frame(answers, (seq, kind, payload, collector.take()))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_worker(serve))

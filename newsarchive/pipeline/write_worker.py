@@ -13,7 +13,6 @@ warm-up page (an extract worker writing days peaked about 60 MiB higher).
 
 from __future__ import annotations
 
-import logging
 import os
 import pickle
 import sys
@@ -21,28 +20,11 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from newsarchive.pipeline.extract_worker import read_frame, write_frame
+from newsarchive.pipeline.extract_worker import collect_logs, read_frame, run_worker, write_frame
 
 if TYPE_CHECKING:
     from newsarchive.pipeline.extract_spill import Spill
     from newsarchive.pipeline.extract_write import DayJob
-
-
-FORWARDED_LOG_LEVEL = logging.WARNING
-
-
-class _Collector(logging.Handler):
-    """Keeps the log records of the day being written, to send them back with its answer."""
-
-    def __init__(self) -> None:
-        super().__init__(FORWARDED_LOG_LEVEL)
-        self.records: list[tuple[str, int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            self.records.append((record.name, record.levelno, record.getMessage()))
-        except Exception:  # a record whose message cannot be formatted is not worth losing the day for
-            self.records.append((record.name, record.levelno, str(record.msg)))
 
 
 def _picklable(error: BaseException) -> BaseException | None:
@@ -99,31 +81,18 @@ class DayWriter:
 
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """Answer requests until EOF (see the module docstring for the protocol)."""
-    collector = _Collector()
-    logging.getLogger().addHandler(collector)
-    logging.getLogger().setLevel(FORWARDED_LOG_LEVEL)
+    collector = collect_logs()
     days = DayWriter()
     try:
         while (request := read_frame(requests)) is not None:
             if request[0] == "setup":
                 write_frame(answers, days.set_up(request))
             else:
-                write_frame(answers, (*days.write(request), collector.records))
-            collector.records = []
+                write_frame(answers, (*days.write(request), collector.take()))
+            collector.take()  # what the set-up logged stays out of the first day's answer
     finally:
         days.close()
 
 
-def main() -> int:
-    """Entry point: wire stdin/stdout as the channel and serve."""
-    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    try:
-        serve(sys.stdin.buffer, answers)
-    except BrokenPipeError:  # the task went away: nothing left to answer
-        return 0
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_worker(serve))
