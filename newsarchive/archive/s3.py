@@ -37,6 +37,8 @@ __all__ = ["S3Options", "S3Store"]
 MIB = 1 << 20
 # S3 needs parts of at least 5 MiB (except the last) and at most 10,000 of them.
 MIN_PART_SIZE = 5 * MIB
+# The tuning from_url gives (and another process opening the same URL gets: store.store_opener).
+DEFAULT_PAGE_SIZE, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE = 1000, 64 * MIB, 16 * MIB
 MAX_PARTS = 10_000
 _NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
 # A conditional request lost: 412 when the tag differs (or the object exists for If-None-Match), 409 when
@@ -62,9 +64,9 @@ class S3Store:
         prefix: str,
         client: Any,
         *,
-        page_size: int = 1000,
-        multipart_threshold: int = 64 * MIB,
-        part_size: int = 16 * MIB,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        multipart_threshold: int = DEFAULT_MULTIPART_THRESHOLD,
+        part_size: int = DEFAULT_PART_SIZE,
     ) -> None:
         if not bucket or "/" in bucket or not bucket.isascii():
             raise InvalidKey(f"invalid S3 bucket name {bucket!r}")
@@ -86,7 +88,8 @@ class S3Store:
     @property
     def default_tuning(self) -> bool:
         """Page and part sizes as ``from_url`` sets them by default (another process opening the URL gets the same)."""
-        return (self.page_size, self.multipart_threshold, self.part_size) == (1000, 64 * MIB, 16 * MIB)
+        return ((self.page_size, self.multipart_threshold, self.part_size)
+                == (DEFAULT_PAGE_SIZE, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE))
 
     @classmethod
     def from_url(cls, url: str, options: S3Options | None = None, **kwargs: Any) -> S3Store:

@@ -165,12 +165,11 @@ def extract_records(site: SiteConfig, window: Window, warc_path: Path, warc_key:
     ``site_pool``); without it, one of the site's for this WARC alone."""
     from extract import RawRef
     from newsarchive.pipeline.extract_pool import Page
+    from newsarchive.pipeline.incremental import response_validators
 
     if pool is None:
         with site_pool(site) as own:
             return extract_records(site, window, warc_path, warc_key, counts, spill, outside, outside_validators, own)
-    from newsarchive.pipeline.incremental import response_validators
-
     tz = ZoneInfo(site.timezone)
     in_flight: dict[int, ResponseValidators] = {}  # by offset: the pages between the WARC and their outcome
 

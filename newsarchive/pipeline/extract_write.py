@@ -167,10 +167,10 @@ def write_day(job: DayJob, store: Store, spill: Spill, day: date, entries: list[
 
 
 def write_window(site: SiteConfig, window: Window, store: Store, spill: Spill, kept: list[Kept],
-                 cleaner: SitewideCleaner, counts: Counter[str], pool: ExtractPool | None = None) -> WindowWrite:
+                 cleaner: SitewideCleaner, counts: Counter[str], pool: ExtractPool) -> WindowWrite:
     """The second pass over the window's kept records (see the module doc): each publication day written by
-    ``write_day``, one after the other in this process, or several at once by the stage's workers (``pool``'s,
-    taken over) when the window is big enough and the store can be opened by another process
+    ``write_day``, one after the other in this process, or several at once by as many write workers as the
+    stage's ``pool`` has, when the window is big enough and the store can be opened by another process
     (newsarchive.pipeline.write_pool)."""
     from newsarchive.archive.takedown import taken_down_ids
     from newsarchive.pipeline.write_pool import write_days

@@ -31,7 +31,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.pipeline.extract_pool import pool_settings, spawn_worker, stop_worker
+from newsarchive.pipeline.extract_pool import spawn_worker, stop_worker
 from newsarchive.pipeline.extract_worker import read_frame, write_frame
 
 if TYPE_CHECKING:
@@ -72,16 +72,14 @@ def parallel_min_articles(env: dict[str, str] | None = None) -> int:
     return number
 
 
-def write_days(job: DayJob, store: Store, spill: Spill, days: Days,
-               pool: ExtractPool | None = None) -> Iterator[DayWrite]:
+def write_days(job: DayJob, store: Store, spill: Spill, days: Days, pool: ExtractPool) -> Iterator[DayWrite]:
     """Write the days (in day order, as given), yielding what each gave in the same order: in worker processes
-    when the window is big enough, the pool's size is two or more, and the store can be reopened in them (the
-    stage's ``pool`` is closed first, its workers' memory freed); in this process otherwise."""
+    when the window is big enough, the stage's ``pool`` has two workers or more, and the store can be reopened in
+    them (the pool is closed first, its workers' memory freed); in this process otherwise."""
     from newsarchive.archive.store import store_opener
     from newsarchive.pipeline.extract_write import write_day
 
-    settings = pool_settings(job.site.extraction.workers, job.site.extraction.page_timeout_s)
-    workers = min(settings.workers, len(days))
+    workers = min(pool.size, len(days))
     articles = sum(len(entries) for _, entries in days)
     opener = store_opener(store) if workers > 1 and articles >= parallel_min_articles() else None
     if opener is None:
@@ -91,8 +89,7 @@ def write_days(job: DayJob, store: Store, spill: Spill, days: Days,
     spill.flush()  # the workers read the records from the file
     log.info("%s: writing %d publication days (%d articles) with %d write workers", job.site.id, len(days),
              articles, workers)
-    if pool is not None:
-        pool.close()  # the pages are done: their workers' memory goes before the writers start
+    pool.close()  # the pages are done: their workers' memory goes before the writers start
     with DayWriters(workers, opener, spill.path, job) as writers:
         yield from writers.write(days)
 

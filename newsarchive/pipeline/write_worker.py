@@ -87,9 +87,9 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
         while (request := read_frame(requests)) is not None:
             if request[0] == "setup":
                 write_frame(answers, days.set_up(request))
+                collector.take()  # what the set-up logged stays out of the first day's answer
             else:
                 write_frame(answers, (*days.write(request), collector.take()))
-            collector.take()  # what the set-up logged stays out of the first day's answer
     finally:
         days.close()
 
