@@ -45,6 +45,7 @@ WALL_GRACE_S = 10.0
 READ_AHEAD_PER_WORKER = 4
 WORKER_START_TIMEOUT_S = 120.0
 MAX_START_FAILURES = 3
+STOP_GRACE_S = 1.0  # how long a stopped worker may take to exit before it is killed
 ENV_WORKERS = "NEWSARCHIVE_EXTRACT_WORKERS"
 ENV_PAGE_TIMEOUT = "NEWSARCHIVE_EXTRACT_PAGE_TIMEOUT_S"
 
@@ -171,8 +172,7 @@ class ExtractPool:
 
     def close(self) -> None:
         """Stop every worker (closing stdin ends an idle one; a busy one is killed)."""
-        for worker in self.workers:
-            stop_worker(worker.proc)
+        stop_workers(worker.proc for worker in self.workers)
         self.workers.clear()
         self.entered = False
 
@@ -299,7 +299,7 @@ class ExtractPool:
 
     def _drop(self, worker: _Worker, why: str) -> None:
         """Stop and forget a worker (the next dispatch starts a new one if pages remain)."""
-        stop_worker(worker.proc)
+        stop_workers([worker.proc])
         self.workers = [w for w in self.workers if w is not worker]
         self.restarts += 1
         log.debug("extract worker %d stopped (%s)", worker.proc.pid, why)
@@ -314,16 +314,21 @@ def spawn_worker(module: str) -> subprocess.Popen[bytes]:
         env=env, start_new_session=True)  # a Ctrl-C meant for the CLI is not the workers' to get
 
 
-def stop_worker(proc: subprocess.Popen[bytes]) -> None:
-    """End a worker: close its stdin (an idle one exits), kill it if it does not exit at once, reap it."""
-    for stream in (proc.stdin, proc.stdout):
+def stop_workers(procs: Iterable[subprocess.Popen[bytes]]) -> None:
+    """End workers: close their pipes (an idle one exits at EOF), all first, so they exit at once rather than one
+    after the other; kill any still running a second later; reap them all."""
+    procs = list(procs)
+    for proc in procs:
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+    deadline = time.monotonic() + STOP_GRACE_S
+    for proc in procs:
         try:
-            if stream is not None:
-                stream.close()
-        except OSError:
-            pass
-    try:
-        proc.wait(timeout=1)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

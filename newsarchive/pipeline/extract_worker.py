@@ -14,6 +14,7 @@ sees the signal in the exit status and counts the page as ``too_slow``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -22,7 +23,7 @@ import struct
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 HEADER = struct.Struct(">Q")
 # Log records of the extraction libraries at this level and above go back to the pool with the page's answer.
@@ -89,16 +90,22 @@ def collect_logs() -> LogCollector:
     return collector
 
 
-def run_worker(serve: Callable[[BinaryIO, BinaryIO], None]) -> int:
+def run_worker(serve: Callable[[BinaryIO, BinaryIO], None]) -> NoReturn:
     """A worker's entry point: fd 1 becomes the answer channel and then points at stderr (a library that prints
-    cannot corrupt the channel); ``serve`` reads requests on stdin until EOF."""
+    cannot corrupt the channel); ``serve`` reads requests on stdin until EOF.
+
+    At EOF (or when the parent went away) the process leaves at once, without the interpreter's teardown:
+    freeing an extract worker's language profiles and parser caches object by object took 0.2 s, which the
+    stage waited for on its critical path once per worker. Nothing is left to flush but the streams, flushed
+    here; an exception still ends the worker the usual way, with its traceback."""
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    try:
+    with contextlib.suppress(BrokenPipeError):  # the parent went away: nothing left to answer
         serve(sys.stdin.buffer, answers)
-    except BrokenPipeError:  # the parent went away: nothing left to answer
-        return 0
-    return 0
+    for stream in (answers, sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):
+            stream.flush()
+    os._exit(0)
 
 
 def _extract(page: dict[str, Any]) -> tuple[str, Any]:
@@ -130,4 +137,4 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run_worker(serve))
+    run_worker(serve)

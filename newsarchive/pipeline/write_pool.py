@@ -31,7 +31,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.pipeline.extract_pool import spawn_worker, stop_worker
+from newsarchive.pipeline.extract_pool import spawn_worker, stop_workers
 from newsarchive.pipeline.extract_worker import read_frame, write_frame
 
 if TYPE_CHECKING:
@@ -130,8 +130,7 @@ class DayWriters:
 
     def close(self) -> None:
         """Stop every worker (an idle one exits when its stdin closes; a busy one is killed)."""
-        for writer in self.writers:
-            stop_worker(writer.proc)
+        stop_workers(writer.proc for writer in self.writers)
         self.writers = []
 
     def write(self, days: Days) -> Iterator[DayWrite]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import sys
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -95,4 +94,4 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run_worker(serve))
+    run_worker(serve)

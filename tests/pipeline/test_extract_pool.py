@@ -57,6 +57,15 @@ def test_outcomes_are_identical_and_in_order_for_any_pool_size() -> None:
     assert {r for _, r in runs[0] if isinstance(r, str)} == {"not_html", "too_short"}
 
 
+def test_closing_the_pool_ends_its_workers_at_eof_not_by_kill() -> None:
+    # Stopped at once, all together: each leaves at EOF (exit 0) without tearing its heap down, so none reaches
+    # the kill that follows the grace period (-SIGKILL), which the stage would otherwise wait for, per worker.
+    with ExtractPool(2, 30.0, site="demo") as pool:
+        assert [o.record is not None for o in pool.extract(_pages()[:2])] == [True, True]
+        procs = [w.proc for w in pool.workers]
+    assert [p.returncode for p in procs] == [0, 0]
+
+
 def test_a_page_stuck_in_c_code_is_killed_as_too_slow_and_the_run_goes_on() -> None:
     pages = [Page(GOOD[0], "https://demo.example/a"), Page(ATTRIBUTES, "https://demo.example/slow"),
              Page(GOOD[1], "https://demo.example/b")]
