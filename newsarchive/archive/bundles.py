@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from newsarchive.archive.errors import IndexFormatError, InvalidKey
 from newsarchive.archive.index import PARQUET_CONTENT_TYPE, index_rows_to_table, write_index
 from newsarchive.archive.keys import bundle_key_for, parse_compacted_key
-from newsarchive.archive.parquetio import ParquetObject
+from newsarchive.archive.parquetio import ParquetObject, parquet_table
 
 if TYPE_CHECKING:
     from newsarchive.archive.store import Store
@@ -113,7 +113,7 @@ def read_bundle(
         else:
             data = store.get(key)
         try:
-            table = pq.read_table(io.BytesIO(data), columns=list(BUNDLE_SCHEMA.names))
+            table = parquet_table(data, BUNDLE_SCHEMA.names)
         except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
             raise IndexFormatError(f"bundle {key!r} in {store.url} is not readable: {exc}") from exc
     else:

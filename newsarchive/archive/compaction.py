@@ -29,7 +29,6 @@ are copied day by day into a local file (one row group per day) that is uploaded
 
 from __future__ import annotations
 
-import io
 import logging
 import tempfile
 from collections.abc import Iterable
@@ -41,7 +40,6 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from newsarchive.archive.bundles import BUNDLE_SCHEMA, read_bundle
 from newsarchive.archive.errors import ArchiveError, IndexFormatError, InvalidKey, KeyNotFound, PreconditionFailed
@@ -58,7 +56,7 @@ from newsarchive.archive.keys import (
 )
 from newsarchive.archive.lease import LEASE_SECONDS, Lease, lease
 from newsarchive.archive.merge import merge_latest
-from newsarchive.archive.parquetio import ParquetObject, by_day_bytes, month_writer
+from newsarchive.archive.parquetio import ParquetObject, by_day_bytes, month_writer, parquet_table
 from newsarchive.archive.store import sha256_file
 from newsarchive.archive.takedown import enforce, taken_down_ids
 from newsarchive.archive.versions import HISTORY_SCHEMA, conform_history, history_row, history_table, read_history
@@ -193,7 +191,7 @@ def _tagged(store: Store, keys: Iterable[str]) -> list[tuple[Source, bytes]]:
 
 def _parquet(data: bytes, where: str) -> pa.Table:
     try:
-        return pq.read_table(io.BytesIO(data))
+        return parquet_table(data)
     except (pa.ArrowException, OSError) as exc:
         raise IndexFormatError(f"{where} is not readable Parquet: {exc}") from exc
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newsarchive.archive.errors import IndexFormatError
+from newsarchive.archive.parquetio import parquet_table
 from newsarchive.instants import parse_day
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def read_index(store: Store, key: str) -> pa.Table:
     """Read the Parquet object ``key`` as a table in INDEX_SCHEMA (KeyNotFound, IndexFormatError)."""
     data = store.get(key)
     try:
-        table = pq.read_table(io.BytesIO(data))
+        table = parquet_table(data)
     except (pa.ArrowException, OSError) as exc:
         raise IndexFormatError(f"index {key!r} in {store.url} is not readable Parquet: {exc}") from exc
     return conform(table, f"index {key!r} in {store.url}")

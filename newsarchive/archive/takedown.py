@@ -42,7 +42,7 @@ from newsarchive.archive.keys import (
     versions_prefix,
 )
 from newsarchive.archive.listing import partition_files
-from newsarchive.archive.parquetio import by_day_bytes
+from newsarchive.archive.parquetio import by_day_bytes, parquet_table
 
 if TYPE_CHECKING:
     from newsarchive.archive.store import Store
@@ -158,7 +158,7 @@ def rows_with(store: Store, key: str, ids: Collection[str]) -> pa.Table:
 
 def _read(data: bytes, key: str, store: Store) -> pa.Table:
     try:
-        return pq.read_table(io.BytesIO(data))
+        return parquet_table(data)
     except (pa.ArrowException, OSError) as exc:
         raise IndexFormatError(f"{key!r} in {store.url} is not readable Parquet: {exc}") from exc
 

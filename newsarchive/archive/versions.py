@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from newsarchive.archive.errors import IndexFormatError, KeyNotFound
 from newsarchive.archive.index import INDEX_SCHEMA, PARQUET_CONTENT_TYPE, index_rows_to_table, row_from_record
 from newsarchive.archive.keys import history_key, parse_version_key
+from newsarchive.archive.parquetio import parquet_table
 from newsarchive.instants import instant_or_none
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def read_history(store: Store, key: str) -> pa.Table:
     """A whole history file in HISTORY_SCHEMA (KeyNotFound, IndexFormatError)."""
     data = store.get(key)
     try:
-        table = pq.read_table(io.BytesIO(data))
+        table = parquet_table(data)
     except (pa.ArrowException, OSError) as exc:
         raise IndexFormatError(f"history {key!r} in {store.url} is not readable Parquet: {exc}") from exc
     return conform_history(table, f"history {key!r} in {store.url}")
