@@ -104,6 +104,8 @@ def _cell(row: Mapping[str, Any], name: str, number: int) -> Any:
 def conform(table: pa.Table, where: str = "index table") -> pa.Table:
     """``table`` with INDEX_SCHEMA's column order and types (IndexFormatError if it cannot be); a column of
     ADDED_COLUMNS that an older file lacks is added as nulls."""
+    if table.schema.equals(INDEX_SCHEMA):  # a file this version wrote: nothing to select or cast
+        return table
     for name in ADDED_COLUMNS:
         if name not in table.column_names:
             column = INDEX_SCHEMA.field(name)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from newsarchive.archive.errors import InvalidKey
 from newsarchive.instants import parse_day
@@ -225,6 +226,7 @@ def reports_prefix(site: str | None = None) -> str:
 # -- parsers ------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # every key of a listing carries one of a few labels, and strptime is slow
 def parse_window_label(label: str) -> tuple[datetime, datetime]:
     """``(start, end)`` as UTC datetimes from a window label; InvalidKey if malformed."""
     match = _WINDOW_RE.match(label) if isinstance(label, str) else None
