@@ -135,7 +135,9 @@ class _Run:
     """The bookkeeping of one extract() call."""
 
     pages: Iterator[Page]
-    retry: deque[tuple[int, Page]] = field(default_factory=deque)
+    # Pages read but not sent yet, in the order they go out: one read ahead (a worker that answers gets its next
+    # page without waiting for the WARC to be parsed), and those a dead worker gave back, first.
+    waiting: deque[tuple[int, Page]] = field(default_factory=deque)
     in_flight: dict[int, Page] = field(default_factory=dict)
     done: dict[int, Outcome] = field(default_factory=dict)
     next_seq: int = 0
@@ -185,16 +187,17 @@ class ExtractPool:
             while run.next_out in run.done:
                 yield run.done.pop(run.next_out)
                 run.next_out += 1
-            if run.exhausted and not run.retry and run.next_out == run.next_seq:
+            if run.exhausted and not run.waiting and run.next_out == run.next_seq:
                 return
             self._dispatch(run)
             self._wait(run)
+            self._dispatch(run)  # a worker that just answered starts its next page before the outcomes go on
 
     # -- dispatching and waiting ------------------------------------------------------------------------
 
     def _dispatch(self, run: _Run) -> None:
         # A worker that died is replaced only while there may be pages left for it.
-        while len(self.workers) < self.size and (run.retry or not run.exhausted):
+        while len(self.workers) < self.size and (run.waiting or not run.exhausted):
             self.workers.append(self._spawn())
         for worker in list(self.workers):
             if not worker.ready or worker.seq is not None:
@@ -210,15 +213,19 @@ class ExtractPool:
                 assert worker.proc.stdin is not None
                 write_frame(worker.proc.stdin, request)  # type: ignore[arg-type]
             except OSError:  # died while idle (a broken pipe): the page goes to the next worker
-                run.retry.appendleft((seq, page))
+                run.waiting.appendleft((seq, page))
                 self._drop(worker, "died while idle")
                 continue
             worker.seq, worker.since = seq, time.monotonic()
             run.in_flight[seq] = page
+        if not run.waiting and (item := self._read_page(run)) is not None:  # while the workers are busy
+            run.waiting.append(item)
 
     def _next_page(self, run: _Run) -> tuple[int, Page] | None:
-        if run.retry:
-            return run.retry.popleft()
+        return run.waiting.popleft() if run.waiting else self._read_page(run)
+
+    def _read_page(self, run: _Run) -> tuple[int, Page] | None:
+        """The next page from the input with its sequence number; None at its end or at the read-ahead bound."""
         if run.exhausted or run.next_seq - run.next_out >= self.max_ahead:
             return None
         page = next(run.pages, None)
