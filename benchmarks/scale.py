@@ -37,6 +37,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip", default="", help=f"parts to skip, comma-separated: {', '.join(PARTS)}")
     parser.add_argument("--pool-sizes", default="1000,5000",
                         help="window sizes (articles) the pool's speed-up is measured on, comma-separated")
+    parser.add_argument("--pool-rounds", type=int, default=5,
+                        help="paired rounds (one run with each pool size) per pool window; the median ratio counts")
     parser.add_argument("--dag-sites", type=int, default=1000, help="site files for the DAG parse")
     parser.add_argument("--bill-days", type=int, default=7, help="daily windows in the bill run")
     parser.add_argument("--keep", type=Path, default=None, help="keep the work files in this folder")
@@ -45,6 +47,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.pool_sizes = sorted(int(s) for s in args.pool_sizes.split(",") if s.strip())
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     unknown = args.skip - set(PARTS)
+    if args.pool_rounds < 1:
+        parser.error("--pool-rounds must be at least 1")
     if unknown or not args.sizes:
         parser.error(f"unknown parts {sorted(unknown)}" if unknown else "give at least one size")
     return args
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                 if not (folder / "crawl.json").exists():  # not a stages size (or that part skipped): crawl it
                     scale_stages.run_size(size, folder, (folder / "archive").as_uri())
                 result = scale_stages.pool_speedup(size, folder, (folder / "archive").as_uri(),
-                                                   folder / "crawl.json")
+                                                   folder / "crawl.json", rounds=args.pool_rounds)
                 section(f"Extract pool: {size:,} articles, one worker against two", scale_stages.pool_lines(result),
                         started)
         if "dags" not in args.skip:
