@@ -40,6 +40,9 @@ __all__ = [
 log = logging.getLogger("newsarchive.extract")
 
 SPILL_FILE = "records.spill"
+# Threads reading a month's daily index files back (about 30): more do not read a local disk faster, and each
+# keeps its own malloc arena (Arrow allocates with malloc): 16 held 6 MiB more at 20,000 articles than 4.
+INDEX_READ_THREADS = 4
 
 
 def extract_window(site: SiteConfig, window: Window, store: Store, warc_key: str | None = None) -> ExtractResult:
@@ -120,7 +123,7 @@ def window_article_keys(store: Store, site: SiteConfig, window: Window, written:
     from newsarchive.instants import instant_or_none
     from newsarchive.pipeline.incremental import month_spans
 
-    archive, oldest = Archive(store), datetime.min.replace(tzinfo=UTC)
+    archive, oldest = Archive(store, workers=INDEX_READ_THREADS), datetime.min.replace(tzinfo=UTC)
     latest: dict[str, tuple[datetime, str]] = {}
     for start, end in month_spans(window.start, window.end, ZoneInfo(site.timezone)):
         table = archive.index(site=site.id, start=start, end=end)
