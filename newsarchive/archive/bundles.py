@@ -112,10 +112,7 @@ def read_bundle(
             tags[key], data = tagged.etag, tagged.data
         else:
             data = store.get(key)
-        try:
-            table = parquet_table(data, BUNDLE_SCHEMA.names)
-        except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
-            raise IndexFormatError(f"bundle {key!r} in {store.url} is not readable: {exc}") from exc
+        table = parquet_table(data, f"bundle {key!r} in {store.url}", BUNDLE_SCHEMA.names)
     else:
         part = footers.get(key) if footers is not None else None
         if part is None:

@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newsarchive.archive.bundles import BUNDLE_SCHEMA, read_bundle
-from newsarchive.archive.errors import ArchiveError, IndexFormatError, InvalidKey, KeyNotFound, PreconditionFailed
+from newsarchive.archive.errors import ArchiveError, InvalidKey, KeyNotFound, PreconditionFailed
 from newsarchive.archive.index import INDEX_SCHEMA, PARQUET_CONTENT_TYPE, conform
 from newsarchive.archive.keys import (
     PARTITIONED_KINDS,
@@ -189,20 +189,13 @@ def _tagged(store: Store, keys: Iterable[str]) -> list[tuple[Source, bytes]]:
     return found
 
 
-def _parquet(data: bytes, where: str) -> pa.Table:
-    try:
-        return parquet_table(data)
-    except (pa.ArrowException, OSError) as exc:
-        raise IndexFormatError(f"{where} is not readable Parquet: {exc}") from exc
-
-
 def _winners(store: Store, target: str, sources: list[tuple[Source, bytes]],
              removed: set[str]) -> tuple[pa.Table, list[str]]:
     """The month's rows, one per article as readers choose it, sorted by day, published, id; and where each
     row came from (a daily index key, or the compacted month itself)."""
-    files = [(source.key, conform(_parquet(data, source.key), source.key)) for source, data in sources]
+    files = [(source.key, conform(parquet_table(data, source.key), source.key)) for source, data in sources]
     with suppress(KeyNotFound):
-        files.append((target, conform(_parquet(store.get(target), target), target)))
+        files.append((target, conform(parquet_table(store.get(target), target), target)))
     merged, origin = merge_latest(files)
     keep = [n for n, row_id in enumerate(merged.column("id").to_pylist()) if row_id not in removed]
     merged, origin = merged.take(pa.array(keep, type=pa.int64())), [origin[n] for n in keep]
@@ -267,7 +260,7 @@ def _history(store: Store, site: str, target: str, sources: list[tuple[Source, b
     """Every version of the month: the daily history files, the compacted month's, and any version object of
     the month's articles that no history file lists yet (a crash between a version and its history row)."""
     rows: dict[str, dict[str, Any]] = {}
-    tables = [conform_history(_parquet(data, source.key), source.key) for source, data in sources]
+    tables = [conform_history(parquet_table(data, source.key), source.key) for source, data in sources]
     with suppress(KeyNotFound):
         tables.insert(0, read_history(store, target))
     for table in tables:
@@ -293,7 +286,7 @@ def _history(store: Store, site: str, target: str, sources: list[tuple[Source, b
 def _put_verified_table(store: Store, key: str, table: pa.Table, schema: pa.Schema) -> None:
     """Write a compacted index or history file and read it back: it must hold exactly ``table``'s rows."""
     store.put(key, by_day_bytes(table), content_type=PARQUET_CONTENT_TYPE)
-    back = _parquet(store.get(key), key).select(schema.names).cast(schema)
+    back = parquet_table(store.get(key), key).select(schema.names).cast(schema)
     if not back.equals(table.select(schema.names).cast(schema)):
         raise ArchiveError(f"compacted {key!r} in {store.url} does not read back as written: daily files kept")
 
@@ -343,7 +336,7 @@ def _fold(store: Store, index_sources: list[tuple[Source, bytes]], history_sourc
             tagged = store.get_tagged(bundle)
         except KeyNotFound:
             continue
-        rows = _parquet(tagged.data, bundle).select(["id", "key", "fetched_at", "text_sha256"]).to_pylist()
+        rows = parquet_table(tagged.data, bundle).select(["id", "key", "fetched_at", "text_sha256"]).to_pylist()
         if all(_superseded(r, latest.get(r["id"])) for r in rows):
             _delete_if(store, Source(bundle, tagged.etag), kept, folded)
         else:

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newsarchive.archive.errors import IndexFormatError
-from newsarchive.archive.parquetio import parquet_table
+from newsarchive.archive.parquetio import ParquetObject, parquet_table
 from newsarchive.instants import parse_day
 
 if TYPE_CHECKING:
@@ -133,12 +133,8 @@ def write_index(store: Store, key: str, table: pa.Table) -> None:
 
 def read_index(store: Store, key: str) -> pa.Table:
     """Read the Parquet object ``key`` as a table in INDEX_SCHEMA (KeyNotFound, IndexFormatError)."""
-    data = store.get(key)
-    try:
-        table = parquet_table(data)
-    except (pa.ArrowException, OSError) as exc:
-        raise IndexFormatError(f"index {key!r} in {store.url} is not readable Parquet: {exc}") from exc
-    return conform(table, f"index {key!r} in {store.url}")
+    where = f"index {key!r} in {store.url}"
+    return conform(parquet_table(store.get(key), where), where)
 
 
 def merge_index(old: pa.Table, new: pa.Table) -> pa.Table:
@@ -169,7 +165,6 @@ def read_index_days(store: Store, key: str, days: Collection[date] | None) -> pa
     row groups of those days only (ranged GETs, ``newsarchive.archive.parquetio``), a daily file whole."""
     from newsarchive.archive.errors import InvalidKey
     from newsarchive.archive.keys import parse_compacted_key
-    from newsarchive.archive.parquetio import ParquetObject
 
     try:
         parse_compacted_key(key)

@@ -142,7 +142,7 @@ def ids_for_urls(store: Store, site: str, urls: Collection[str]) -> set[str]:
     wanted = pa.array(sorted(urls))
     found: set[str] = set()
     for key in partition_files(store, "index", site):
-        table = _read(store.get(key), key, store)
+        table = parquet_table(store.get(key), f"{key!r} in {store.url}")
         hit = pc.or_(pc.is_in(table.column("url"), value_set=wanted),
                      pc.is_in(table.column("canonical_url"), value_set=wanted))
         found.update(table.filter(hit).column("id").to_pylist())
@@ -151,16 +151,9 @@ def ids_for_urls(store: Store, site: str, urls: Collection[str]) -> set[str]:
 
 def rows_with(store: Store, key: str, ids: Collection[str]) -> pa.Table:
     """The rows of Parquet file ``key`` whose ``id`` is in ``ids`` (only the id/key/date columns)."""
-    table = _read(store.get(key), key, store)
+    table = parquet_table(store.get(key), f"{key!r} in {store.url}")
     columns = [name for name in ("id", "key", "published_date") if name in table.column_names]
     return table.select(columns).filter(pc.is_in(table.column("id"), value_set=pa.array(list(ids))))
-
-
-def _read(data: bytes, key: str, store: Store) -> pa.Table:
-    try:
-        return parquet_table(data)
-    except (pa.ArrowException, OSError) as exc:
-        raise IndexFormatError(f"{key!r} in {store.url} is not readable Parquet: {exc}") from exc
 
 
 # -- removing ------------------------------------------------------------------------------------------------
@@ -186,7 +179,7 @@ def rewrite_without(store: Store, key: str, ids: Collection[str]) -> bool:
             tagged = store.get_tagged(key)
         except KeyNotFound:
             return False
-        table = _read(tagged.data, key, store)
+        table = parquet_table(tagged.data, f"{key!r} in {store.url}")
         if "id" not in table.column_names:
             raise IndexFormatError(f"{key!r} in {store.url} has no id column")
         hit = pc.is_in(table.column("id"), value_set=value_set)

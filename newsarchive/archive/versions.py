@@ -112,12 +112,8 @@ def history_row(version_key: str, data: bytes, day: date) -> dict[str, Any] | No
 
 def read_history(store: Store, key: str) -> pa.Table:
     """A whole history file in HISTORY_SCHEMA (KeyNotFound, IndexFormatError)."""
-    data = store.get(key)
-    try:
-        table = parquet_table(data)
-    except (pa.ArrowException, OSError) as exc:
-        raise IndexFormatError(f"history {key!r} in {store.url} is not readable Parquet: {exc}") from exc
-    return conform_history(table, f"history {key!r} in {store.url}")
+    where = f"history {key!r} in {store.url}"
+    return conform_history(parquet_table(store.get(key), where), where)
 
 
 def history_bytes(table: pa.Table) -> bytes:

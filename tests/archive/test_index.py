@@ -139,3 +139,22 @@ def test_merge_new_wins_and_sorts_deterministically() -> None:
     assert again.equals(merged)
     assert table_to_parquet(again) == table_to_parquet(merged)
     assert merge_index(merged, index_rows_to_table([])).equals(merged)
+
+
+def test_a_whole_parquet_object_is_read_with_every_column_asked_for() -> None:
+    import io
+
+    import pyarrow.parquet as pq
+
+    from newsarchive.archive.parquetio import parquet_table
+
+    sink = io.BytesIO()
+    pq.write_table(pa.table({"id": ["a"], "key": ["k"]}), sink)
+    data = sink.getvalue()
+    assert parquet_table(data, "t").column_names == ["id", "key"]
+    assert parquet_table(data, "t", ["key"]).to_pylist() == [{"key": "k"}]
+    # pyarrow's ParquetFile.read would skip a missing column silently: a file lacking one is unreadable here.
+    with pytest.raises(IndexFormatError, match="'bundle x' is not readable Parquet: no column 'record'"):
+        parquet_table(data, "'bundle x'", ["id", "record"])
+    with pytest.raises(IndexFormatError, match="'y' is not readable Parquet"):
+        parquet_table(data[:-10], "'y'")
