@@ -113,16 +113,14 @@ class PoolResult:
     two_s: float
     identical: bool
     available: bool
-    ratios: tuple[float, ...] = ()  # each round's one-worker time over its two-worker time
+    ratios: tuple[float, ...]  # each round's one-worker time over its two-worker time (one round at least)
 
     @property
     def speedup(self) -> float:
         """Articles/s with two workers over articles/s with one: the median of the rounds' paired ratios (the
         machine's speed drifts by a third over minutes, which a ratio of best times taken minutes apart does not
-        cancel), or the best times' ratio when there are no rounds."""
-        if self.ratios:
-            return statistics.median(self.ratios)
-        return self.one_s / self.two_s if self.two_s else 0.0
+        cancel)."""
+        return statistics.median(self.ratios)
 
 
 def _copy_warc(source: str, target: str, key: str) -> None:
